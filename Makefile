@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`.
+PY := .venv/bin/python
+export OPSQM_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: bootstrap run demo test test-sqlite test-postgres lint bench messages
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+## The main job: set up, migrate, load the demo bureau, serve on http://127.0.0.1:8000/
+run: bootstrap
+	@scripts/run-demo.sh
+
+## The whole test suite on the embedded default (SQLite), with lint and type checks.
+test: bootstrap lint test-sqlite
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy opsqm
+
+test-sqlite:
+	OPSQM_FAST_HASHER=1 $(PY) -m pytest
+
+## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).
+test-postgres: bootstrap
+	scripts/ensure-postgres-db.sh
+	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest -m "not sqlite_only"
+
+bench: bootstrap
+	$(PY) bench/generate.py
+	$(PY) bench/score_bench.py
+
+messages: bootstrap
+	cd opsqm && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(PY) ../manage.py compilemessages -l zh_Hans

@@ -1,0 +1,40 @@
+"""Password complexity beyond Django's built-ins (等保 2.0: 口令复杂度)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+class CharacterClassValidator:
+    """At least three of: lower case, upper case, digits, other characters."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user: Any = None) -> None:
+        classes = sum(
+            (
+                any(c.islower() for c in password),
+                any(c.isupper() for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            )
+        )
+        if classes < self.min_classes:
+            raise ValidationError(
+                _(
+                    "The password must contain at least %(n)d of: lower-case letters, "
+                    "upper-case letters, digits, symbols."
+                )
+                % {"n": self.min_classes},
+                code="password_too_simple",
+            )
+
+    def get_help_text(self) -> str:
+        return _(
+            "Your password must contain at least %(n)d of: lower-case letters, "
+            "upper-case letters, digits, symbols."
+        ) % {"n": self.min_classes}

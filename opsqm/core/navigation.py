@@ -1,0 +1,57 @@
+"""The main menu, per role.  Each app adds its entries here as it grows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from opsqm.accounts.roles import Role
+
+R = Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+    active: bool
+
+
+# (label, url name, roles that see it)
+MENU: list[tuple[Any, str, frozenset[str]]] = [
+    (_("Home"), "core:home", frozenset(Role.values)),
+    (
+        _("Contracts"),
+        "contracts:list",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.SYSTEM_ADMIN}),
+    ),
+    (
+        _("Vendor staff"),
+        "staff:list",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
+    ),
+    (
+        _("Assessment ledger"),
+        "ledger:index",
+        frozenset({R.ASSESSOR, R.SUPERVISOR, R.VENDOR_MANAGER}),
+    ),
+    (_("Audit log"), "audit:list", frozenset({R.AUDIT_ADMIN})),
+    (_("Accounts"), "accounts:users", frozenset({R.SYSTEM_ADMIN, R.SECURITY_ADMIN})),
+]
+
+
+def menu_for(user: Any, path: str) -> list[NavItem]:
+    items = []
+    for label, name, roles in MENU:
+        if user.role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app whose pages are not there yet
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(label, url, active))
+    return items

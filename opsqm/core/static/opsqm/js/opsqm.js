@@ -1,0 +1,25 @@
+// Small behaviours that need no framework: menu toggle and live countdowns.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest("[data-toggle-nav]");
+    if (!t) return;
+    var nav = document.getElementById(t.getAttribute("aria-controls"));
+    var open = nav.classList.toggle("open");
+    t.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-deadline]").forEach(function (el) {
+      var ms = Date.parse(el.getAttribute("data-deadline")) - now;
+      var late = ms < 0; ms = Math.abs(ms);
+      var h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
+      el.textContent = (late ? (el.dataset.lateLabel || "超时 ") : (el.dataset.leftLabel || "剩余 ")) + h + ":" + pad(m) + ":" + pad(s);
+      el.classList.toggle("late", late);
+      el.classList.toggle("soon", !late && ms < 2 * 3600000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
+  document.addEventListener("htmx:afterSwap", tick);
+})();

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("opsqm.core.urls")),
+    path("accounts/", include("opsqm.accounts.urls")),
+    path("audit/", include("opsqm.audit.urls")),
+    path("contracts/", include("opsqm.contracts.urls")),
+    path("staff/", include("opsqm.staff.urls")),
+    path("ledger/", include("opsqm.ledger.urls")),
+    path("api/v1/", include("opsqm.api.urls")),
+]
