@@ -1,0 +1,5 @@
+"""API endpoints of the registers (contracts, vendors, units, staff, replacements)."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter(trailing_slash=True)

@@ -1,0 +1,41 @@
+"""Who may see and do what: the one place pages and the API ask.
+
+Designed answers: a role that never uses a page gets 403; an object outside the
+user's scope (another vendor's contract, another unit's ticket) gets 404, so that
+its existence does not leak.  The three administrators (三员) see no business data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from opsqm.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.contracts.models import Contract
+
+
+def require_role(user: Any, *roles: str) -> None:
+    """403 unless the user holds one of `roles`."""
+    if not user.is_authenticated or user.role not in roles:
+        raise PermissionDenied
+
+
+def visible_contracts(user: Any) -> QuerySet[Contract]:
+    """The contracts whose business data the user may read."""
+    qs = Contract.objects.select_related("vendor")
+    if not user.is_authenticated or user.role in ADMIN_ROLES:
+        return qs.none()
+    if user.role in BUREAU_ROLES:
+        return qs
+    if user.role in VENDOR_ROLES:
+        return qs.filter(vendor_id=user.vendor_id)
+    if user.role == Role.RECIPIENT:
+        return qs.filter(units=user.unit_id)
+    return qs.none()
+
+
+def can_manage_registers(user: Any) -> bool:
+    """Contracts, vendors, units: kept by the IT department (信息技术处)."""
+    return bool(user.is_authenticated and user.role == Role.ASSESSOR)
