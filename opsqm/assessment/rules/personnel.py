@@ -1,0 +1,310 @@
+"""第十六条 staff rules: P1 verification, P2 replacement, P3–P5 attendance and leave.
+
+Attendance is the hot path (a year of punches per person), so it works on plain
+ints: minutes since the epoch in local time.  Asia/Shanghai has been UTC+8 with
+no daylight saving since 1991, so local minutes are ``(unix_seconds + 8 h) // 60``
+(seconds dropped, as attendance exports do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from opsqm.assessment.model import TZ, Leave, LedgerItem, Staff
+from opsqm.assessment.rules.context import Context
+
+_OFFSET_S = 8 * 3600
+_DAY_M = 1440
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _local_minute(at: datetime) -> int:
+    return (int(at.timestamp()) + _OFFSET_S) // 60
+
+
+def _at(day: int, minute: int) -> datetime:
+    """Aware datetime of a local epoch-day and minute of day."""
+    d = date.fromordinal(day + _EPOCH_ORDINAL)
+    return datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=TZ)
+
+
+def _day_text(day: int) -> str:
+    return date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+
+
+def assess_personnel(ctx: Context) -> list[LedgerItem]:
+    items = _verification(ctx)
+    items += _replacements(ctx)
+    items += _attendance(ctx)
+    return items
+
+
+def _verification(ctx: Context) -> list[LedgerItem]:
+    """P1: not verified on or before the day of first entry."""
+    pr = ctx.rulebook.personnel
+    items = []
+    start = pr.workday_start
+    for s in ctx.evidence.staff:
+        if s.entered_on > ctx.as_of_date:
+            continue  # not entered yet
+        if s.verified_on is None or s.verified_on > s.entered_on:
+            known = s.verified_on is not None and s.verified_on <= ctx.as_of_date
+            when = f"核验于 {s.verified_on.isoformat()}" if known and s.verified_on else "未核验"
+            items.append(
+                ctx.item(
+                    "P1",
+                    pr.unverified_points,
+                    s.person,
+                    datetime.combine(s.entered_on, start, TZ),
+                    f"{s.entered_on.isoformat()} 入场，{when}",
+                    s.line,
+                )
+            )
+    return items
+
+
+def _replacements(ctx: Context) -> list[LedgerItem]:
+    """P2: non-emergency notice later than N days before; emergency materials late."""
+    pr = ctx.rulebook.personnel
+    as_of = ctx.as_of
+    items = []
+    for r in ctx.evidence.replacements:
+        if r.replaced_at > as_of:
+            continue
+        ref = f"{r.person_out}→{r.person_in}"
+        if r.emergency:
+            due = r.replaced_at + timedelta(hours=pr.emergency_materials_hours)
+            materials = r.materials_at if r.materials_at and r.materials_at <= as_of else None
+            if materials is None and due <= as_of:
+                note = f"紧急更换，{pr.emergency_materials_hours} 小时内未补交核验材料"
+            elif materials is not None and materials > due:
+                late = materials - r.replaced_at
+                note = f"紧急更换，更换后 {int(late.total_seconds()) // 60} 分钟补交核验材料"
+            else:
+                continue
+        else:
+            due = r.replaced_at - timedelta(days=pr.replacement_notice_days)
+            notice = r.notified_at if r.notified_at and r.notified_at <= as_of else None
+            if notice is None:
+                note = "更换人员未提前通知"
+            elif notice > due:
+                ahead = _span_text(r.replaced_at - notice)
+                note = f"更换前 {ahead} 通知，不足 {pr.replacement_notice_days} 天"
+            else:
+                continue
+        items.append(ctx.item("P2", pr.replacement_points, ref, r.replaced_at, note, r.line))
+    return items
+
+
+def _span_text(span: timedelta) -> str:
+    minutes = int(span.total_seconds()) // 60
+    days, rest = divmod(minutes, _DAY_M)
+    hours, mins = divmod(rest, 60)
+    return f"{days} 天 {hours} 小时 {mins} 分" if days else f"{hours} 小时 {mins} 分"
+
+
+# --- attendance -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Active:
+    staff: Staff
+    first: int  # epoch days, inclusive
+    last: int
+
+
+def _active_ranges(ctx: Context) -> list[_Active]:
+    """Each staff record's assessed days: active, within the period, 17:30 ≤ as_of."""
+    pr = ctx.rulebook.personnel
+    contract = ctx.evidence.contract
+    last_assessed = ctx.as_of_date
+    if ctx.as_of.time() < pr.workday_end:
+        last_assessed -= timedelta(days=1)
+    # A replacement ends the outgoing person's activity (spec: "a replacement sets it").
+    replaced_on: dict[str, date] = {}
+    for r in ctx.evidence.replacements:
+        if r.replaced_at <= ctx.as_of:
+            day = r.replaced_at.astimezone(TZ).date()
+            replaced_on[r.person_out] = min(day, replaced_on.get(r.person_out, day))
+    out = []
+    for s in ctx.evidence.staff:
+        first = max(s.entered_on, contract.start)
+        last = min(contract.end, last_assessed)
+        for left in (s.left_on, replaced_on.get(s.person)):
+            if left is not None:
+                last = min(last, left - timedelta(days=1))
+        if first <= last:
+            out.append(
+                _Active(s, first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL)
+            )
+    return out
+
+
+def _leave_days(leave: Leave) -> Iterator[tuple[int, int, int]]:
+    """(epoch day, start minute, end minute) of each local day a leave touches."""
+    start = _local_minute(leave.start)
+    end = _local_minute(leave.end)
+    for day in range(start // _DAY_M, (end - 1) // _DAY_M + 1):
+        base = day * _DAY_M
+        lo, hi = max(start, base) - base, min(end, base + _DAY_M) - base
+        if lo < hi:
+            yield day, lo, hi
+
+
+def _leave_late(ctx: Context, leave: Leave) -> bool:
+    pr = ctx.rulebook.personnel
+    if leave.emergency:
+        return leave.requested_at > leave.start + timedelta(hours=pr.leave_emergency_hours)
+    return leave.requested_at > leave.start - timedelta(hours=pr.leave_notice_hours)
+
+
+def _window(ws: int, we: int, leaves: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The required presence window: [ws, we] minus the leave intervals, bounded."""
+    remaining = [(ws, we)]
+    for lo, hi in leaves:
+        nxt = []
+        for a, b in remaining:
+            if hi <= a or lo >= b:
+                nxt.append((a, b))
+                continue
+            if a < lo:
+                nxt.append((a, lo))
+            if hi < b:
+                nxt.append((hi, b))
+        remaining = nxt
+    if not remaining:
+        return None
+    return min(a for a, _ in remaining), max(b for _, b in remaining)
+
+
+def _attendance(ctx: Context) -> list[LedgerItem]:
+    pr = ctx.rulebook.personnel
+    ws = pr.workday_start.hour * 60 + pr.workday_start.minute
+    we = pr.workday_end.hour * 60 + pr.workday_end.minute
+    as_of_s = int(ctx.as_of.timestamp())
+    active = _active_ranges(ctx)
+    if not active:
+        return []
+
+    # One pass over the punches: (person, day) → [first, first line, last, last line, n].
+    days: dict[tuple[str, int], list[int]] = {}
+    for p in ctx.evidence.punches:
+        ts = int(p.at.timestamp())
+        if ts > as_of_s:
+            continue
+        m = (ts + _OFFSET_S) // 60
+        key = (p.person, m // _DAY_M)
+        mod = m % _DAY_M
+        g = days.get(key)
+        if g is None:
+            days[key] = [mod, p.line, mod, p.line, 1]
+            continue
+        g[4] += 1
+        if mod < g[0] or (mod == g[0] and p.line < g[1]):
+            g[0], g[1] = mod, p.line
+        if mod > g[2] or (mod == g[2] and p.line > g[3]):
+            g[2], g[3] = mod, p.line
+
+    # Approved leaves known at as_of excuse their hours; late ones cost P5 instead.
+    # A rejected leave excuses nothing and costs nothing by itself.
+    excused: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    late_leave: dict[tuple[str, int], Leave] = {}
+    for lv in sorted(ctx.evidence.leaves, key=lambda x: (x.person, x.start, x.end, x.line)):
+        if not lv.approved or lv.requested_at > ctx.as_of:
+            continue
+        late = _leave_late(ctx, lv)
+        for day, lo, hi in _leave_days(lv):
+            excused.setdefault((lv.person, day), []).append((lo, hi))
+            if late and lo < we and hi > ws:
+                late_leave.setdefault((lv.person, day), lv)
+
+    items: list[LedgerItem] = []
+    cal = ctx.calendar
+    for a in active:
+        person = a.staff.person
+        workdays = cal.workday_ordinals(a.first + _EPOCH_ORDINAL, a.last + _EPOCH_ORDINAL)
+        if late_leave:
+            for o in workdays:
+                found = late_leave.get((person, o - _EPOCH_ORDINAL))
+                if found is not None:
+                    items.append(_p5_item(ctx, found, o - _EPOCH_ORDINAL, ws))
+        if not a.staff.on_site:
+            continue
+        for o in workdays:
+            day = o - _EPOCH_ORDINAL
+            start, end = ws, we
+            hours = excused.get((person, day))
+            if hours is not None:
+                window = _window(ws, we, hours)
+                if window is None:
+                    continue
+                start, end = window
+            g = days.get((person, day))
+            if g is None or g[4] < 2:
+                n = 0 if g is None else 1
+                items.append(
+                    ctx.item(
+                        "P3",
+                        pr.absence_points,
+                        f"{person} {_day_text(day)}",
+                        _at(day, start),
+                        "缺勤（无打卡）" if n == 0 else "未打卡（仅 1 次打卡）",
+                        0 if g is None else g[1],
+                    )
+                )
+                continue
+            late_m = g[0] - start
+            if late_m > 0:
+                items.append(
+                    ctx.item(
+                        "P4",
+                        _late_points(ctx, late_m),
+                        f"{person} {_day_text(day)}",
+                        _at(day, start),
+                        f"迟到 {late_m} 分钟",
+                        g[1],
+                    )
+                )
+            early = end - g[2]
+            if early > 0:
+                items.append(
+                    ctx.item(
+                        "P4",
+                        _late_points(ctx, early),
+                        f"{person} {_day_text(day)}",
+                        _at(day, end),
+                        f"早退 {early} 分钟",
+                        g[3],
+                    )
+                )
+    return items
+
+
+def _late_points(ctx: Context, minutes: int) -> Decimal:
+    pr = ctx.rulebook.personnel
+    if minutes < pr.late_gap_from_minutes:
+        return pr.late_minor_points
+    if minutes <= pr.late_major_over_minutes:
+        return pr.late_gap_points
+    return pr.late_major_points
+
+
+def _p5_item(ctx: Context, lv: Leave, day: int, ws: int) -> LedgerItem:
+    pr = ctx.rulebook.personnel
+    kind = "调休" if lv.kind.value == "comp_time" else "请假"
+    if lv.emergency:
+        rule = f"突发{kind}，开始后 {pr.leave_emergency_hours} 小时后才申请"
+    else:
+        rule = f"{kind}未提前 {pr.leave_notice_hours} 小时申请"
+    requested = lv.requested_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+    return ctx.item(
+        "P5",
+        pr.leave_points,
+        f"{lv.person} {_day_text(day)}",
+        _at(day, ws),
+        f"{rule}（申请于 {requested}）",
+        lv.line,
+    )

@@ -1,0 +1,157 @@
+"""第十七条 ticket rules T1–T8.
+
+Only tickets dispatched by ``as_of`` count.  A ticket is resolved at ``as_of`` only
+if its ``resolved_at`` is ≤ ``as_of``; otherwise it is open and its overdue accrues
+to ``as_of``.  T1–T4 and an improper archive (T5) judge the closed ticket (its
+signature, rating and record only exist at closure), so they wait for resolution;
+a ``pending`` archive costs T5 once the result is final, resolved or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from opsqm.assessment.model import Archive, LedgerItem, Satisfaction, Signature, Ticket
+from opsqm.assessment.rules.context import ZERO, Context, hours_text
+
+_ZERO_SPAN = timedelta(0)
+
+
+@dataclass(slots=True)
+class _Clock:
+    ticket: Ticket
+    resolved: datetime | None  # resolution known at as_of
+    deadline: datetime
+    overdue: timedelta  # > 0 when late; open tickets run to as_of
+
+
+def assess_tickets(ctx: Context) -> list[LedgerItem]:
+    tr = ctx.rulebook.tickets
+    as_of = ctx.as_of
+    clocks = []
+    for t in sorted(ctx.evidence.tickets, key=lambda t: (t.dispatched_at, t.id)):
+        if t.dispatched_at > as_of:
+            continue
+        resolved = t.resolved_at if t.resolved_at is not None and t.resolved_at <= as_of else None
+        deadline = t.extended_to or t.dispatched_at + timedelta(hours=tr.sla_hours[t.priority])
+        clocks.append(_Clock(t, resolved, deadline, (resolved or as_of) - deadline))
+
+    items: list[LedgerItem] = []
+    for c in clocks:
+        items += _record_rules(ctx, c)
+        items += _overdue_rules(ctx, c)
+    items += _runs(ctx, clocks)
+    return items
+
+
+def _record_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
+    """T1–T5: the closed ticket's signature, rating, record, form and archive."""
+    tr = ctx.rulebook.tickets
+    t = c.ticket
+    out = []
+    if c.resolved is not None:
+        at = c.resolved
+        unsigned = t.signature == Signature.NONE
+        unsatisfied = t.satisfaction == Satisfaction.UNSATISFIED
+        if unsigned or unsatisfied:  # once per ticket even if both
+            note = (
+                "未签字且评价不满意"
+                if unsigned and unsatisfied
+                else ("未签字" if unsigned else "评价不满意")
+            )
+            out.append(ctx.item("T1", tr.unsigned_points, t.id, at, note, t.line))
+        if not t.record.complete:
+            missing = [
+                name
+                for name, ok in (
+                    ("问题分析", t.record.analysis),
+                    ("解决步骤", t.record.steps),
+                    ("验证结果", t.record.verification),
+                )
+                if not ok
+            ]
+            out.append(
+                ctx.item("T2", tr.record_points, t.id, at, "缺少" + "、".join(missing), t.line)
+            )
+        if not t.template_ok:
+            out.append(ctx.item("T3", tr.template_points, t.id, at, "工单样式不符", t.line))
+        if t.forged:
+            out.append(ctx.item("T4", tr.forged_points, t.id, at, "伪造签字或时间记录", t.line))
+        if t.archive == Archive.IMPROPER:
+            out.append(ctx.item("T5", tr.archive_points, t.id, at, "未按流程归档", t.line))
+    if t.archive == Archive.PENDING and ctx.final:
+        at = c.resolved or ctx.evidence.contract.period_end
+        out.append(ctx.item("T5", tr.archive_points, t.id, at, "期末仍未归档", t.line))
+    return out
+
+
+def _overdue_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
+    """T6 overdue points; T8 a late (or missing) acknowledgement of a ticket that ran over."""
+    tr = ctx.rulebook.tickets
+    t = c.ticket
+    if c.overdue <= _ZERO_SPAN:
+        return []
+    out = []
+    pts = _overdue_points(ctx, c.overdue)
+    state = "" if c.resolved is not None else "（未完成，计至评估时点）"
+    if pts != 0:
+        note = f"超时 {hours_text(c.overdue)} 小时{state}"
+        out.append(ctx.item("T6", pts, t.id, c.deadline, note, t.line))
+    ack_due = t.dispatched_at + timedelta(hours=tr.ack_window_hours)
+    ack = t.acknowledged_at if t.acknowledged_at and t.acknowledged_at <= ctx.as_of else None
+    if ack is None or ack > ack_due:
+        note = (
+            "派单邮件未查收，工单超时"
+            if ack is None
+            else f"派单后 {hours_text(ack - t.dispatched_at)} 小时才查收邮件，工单超时"
+        )
+        out.append(ctx.item("T8", tr.late_ack_points, t.id, ack_due, note, t.line))
+    return out
+
+
+def _overdue_points(ctx: Context, overdue: timedelta) -> Decimal:
+    tr = ctx.rulebook.tickets
+    if overdue < timedelta(hours=tr.overdue_free_below_hours):
+        return ZERO
+    day = timedelta(hours=tr.overdue_day_hours)
+    if overdue <= day:
+        return tr.overdue_points
+    return tr.overdue_points + tr.overdue_daily_points * (overdue // day)
+
+
+def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
+    """T7: consecutive different-problem tickets overdue more than run_over_hours.
+
+    Tickets sharing a ``problem`` key count once, at the first one's dispatch and
+    the group's largest overdue.  A group not (yet) over the threshold ends a run.
+    """
+    tr = ctx.rulebook.tickets
+    groups: dict[str, list[_Clock]] = {}
+    for c in clocks:  # already in (dispatched_at, id) order
+        groups.setdefault(c.ticket.problem, []).append(c)
+    threshold = timedelta(hours=tr.run_over_hours)
+    steps = {s.count: s for s in tr.run_steps}
+    restart = tr.run_steps[-1].count
+    out = []
+    run = 0
+    for group in groups.values():  # insertion order = first dispatch, then id
+        first = group[0].ticket
+        overdue = max(c.overdue for c in group)
+        if overdue <= threshold:
+            run = 0
+            continue
+        run += 1
+        step = steps.get(run)
+        if step is not None:
+            note = f"连续第 {run} 单超时超过 {tr.run_over_hours} 小时"
+            if len(group) > 1:
+                note += f"（同一问题 {first.problem} 共 {len(group)} 单）"
+            fine = ctx.fine(step.fine_rate)
+            out.append(
+                ctx.item("T7", step.points, first.id, first.dispatched_at, note, first.line, fine)
+            )
+        if run == restart:
+            run = 0
+    return out
