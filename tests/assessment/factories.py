@@ -155,3 +155,32 @@ def praise(event: str, level: PraiseLevel, when: str) -> Praise:
 
 def delay(obligation: str, due: str, delivered: str | None) -> ServiceDelay:
     return ServiceDelay(CID, obligation, d(due), d(delivered) if delivered else None)
+
+
+# --- running the engine -------------------------------------------------------
+
+_RULEBOOK = None
+
+
+def rulebook():
+    global _RULEBOOK
+    if _RULEBOOK is None:
+        from opsqm.assessment.rulebook import load_rulebook
+
+        _RULEBOOK = load_rulebook()
+    return _RULEBOOK
+
+
+def run(ev: ContractEvidence, as_of: str, rb=None):
+    from opsqm.assessment.engine import assess
+
+    return assess(ev, at(as_of), rb or rulebook())
+
+
+def of(ledger, rule: str):
+    """The ledger items of one rule."""
+    return [i for i in ledger.items if i.rule == rule]
+
+
+def pts(ledger, rule: str) -> Decimal:
+    return ledger.totals[rule]

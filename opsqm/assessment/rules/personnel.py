@@ -1,9 +1,8 @@
 """第十六条 staff rules: P1 verification, P2 replacement, P3–P5 attendance and leave.
 
 Attendance is the hot path (a year of punches per person), so it works on plain
-ints: minutes since the epoch in local time.  Asia/Shanghai has been UTC+8 with
-no daylight saving since 1991, so local minutes are ``(unix_seconds + 8 h) // 60``
-(seconds dropped, as attendance exports do).
+ints: date ordinals and minutes of the local day (seconds dropped, as attendance
+exports do).
 """
 
 from __future__ import annotations
@@ -16,23 +15,24 @@ from decimal import Decimal
 from opsqm.assessment.model import TZ, Leave, LedgerItem, Staff
 from opsqm.assessment.rules.context import Context
 
-_OFFSET_S = 8 * 3600
+_UTC8 = timedelta(hours=8)
 _DAY_M = 1440
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _local_minute(at: datetime) -> int:
-    return (int(at.timestamp()) + _OFFSET_S) // 60
+    """Local minutes since 0001-01-01 (seconds dropped)."""
+    t = at if at.utcoffset() == _UTC8 else at.astimezone(TZ)
+    return t.toordinal() * _DAY_M + t.hour * 60 + t.minute
 
 
 def _at(day: int, minute: int) -> datetime:
-    """Aware datetime of a local epoch-day and minute of day."""
-    d = date.fromordinal(day + _EPOCH_ORDINAL)
+    """Aware datetime of a date ordinal and minute of day."""
+    d = date.fromordinal(day)
     return datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=TZ)
 
 
 def _day_text(day: int) -> str:
-    return date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+    return date.fromordinal(day).isoformat()
 
 
 def assess_personnel(ctx: Context) -> list[LedgerItem]:
@@ -112,7 +112,7 @@ def _span_text(span: timedelta) -> str:
 @dataclass(slots=True)
 class _Active:
     staff: Staff
-    first: int  # epoch days, inclusive
+    first: int  # date ordinals, inclusive
     last: int
 
 
@@ -137,14 +137,12 @@ def _active_ranges(ctx: Context) -> list[_Active]:
             if left is not None:
                 last = min(last, left - timedelta(days=1))
         if first <= last:
-            out.append(
-                _Active(s, first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL)
-            )
+            out.append(_Active(s, first.toordinal(), last.toordinal()))
     return out
 
 
 def _leave_days(leave: Leave) -> Iterator[tuple[int, int, int]]:
-    """(epoch day, start minute, end minute) of each local day a leave touches."""
+    """(date ordinal, start minute, end minute) of each local day a leave touches."""
     start = _local_minute(leave.start)
     end = _local_minute(leave.end)
     for day in range(start // _DAY_M, (end - 1) // _DAY_M + 1):
@@ -184,20 +182,25 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     pr = ctx.rulebook.personnel
     ws = pr.workday_start.hour * 60 + pr.workday_start.minute
     we = pr.workday_end.hour * 60 + pr.workday_end.minute
-    as_of_s = int(ctx.as_of.timestamp())
     active = _active_ranges(ctx)
     if not active:
         return []
 
     # One pass over the punches: (person, day) → [first, first line, last, last line, n].
+    # Evidence times carry +08:00 already (fixed offset or Asia/Shanghai): their
+    # wall-clock fields are local time, no conversion needed.
+    as_of = ctx.as_of
+    as_of_day = as_of.toordinal()
     days: dict[tuple[str, int], list[int]] = {}
     for p in ctx.evidence.punches:
-        ts = int(p.at.timestamp())
-        if ts > as_of_s:
+        t = p.at
+        if t.utcoffset() != _UTC8:
+            t = t.astimezone(TZ)
+        day = t.toordinal()
+        if day >= as_of_day and (day > as_of_day or t > as_of):
             continue
-        m = (ts + _OFFSET_S) // 60
-        key = (p.person, m // _DAY_M)
-        mod = m % _DAY_M
+        key = (p.person, day)
+        mod = t.hour * 60 + t.minute
         g = days.get(key)
         if g is None:
             days[key] = [mod, p.line, mod, p.line, 1]
@@ -225,16 +228,15 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     cal = ctx.calendar
     for a in active:
         person = a.staff.person
-        workdays = cal.workday_ordinals(a.first + _EPOCH_ORDINAL, a.last + _EPOCH_ORDINAL)
+        workdays = cal.workday_ordinals(a.first, a.last)
         if late_leave:
             for o in workdays:
-                found = late_leave.get((person, o - _EPOCH_ORDINAL))
+                found = late_leave.get((person, o))
                 if found is not None:
-                    items.append(_p5_item(ctx, found, o - _EPOCH_ORDINAL, ws))
+                    items.append(_p5_item(ctx, found, o, ws))
         if not a.staff.on_site:
             continue
-        for o in workdays:
-            day = o - _EPOCH_ORDINAL
+        for day in workdays:
             start, end = ws, we
             hours = excused.get((person, day))
             if hours is not None:

@@ -30,20 +30,36 @@ class _Clock:
 def assess_tickets(ctx: Context) -> list[LedgerItem]:
     tr = ctx.rulebook.tickets
     as_of = ctx.as_of
+    sla = {k: timedelta(hours=h) for k, h in tr.sla_hours.items()}
     clocks = []
     for t in sorted(ctx.evidence.tickets, key=lambda t: (t.dispatched_at, t.id)):
         if t.dispatched_at > as_of:
             continue
         resolved = t.resolved_at if t.resolved_at is not None and t.resolved_at <= as_of else None
-        deadline = t.extended_to or t.dispatched_at + timedelta(hours=tr.sla_hours[t.priority])
+        deadline = t.extended_to or t.dispatched_at + sla[t.priority]
         clocks.append(_Clock(t, resolved, deadline, (resolved or as_of) - deadline))
 
     items: list[LedgerItem] = []
+    limits = _Limits(
+        free=timedelta(hours=tr.overdue_free_below_hours),
+        day=timedelta(hours=tr.overdue_day_hours),
+        ack=timedelta(hours=tr.ack_window_hours),
+    )
     for c in clocks:
-        items += _record_rules(ctx, c)
-        items += _overdue_rules(ctx, c)
+        t = c.ticket
+        if c.resolved is not None or t.archive == Archive.PENDING:
+            items += _record_rules(ctx, c)
+        if c.overdue > _ZERO_SPAN:
+            items += _overdue_rules(ctx, c, limits)
     items += _runs(ctx, clocks)
     return items
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    free: timedelta  # T6: overdue below this costs nothing
+    day: timedelta  # T6: one more daily step per full day past this
+    ack: timedelta  # T8: acknowledgement window
 
 
 def _record_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
@@ -87,19 +103,17 @@ def _record_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
     return out
 
 
-def _overdue_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
+def _overdue_rules(ctx: Context, c: _Clock, limits: _Limits) -> list[LedgerItem]:
     """T6 overdue points; T8 a late (or missing) acknowledgement of a ticket that ran over."""
     tr = ctx.rulebook.tickets
     t = c.ticket
-    if c.overdue <= _ZERO_SPAN:
-        return []
     out = []
-    pts = _overdue_points(ctx, c.overdue)
+    pts = _overdue_points(ctx, c.overdue, limits)
     state = "" if c.resolved is not None else "（未完成，计至评估时点）"
     if pts != 0:
         note = f"超时 {hours_text(c.overdue)} 小时{state}"
         out.append(ctx.item("T6", pts, t.id, c.deadline, note, t.line))
-    ack_due = t.dispatched_at + timedelta(hours=tr.ack_window_hours)
+    ack_due = t.dispatched_at + limits.ack
     ack = t.acknowledged_at if t.acknowledged_at and t.acknowledged_at <= ctx.as_of else None
     if ack is None or ack > ack_due:
         note = (
@@ -111,14 +125,14 @@ def _overdue_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
     return out
 
 
-def _overdue_points(ctx: Context, overdue: timedelta) -> Decimal:
+def _overdue_points(ctx: Context, overdue: timedelta, limits: _Limits) -> Decimal:
+    """0 < h < 4 → 0; 4 ≤ h ≤ 24 → −0.2; h > 24 → −0.2 − 0.1 × floor(h / 24)."""
     tr = ctx.rulebook.tickets
-    if overdue < timedelta(hours=tr.overdue_free_below_hours):
+    if overdue < limits.free:
         return ZERO
-    day = timedelta(hours=tr.overdue_day_hours)
-    if overdue <= day:
+    if overdue <= limits.day:
         return tr.overdue_points
-    return tr.overdue_points + tr.overdue_daily_points * (overdue // day)
+    return tr.overdue_points + tr.overdue_daily_points * (overdue // limits.day)
 
 
 def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
