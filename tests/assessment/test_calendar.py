@@ -55,8 +55,11 @@ def test_workday_ordinals_range():
     c = cal()
     days = c.workday_ordinals(date(2025, 9, 27).toordinal(), date(2025, 10, 9).toordinal())
     assert [date.fromordinal(o).isoformat() for o in days] == [
-        "2025-09-28", "2025-09-29", "2025-09-30", "2025-10-09",
-    ]  # fmt: skip
+        "2025-09-28",
+        "2025-09-29",
+        "2025-09-30",
+        "2025-10-09",
+    ]
 
 
 def _next_year_evidence():

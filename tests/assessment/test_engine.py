@@ -36,10 +36,15 @@ def scored(unverified: int, overdue_tickets: int = 0, **kw):
 
 @pytest.mark.parametrize(
     ("unverified", "overdue", "score", "tier", "a1"),
-    [(2, 0, "90.00", "pass", "0.00"), (2, 1, "89.80", "5%", "26500.00"),
-     (4, 0, "80.00", "5%", "26500.00"), (4, 1, "79.80", "10%", "53000.00"),
-     (8, 0, "60.00", "10%", "53000.00"), (8, 1, "59.80", "15%", "79500.00")],
-)  # fmt: skip
+    [
+        (2, 0, "90.00", "pass", "0.00"),
+        (2, 1, "89.80", "5%", "26500.00"),
+        (4, 0, "80.00", "5%", "26500.00"),
+        (4, 1, "79.80", "10%", "53000.00"),
+        (8, 0, "60.00", "10%", "53000.00"),
+        (8, 1, "59.80", "15%", "79500.00"),
+    ],
+)
 def test_final_tier_and_a1_fine_at_the_boundaries(unverified, overdue, score, tier, a1):
     ledger = run(scored(unverified, overdue), FINAL)
     assert ledger.final is True
@@ -67,14 +72,20 @@ def test_settlement_deducts_fines_from_the_final_payment():
     ev = scored(8, 1, incidents=[incident("SG-1", 2, "2026-01-10 14:00", "2026-01-10 20:00")])
     ledger = run(ev, FINAL)  # 59.80 − 4 = 55.80: 15 %
     assert ledger.fines == {
-        "I1": Decimal("10600.00"), "T7": Decimal("0.00"), "D1": Decimal("0.00"),
-        "A1": Decimal("79500.00"), "total": Decimal("90100.00"),
-    }  # fmt: skip
+        "I1": Decimal("10600.00"),
+        "T7": Decimal("0.00"),
+        "D1": Decimal("0.00"),
+        "A1": Decimal("79500.00"),
+        "total": Decimal("90100.00"),
+    }
     s = ledger.settlement
     assert (s.final_payment, s.deducted, s.payable, s.vendor_owes, s.bond_claim) == (
-        Decimal("132500.00"), Decimal("90100.00"), Decimal("42400.00"), Decimal("0.00"),
+        Decimal("132500.00"),
+        Decimal("90100.00"),
+        Decimal("42400.00"),
         Decimal("0.00"),
-    )  # fmt: skip
+        Decimal("0.00"),
+    )
 
 
 def test_settlement_shortfall_is_owed_by_the_vendor():
@@ -94,8 +105,11 @@ def test_settlement_with_a_performance_bond():
     ev.contract.bond = True
     s = run(ev, FINAL).settlement
     assert (s.deducted, s.payable, s.vendor_owes, s.bond_claim) == (
-        Decimal("0.00"), Decimal("132500.00"), Decimal("0.00"), Decimal("79500.00"),
-    )  # fmt: skip
+        Decimal("0.00"),
+        Decimal("132500.00"),
+        Decimal("0.00"),
+        Decimal("79500.00"),
+    )
 
 
 def test_fine_rounding_is_half_up_to_the_cent():
@@ -118,8 +132,11 @@ def test_items_sorted_by_time_then_rule():
     keys = [(i.at, RULE_IDS.index(i.rule)) for i in ledger.items]
     assert keys == sorted(keys)
     assert [(i.rule, i.ref) for i in ledger.items] == [
-        ("T6", "GD-1"), ("I1", "SG-1"), ("I2", "SG-1"), ("T6", "GD-2"),
-    ]  # fmt: skip
+        ("T6", "GD-1"),
+        ("I1", "SG-1"),
+        ("I2", "SG-1"),
+        ("T6", "GD-2"),
+    ]
 
 
 def test_score_is_base_plus_totals():
@@ -140,9 +157,17 @@ def test_ledger_json_shape():
     ev = evidence(tickets=[overdue_ticket("GD-0001", "2025-11-05 10:12:03", 30)])
     d = ledger_to_dict(run(ev, "2026-01-01 00:00"))
     assert set(d) == {
-        "contract", "as_of", "final", "score", "items", "totals", "fines", "tier", "settlement",
+        "contract",
+        "as_of",
+        "final",
+        "score",
+        "items",
+        "totals",
+        "fines",
+        "tier",
+        "settlement",
         "flags",
-    }  # fmt: skip
+    }
     assert d["contract"] == "C-2025-001"
     assert d["as_of"] == "2026-01-01T00:00:00+08:00"
     assert d["final"] is False
@@ -153,9 +178,12 @@ def test_ledger_json_shape():
     assert list(d["fines"]) == [*FINE_RULES, "total"]
     assert d["tier"] == "pass"
     assert d["settlement"] == {
-        "final_payment": "132500.00", "deducted": "0.00", "payable": "132500.00",
-        "vendor_owes": "0.00", "bond_claim": "0.00",
-    }  # fmt: skip
+        "final_payment": "132500.00",
+        "deducted": "0.00",
+        "payable": "132500.00",
+        "vendor_owes": "0.00",
+        "bond_claim": "0.00",
+    }
     assert d["flags"] == {"termination_right": False}
     assert d["items"] == [
         {

@@ -51,9 +51,17 @@ def test_unknown_rulebook_name():
 
 @pytest.mark.parametrize(
     ("score", "tier"),
-    [("100", "pass"), ("90", "pass"), ("89.99", "5%"), ("80", "5%"), ("79.99", "10%"),
-     ("60", "10%"), ("59.99", "15%"), ("-20", "15%")],
-)  # fmt: skip
+    [
+        ("100", "pass"),
+        ("90", "pass"),
+        ("89.99", "5%"),
+        ("80", "5%"),
+        ("79.99", "10%"),
+        ("60", "10%"),
+        ("59.99", "15%"),
+        ("-20", "15%"),
+    ],
+)
 def test_tier_boundaries(score, tier):
     assert load_rulebook().tier_for(Decimal(score)).name == tier
 

@@ -26,9 +26,12 @@ def test_i1_points_and_fine_by_level(level, points, fine):
 
 @pytest.mark.parametrize(
     ("level", "in_time", "late"),
-    [(1, "2026-01-11 02:00", "2026-01-11 02:01"), (2, "2026-01-11 14:00", "2026-01-11 14:01"),
-     (3, "2026-01-12 14:00", "2026-01-12 14:01")],
-)  # fmt: skip
+    [
+        (1, "2026-01-11 02:00", "2026-01-11 02:01"),
+        (2, "2026-01-11 14:00", "2026-01-11 14:01"),
+        (3, "2026-01-12 14:00", "2026-01-12 14:01"),
+    ],
+)
 def test_i2_report_deadline_per_level(level, in_time, late):
     ok = run(
         evidence(incidents=[incident("SG-1", level, "2026-01-10 14:00", in_time)]),
@@ -107,10 +110,15 @@ def test_r1_same_event_counts_once_at_highest_level():
 
 @pytest.mark.parametrize(
     ("delivered", "fine", "termination"),
-    [("2026-04-10", "0.00", False), ("2026-04-11", "2650.00", False), ("2026-04-15", "2650.00", False),
-     ("2026-04-16", "5300.00", False), ("2026-04-25", "7950.00", False),
-     ("2026-04-26", "10600.00", True)],
-)  # fmt: skip
+    [
+        ("2026-04-10", "0.00", False),
+        ("2026-04-11", "2650.00", False),
+        ("2026-04-15", "2650.00", False),
+        ("2026-04-16", "5300.00", False),
+        ("2026-04-25", "7950.00", False),
+        ("2026-04-26", "10600.00", True),
+    ],
+)
 def test_d1_per_started_five_days_and_termination(delivered, fine, termination):
     ledger = run(
         evidence(service_delays=[delay("季度报告 2026Q1", "2026-04-10", delivered)]),

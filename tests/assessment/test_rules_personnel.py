@@ -37,9 +37,13 @@ def one_day(punches, *, as_of=f"{MON} 18:00", leaves=(), rb=None, **staff_kw):
 
 @pytest.mark.parametrize(
     ("verified", "expected"),
-    [(date(2025, 11, 3), "0.00"), (date(2025, 11, 1), "0.00"), (date(2025, 11, 4), "-5.00"),
-     (None, "-5.00")],
-)  # fmt: skip
+    [
+        (date(2025, 11, 3), "0.00"),
+        (date(2025, 11, 1), "0.00"),
+        (date(2025, 11, 4), "-5.00"),
+        (None, "-5.00"),
+    ],
+)
 def test_p1_verification_on_or_before_entry(verified, expected):
     ledger = one_day(day_punches(MON), verified_on=verified)
     assert ledger.totals["P1"] == Decimal(expected)
@@ -165,9 +169,15 @@ GAP = rulebook_for(contract(parameters={"personnel.late_gap_points": "-0.3"}), r
 
 @pytest.mark.parametrize(
     ("arrive", "minutes", "expected"),
-    [("09:00:59", 0, "0"), ("09:01", 1, "-0.1"), ("09:59:59", 59, "-0.1"), ("10:00", 60, "-0.3"),
-     ("11:00", 120, "-0.3"), ("11:01", 121, "-0.5")],
-)  # fmt: skip
+    [
+        ("09:00:59", 0, "0"),
+        ("09:01", 1, "-0.1"),
+        ("09:59:59", 59, "-0.1"),
+        ("10:00", 60, "-0.3"),
+        ("11:00", 120, "-0.3"),
+        ("11:01", 121, "-0.5"),
+    ],
+)
 def test_p4_late_arrival_boundaries(arrive, minutes, expected):
     ledger = one_day(day_punches(MON, arrive=arrive), rb=GAP)
     assert ledger.totals["P4"] == Decimal(expected)
@@ -177,9 +187,14 @@ def test_p4_late_arrival_boundaries(arrive, minutes, expected):
 
 @pytest.mark.parametrize(
     ("depart", "minutes", "expected"),
-    [("17:30", 0, "0"), ("16:31", 59, "-0.1"), ("16:30", 60, "-0.3"), ("15:30", 120, "-0.3"),
-     ("15:29", 121, "-0.5")],
-)  # fmt: skip
+    [
+        ("17:30", 0, "0"),
+        ("16:31", 59, "-0.1"),
+        ("16:30", 60, "-0.3"),
+        ("15:30", 120, "-0.3"),
+        ("15:29", 121, "-0.5"),
+    ],
+)
 def test_p4_early_leave_boundaries(depart, minutes, expected):
     ledger = one_day(day_punches(MON, leave=depart), rb=GAP)
     assert ledger.totals["P4"] == Decimal(expected)

@@ -22,10 +22,18 @@ def tickets_ledger(*tickets, as_of=LATER):
 
 @pytest.mark.parametrize(
     ("hours", "expected", "note"),
-    [(0, "0", None), (3.99, "0", None), (4, "-0.2", "超时 4.0 小时"), (24, "-0.2", "超时 24.0 小时"),
-     (24.01, "-0.3", "超时 24.01 小时"), (30, "-0.3", "超时 30.0 小时"), (47.99, "-0.3", None),
-     (48, "-0.4", "超时 48.0 小时"), (72.5, "-0.5", "超时 72.5 小时")],
-)  # fmt: skip
+    [
+        (0, "0", None),
+        (3.99, "0", None),
+        (4, "-0.2", "超时 4.0 小时"),
+        (24, "-0.2", "超时 24.0 小时"),
+        (24.01, "-0.3", "超时 24.01 小时"),
+        (30, "-0.3", "超时 30.0 小时"),
+        (47.99, "-0.3", None),
+        (48, "-0.4", "超时 48.0 小时"),
+        (72.5, "-0.5", "超时 72.5 小时"),
+    ],
+)
 def test_t6_overdue_boundaries(hours, expected, note):
     ledger = tickets_ledger(overdue_ticket("GD-1", SENT, hours))
     assert ledger.totals["T6"] == Decimal(expected)
@@ -100,10 +108,15 @@ def test_t8_acknowledgement_after_as_of_is_not_yet_made():
 
 @pytest.mark.parametrize(
     ("signature", "satisfaction", "expected"),
-    [(Signature.SIGNED, Satisfaction.SATISFIED, "0"), (Signature.NONE, Satisfaction.SATISFIED, "-1"),
-     (Signature.SIGNED, Satisfaction.UNSATISFIED, "-1"), (Signature.NONE, Satisfaction.UNSATISFIED, "-1"),
-     (Signature.PHONE_CONFIRMED, None, "0"), (Signature.PHONE_CONFIRMED, Satisfaction.UNSATISFIED, "-1")],
-)  # fmt: skip
+    [
+        (Signature.SIGNED, Satisfaction.SATISFIED, "0"),
+        (Signature.NONE, Satisfaction.SATISFIED, "-1"),
+        (Signature.SIGNED, Satisfaction.UNSATISFIED, "-1"),
+        (Signature.NONE, Satisfaction.UNSATISFIED, "-1"),
+        (Signature.PHONE_CONFIRMED, None, "0"),
+        (Signature.PHONE_CONFIRMED, Satisfaction.UNSATISFIED, "-1"),
+    ],
+)
 def test_t1_unsigned_or_unsatisfied_once_per_ticket(signature, satisfaction, expected):
     t = ticket("GD-1", SENT, "2025-11-05 12:00", signature=signature, satisfaction=satisfaction)
     assert tickets_ledger(t).totals["T1"] == Decimal(expected)
@@ -111,9 +124,15 @@ def test_t1_unsigned_or_unsatisfied_once_per_ticket(signature, satisfaction, exp
 
 def test_t1_to_t4_wait_for_resolution():
     t = ticket(
-        "GD-1", SENT, None, signature=Signature.NONE, record=TicketRecord(False, False, False),
-        template_ok=False, forged=True, archive=Archive.IMPROPER,
-    )  # fmt: skip
+        "GD-1",
+        SENT,
+        None,
+        signature=Signature.NONE,
+        record=TicketRecord(False, False, False),
+        template_ok=False,
+        forged=True,
+        archive=Archive.IMPROPER,
+    )
     assert tickets_ledger(t, as_of="2025-11-05 12:00").items == []
     t.resolved_at = at("2025-11-05 11:00")
     totals = tickets_ledger(t, as_of="2025-11-05 12:00").totals
@@ -151,9 +170,16 @@ def overdue_series(n, hours=30, start=0):
 
 @pytest.mark.parametrize(
     ("n", "points", "fine"),
-    [(2, "0", "0"), (3, "-2", "5300.00"), (4, "-2", "5300.00"), (5, "-7", "15900.00"),
-     (6, "-7", "15900.00"), (8, "-9", "21200.00"), (10, "-14", "31800.00")],
-)  # fmt: skip
+    [
+        (2, "0", "0"),
+        (3, "-2", "5300.00"),
+        (4, "-2", "5300.00"),
+        (5, "-7", "15900.00"),
+        (6, "-7", "15900.00"),
+        (8, "-9", "21200.00"),
+        (10, "-14", "31800.00"),
+    ],
+)
 def test_t7_run_steps_and_restart(n, points, fine):
     ledger = tickets_ledger(*overdue_series(n))
     assert ledger.totals["T7"] == Decimal(points)
