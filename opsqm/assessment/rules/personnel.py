@@ -17,6 +17,7 @@ from opsqm.assessment.rules.context import Context
 
 _UTC8 = timedelta(hours=8)
 _DAY_M = 1440
+_LINE = (1 << 32) - 1
 
 
 def _local_minute(at: datetime) -> int:
@@ -186,79 +187,84 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     if not active:
         return []
 
-    # One pass over the punches: (person, day) → [first, first line, last, last line, n].
-    # Evidence times carry +08:00 already (fixed offset or Asia/Shanghai): their
-    # wall-clock fields are local time, no conversion needed.
+    # One pass over the punches: (person, day) → [first, last, count], where a punch
+    # is the int (minute of day << 32 | line) so that min/max also settle ties.
+    # Evidence times normally carry Asia/Shanghai or +08:00: their wall-clock
+    # fields are local time and need no conversion.
     as_of = ctx.as_of
     as_of_day = as_of.toordinal()
     days: dict[tuple[str, int], list[int]] = {}
+    get = days.get
     for p in ctx.evidence.punches:
         t = p.at
-        if t.utcoffset() != _UTC8:
+        if t.tzinfo is not TZ and t.utcoffset() != _UTC8:
             t = t.astimezone(TZ)
         day = t.toordinal()
         if day >= as_of_day and (day > as_of_day or t > as_of):
             continue
         key = (p.person, day)
-        mod = t.hour * 60 + t.minute
-        g = days.get(key)
+        v = (t.hour * 60 + t.minute) << 32 | p.line
+        g = get(key)
         if g is None:
-            days[key] = [mod, p.line, mod, p.line, 1]
-            continue
-        g[4] += 1
-        if mod < g[0] or (mod == g[0] and p.line < g[1]):
-            g[0], g[1] = mod, p.line
-        if mod > g[2] or (mod == g[2] and p.line > g[3]):
-            g[2], g[3] = mod, p.line
+            days[key] = [v, v, 1]
+        else:
+            g[2] += 1
+            if v < g[0]:
+                g[0] = v
+            elif v > g[1]:
+                g[1] = v
 
     # Approved leaves known at as_of excuse their hours; late ones cost P5 instead.
     # A rejected leave excuses nothing and costs nothing by itself.
-    excused: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    late_leave: dict[tuple[str, int], Leave] = {}
+    # person → day → …, so that people without leave cost one lookup, not one a day.
+    excused: dict[str, dict[int, list[tuple[int, int]]]] = {}
+    late_leave: dict[str, dict[int, Leave]] = {}
     for lv in sorted(ctx.evidence.leaves, key=lambda x: (x.person, x.start, x.end, x.line)):
         if not lv.approved or lv.requested_at > ctx.as_of:
             continue
         late = _leave_late(ctx, lv)
         for day, lo, hi in _leave_days(lv):
-            excused.setdefault((lv.person, day), []).append((lo, hi))
+            excused.setdefault(lv.person, {}).setdefault(day, []).append((lo, hi))
             if late and lo < we and hi > ws:
-                late_leave.setdefault((lv.person, day), lv)
+                late_leave.setdefault(lv.person, {}).setdefault(day, lv)
 
     items: list[LedgerItem] = []
     cal = ctx.calendar
     for a in active:
         person = a.staff.person
         workdays = cal.workday_ordinals(a.first, a.last)
-        if late_leave:
+        late_days = late_leave.get(person)
+        if late_days:
             for o in workdays:
-                found = late_leave.get((person, o))
+                found = late_days.get(o)
                 if found is not None:
                     items.append(_p5_item(ctx, found, o, ws))
         if not a.staff.on_site:
             continue
+        leave_days = excused.get(person, {})
         for day in workdays:
             start, end = ws, we
-            hours = excused.get((person, day))
+            hours = leave_days.get(day) if leave_days else None
             if hours is not None:
                 window = _window(ws, we, hours)
                 if window is None:
                     continue
                 start, end = window
-            g = days.get((person, day))
-            if g is None or g[4] < 2:
-                n = 0 if g is None else 1
+            g = get((person, day))
+            if g is None or g[2] < 2:
                 items.append(
                     ctx.item(
                         "P3",
                         pr.absence_points,
                         f"{person} {_day_text(day)}",
                         _at(day, start),
-                        "缺勤（无打卡）" if n == 0 else "未打卡（仅 1 次打卡）",
-                        0 if g is None else g[1],
+                        "缺勤（无打卡）" if g is None else "未打卡（仅 1 次打卡）",
+                        0 if g is None else g[0] & _LINE,
                     )
                 )
                 continue
-            late_m = g[0] - start
+            first, last = g[0] >> 32, g[1] >> 32
+            late_m = first - start
             if late_m > 0:
                 items.append(
                     ctx.item(
@@ -267,10 +273,10 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
                         f"{person} {_day_text(day)}",
                         _at(day, start),
                         f"迟到 {late_m} 分钟",
-                        g[1],
+                        g[0] & _LINE,
                     )
                 )
-            early = end - g[2]
+            early = end - last
             if early > 0:
                 items.append(
                     ctx.item(
@@ -279,7 +285,7 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
                         f"{person} {_day_text(day)}",
                         _at(day, end),
                         f"早退 {early} 分钟",
-                        g[3],
+                        g[1] & _LINE,
                     )
                 )
     return items

@@ -47,7 +47,9 @@ def assess_tickets(ctx: Context) -> list[LedgerItem]:
     )
     for c in clocks:
         t = c.ticket
-        if c.resolved is not None or t.archive == Archive.PENDING:
+        if (c.resolved is not None and not _clean(t)) or (
+            t.archive is Archive.PENDING and ctx.final
+        ):
             items += _record_rules(ctx, c)
         if c.overdue > _ZERO_SPAN:
             items += _overdue_rules(ctx, c, limits)
@@ -60,6 +62,21 @@ class _Limits:
     free: timedelta  # T6: overdue below this costs nothing
     day: timedelta  # T6: one more daily step per full day past this
     ack: timedelta  # T8: acknowledgement window
+
+
+def _clean(t: Ticket) -> bool:
+    """Nothing for T1–T5 to find in a closed ticket (the common case, checked fast)."""
+    r = t.record
+    return (
+        t.signature is not Signature.NONE
+        and t.satisfaction is not Satisfaction.UNSATISFIED
+        and r.analysis
+        and r.steps
+        and r.verification
+        and t.template_ok
+        and not t.forged
+        and t.archive is Archive.OK
+    )
 
 
 def _record_rules(ctx: Context, c: _Clock) -> list[LedgerItem]:
@@ -135,6 +152,15 @@ def _overdue_points(ctx: Context, overdue: timedelta, limits: _Limits) -> Decima
     return tr.overdue_points + tr.overdue_daily_points * (overdue // limits.day)
 
 
+@dataclass(slots=True)
+class _Group:
+    """Tickets of one problem: the first one, the largest overdue, how many."""
+
+    first: Ticket
+    overdue: timedelta
+    size: int = 1
+
+
 def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
     """T7: consecutive different-problem tickets overdue more than run_over_hours.
 
@@ -142,26 +168,31 @@ def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
     the group's largest overdue.  A group not (yet) over the threshold ends a run.
     """
     tr = ctx.rulebook.tickets
-    groups: dict[str, list[_Clock]] = {}
+    groups: dict[str, _Group] = {}
     for c in clocks:  # already in (dispatched_at, id) order
-        groups.setdefault(c.ticket.problem, []).append(c)
+        g = groups.get(c.ticket.problem)
+        if g is None:
+            groups[c.ticket.problem] = _Group(c.ticket, c.overdue)
+        else:
+            g.size += 1
+            if c.overdue > g.overdue:
+                g.overdue = c.overdue
     threshold = timedelta(hours=tr.run_over_hours)
     steps = {s.count: s for s in tr.run_steps}
     restart = tr.run_steps[-1].count
     out = []
     run = 0
-    for group in groups.values():  # insertion order = first dispatch, then id
-        first = group[0].ticket
-        overdue = max(c.overdue for c in group)
-        if overdue <= threshold:
+    for g in groups.values():  # insertion order = first dispatch, then id
+        if g.overdue <= threshold:
             run = 0
             continue
         run += 1
         step = steps.get(run)
         if step is not None:
             note = f"连续第 {run} 单超时超过 {tr.run_over_hours} 小时"
-            if len(group) > 1:
-                note += f"（同一问题 {first.problem} 共 {len(group)} 单）"
+            first = g.first
+            if g.size > 1:
+                note += f"（同一问题 {first.problem} 共 {g.size} 单）"
             fine = ctx.fine(step.fine_rate)
             out.append(
                 ctx.item("T7", step.points, first.id, first.dispatched_at, note, first.line, fine)
