@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,15 +13,20 @@ class Vendor(models.Model):
     contract names its manager's mailbox."""
 
     name = models.CharField(_("name"), max_length=128, unique=True)
-    intranet_mailbox = models.EmailField(_("intranet O&M mailbox"), unique=True)
-    manager_mailbox = models.EmailField(_("manager's mailbox"))
+    # Nullable only so that a vendor known from an imported evidence log (which names
+    # it, nothing more) can exist before the assessor fills the mailboxes in; the
+    # register form requires both.
+    intranet_mailbox = models.EmailField(
+        _("intranet O&M mailbox"), unique=True, null=True, blank=True
+    )
+    manager_mailbox = models.EmailField(_("manager's mailbox"), blank=True)
     contact = models.CharField(_("contact person"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("vendor")
         verbose_name_plural = _("vendors")
-        ordering = ["name"]
+        ordering = ("name",)
 
     def __str__(self) -> str:
         return self.name
@@ -37,7 +43,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["name"]
+        ordering = ("name",)
 
     def __str__(self) -> str:
         return self.name
@@ -68,13 +74,18 @@ class Contract(models.Model):
     end = models.DateField(_("service period end"))
     bond = models.BooleanField(_("performance bond"), default=False)
     rulebook = models.CharField(_("rulebook"), max_length=64, blank=True)
-    rulebook_overrides = models.JSONField(_("rulebook parameter overrides"), default=dict, blank=True)
+    rulebook_overrides = models.JSONField(
+        _("rulebook parameter overrides"), default=dict, blank=True
+    )
 
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-        ordering = ["-start", "code"]
-        constraints = [
+        ordering = (
+            "-start",
+            "code",
+        )
+        constraints = (
             models.CheckConstraint(
                 name="contract_period_ordered", condition=models.Q(start__lte=models.F("end"))
             ),
@@ -82,7 +93,15 @@ class Contract(models.Model):
                 name="final_payment_within_amount",
                 condition=models.Q(final_payment__lte=models.F("amount")),
             ),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        """The rulebook must be a shipped one and the overrides must load."""
+        from opsqm.contracts.rulebooks import rulebook_problem
+
+        problem = rulebook_problem(self.rulebook, self.rulebook_overrides, self.code)
+        if problem is not None:
+            raise ValidationError(problem)

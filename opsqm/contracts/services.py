@@ -1,0 +1,82 @@
+"""Register services: vendors, units, contracts.  Pages and the API call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from opsqm.contracts.models import Contract, Unit, Vendor
+from opsqm.contracts.servicekit import save_audited
+
+VENDOR_FIELDS = ("name", "intranet_mailbox", "manager_mailbox", "contact", "phone")
+UNIT_FIELDS = ("name", "head", "phone")
+CONTRACT_FIELDS = (
+    "code",
+    "title",
+    "vendor",
+    "amount",
+    "final_payment",
+    "start",
+    "end",
+    "bond",
+    "rulebook",
+    "rulebook_overrides",
+)
+
+
+def _pick(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    return {k: data[k] for k in fields if k in data}
+
+
+def _require_mailboxes(data: Mapping[str, Any], vendor: Vendor) -> None:
+    """第二十一条: a vendor on the register has both mailboxes."""
+    errors = {}
+    for name in ("intranet_mailbox", "manager_mailbox"):
+        if not data.get(name, getattr(vendor, name)):
+            errors[name] = [_("Required by 第二十一条.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_vendor(data: Mapping[str, Any]) -> Vendor:
+    vendor = Vendor()
+    _require_mailboxes(data, vendor)
+    return save_audited(vendor, _pick(data, VENDOR_FIELDS), action="vendor.create")
+
+
+def update_vendor(vendor: Vendor, data: Mapping[str, Any]) -> Vendor:
+    _require_mailboxes(data, vendor)
+    return save_audited(vendor, _pick(data, VENDOR_FIELDS), action="vendor.update")
+
+
+def create_unit(data: Mapping[str, Any]) -> Unit:
+    return save_audited(Unit(), _pick(data, UNIT_FIELDS), action="unit.create")
+
+
+def update_unit(unit: Unit, data: Mapping[str, Any]) -> Unit:
+    return save_audited(unit, _pick(data, UNIT_FIELDS), action="unit.update")
+
+
+def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = _pick(data, CONTRACT_FIELDS)
+    if "rulebook" in out and out["rulebook"] is None:
+        out["rulebook"] = ""
+    if "rulebook_overrides" in out and out["rulebook_overrides"] is None:
+        out["rulebook_overrides"] = {}
+    return out
+
+
+def create_contract(data: Mapping[str, Any], units: Iterable[Unit] | None = None) -> Contract:
+    """A new contract; `units` are the units it serves."""
+    m2m = {"units": list(units)} if units is not None else None
+    return save_audited(Contract(), _normalise(data), action="contract.create", m2m=m2m)
+
+
+def update_contract(
+    contract: Contract, data: Mapping[str, Any], units: Iterable[Unit] | None = None
+) -> Contract:
+    m2m = {"units": list(units)} if units is not None else None
+    return save_audited(contract, _normalise(data), action="contract.update", m2m=m2m)

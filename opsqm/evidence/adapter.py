@@ -1,0 +1,173 @@
+"""The database ⇄ the assessment model (``opsqm.assessment.model``).
+
+`contract_evidence` builds exactly the records `opsqm export` writes, so the ledger
+of a page equals `opsqm score` on the export.  Lists are in a natural, pk-free order
+(person code, time, number…) so that an export, imported into another database and
+exported again, is byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from opsqm.assessment import model as m
+from opsqm.contracts.models import Contract
+
+
+def model_contract_stub(code: str, rulebook: str, overrides: dict[str, Any]) -> m.Contract:
+    """A model contract carrying only what `rulebook_for` reads."""
+    import datetime
+    from decimal import Decimal
+
+    return m.Contract(
+        id=code or "?",
+        title="",
+        vendor="",
+        amount=Decimal(0),
+        final_payment=Decimal(0),
+        start=datetime.date.min,
+        end=datetime.date.min,
+        rulebook=rulebook or None,
+        parameters=dict(overrides or {}),
+    )
+
+
+def model_contract(c: Contract) -> m.Contract:
+    return m.Contract(
+        id=c.code,
+        title=c.title,
+        vendor=c.vendor.name,
+        amount=c.amount,
+        final_payment=c.final_payment,
+        start=c.start,
+        end=c.end,
+        bond=c.bond,
+        rulebook=c.rulebook or None,
+        parameters=dict(c.rulebook_overrides or {}),
+    )
+
+
+def contract_evidence(contract: Contract) -> m.ContractEvidence:
+    """Everything the database holds about `contract`, as the engine reads it
+    (one query per evidence type)."""
+    from opsqm.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
+    from opsqm.staff.models import Leave, Punch, Replacement, StaffMember
+    from opsqm.tickets.models import Ticket
+
+    if not hasattr(contract, "_state") or "vendor" not in contract._state.fields_cache:
+        contract = Contract.objects.select_related("vendor").get(pk=contract.pk)
+    cid = contract.code
+    ev = m.ContractEvidence(contract=model_contract(contract))
+
+    staff = StaffMember.objects.filter(contract=contract).order_by("person")
+    for s, name, on_site, entered, left, verified in staff.values_list(
+        "person", "name", "on_site", "entered_on", "left_on", "verification__verified_on"
+    ):
+        ev.staff.append(m.Staff(cid, s, name, on_site, entered, verified, left))
+
+    reps = Replacement.objects.filter(contract=contract).order_by(
+        "replaced_at", "person_out__person", "person_in__person"
+    )
+    for out, inn, at, notified, emergency, materials in reps.values_list(
+        "person_out__person",
+        "person_in__person",
+        "replaced_at",
+        "notified_at",
+        "emergency",
+        "materials_at",
+    ):
+        ev.replacements.append(
+            m.Replacement(cid, out, inn, _tz(at), _tzn(notified), emergency, _tzn(materials))
+        )
+
+    punches = Punch.objects.filter(person__contract=contract).order_by("person__person", "at")
+    ev.punches = [m.Punch(cid, p, _tz(at)) for p, at in punches.values_list("person__person", "at")]
+
+    leaves = Leave.objects.filter(person__contract=contract).order_by("person__person", "start")
+    for p, kind, start, end, requested, emergency, approved in leaves.values_list(
+        "person__person", "kind", "start", "end", "requested_at", "emergency", "approved"
+    ):
+        ev.leaves.append(
+            m.Leave(
+                cid,
+                p,
+                m.LeaveKind(kind),
+                _tz(start),
+                _tz(end),
+                _tz(requested),
+                emergency,
+                approved,
+            )
+        )
+
+    tickets = Ticket.objects.filter(contract=contract).order_by("number")
+    for row in tickets.values_list(
+        "number",
+        "problem",
+        "priority",
+        "dispatched_at",
+        "acknowledged_at",
+        "extended_to",
+        "resolved_at",
+        "signature",
+        "satisfaction",
+        "record_analysis",
+        "record_steps",
+        "record_verification",
+        "template_ok",
+        "forged",
+        "archive",
+    ):
+        (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
+        ev.tickets.append(
+            m.Ticket(
+                contract=cid,
+                id=num,
+                problem=problem,
+                priority=m.Priority(prio),
+                dispatched_at=_tz(disp),
+                acknowledged_at=_tzn(ack),
+                extended_to=_tzn(ext),
+                resolved_at=_tzn(res),
+                signature=m.Signature(sig),
+                satisfaction=m.Satisfaction(sat) if sat else None,
+                record=m.TicketRecord(ra, rs, rv),
+                template_ok=tpl,
+                forged=forged,
+                archive=m.Archive(arch),
+            )
+        )
+
+    incidents = Incident.objects.filter(contract=contract).order_by("code")
+    for code, level, occurred, reported in incidents.values_list(
+        "code", "level", "occurred_at", "reported_at"
+    ):
+        ev.incidents.append(m.Incident(cid, code, level, _tz(occurred), _tzn(reported)))
+
+    evals = QuarterlyEvaluation.objects.filter(contract=contract).order_by("quarter", "unit__name")
+    for quarter, unit, result in evals.values_list("quarter", "unit__name", "result"):
+        ev.evaluations.append(m.Evaluation(cid, quarter, unit, m.EvaluationResult(result)))
+
+    praises = Praise.objects.filter(contract=contract).order_by("at", "event", "level")
+    for event, level, at in praises.values_list("event", "level", "at"):
+        ev.praises.append(m.Praise(cid, event, m.PraiseLevel(level), _tz(at)))
+
+    delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
+    for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):
+        ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
+    return ev
+
+
+def all_evidence(contracts: Iterable[Contract] | None = None) -> list[m.ContractEvidence]:
+    if contracts is None:
+        contracts = Contract.objects.select_related("vendor").order_by("code")
+    return [contract_evidence(c) for c in contracts]
+
+
+def _tz(value: Any) -> Any:
+    return value.astimezone(m.TZ)
+
+
+def _tzn(value: Any) -> Any:
+    return None if value is None else value.astimezone(m.TZ)
