@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts and roles")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from opsqm.accounts import signals  # noqa: F401  (connects the audit receivers)

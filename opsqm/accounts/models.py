@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.accounts.roles import VENDOR_ROLES, Role
+from opsqm.accounts.roles import Role
 
 
 class User(AbstractUser):
@@ -14,6 +14,11 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password; cleared by the user's own."),
+    )
     vendor = models.ForeignKey(
         "contracts.Vendor",
         verbose_name=_("vendor"),
@@ -39,7 +44,10 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="vendor_roles_have_vendor",
-                condition=~models.Q(role__in=[r.value for r in VENDOR_ROLES])
+                # A fixed order (VENDOR_ROLES is a set): stable migrations.
+                condition=~models.Q(
+                    role__in=[Role.VENDOR_MANAGER.value, Role.VENDOR_ENGINEER.value]
+                )
                 | models.Q(vendor__isnull=False),
             ),
             models.CheckConstraint(

@@ -1,8 +1,26 @@
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
+    raise AppendOnlyError("the audit log is append-only")
+
+
+class AuditQuerySet(models.QuerySet["AuditRecord"]):
+    """Bulk changes are refused as well (the database triggers refuse them too)."""
+
+    update = _refuse
+    delete = _refuse
+    bulk_update = _refuse
 
 
 class AuditRecord(models.Model):
@@ -20,7 +38,9 @@ class AuditRecord(models.Model):
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never touch audit rows when a user goes away (accounts are deactivated,
+        # not deleted); the actor's name and role are kept in the record anyway.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -36,6 +56,8 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
+    objects = AuditQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
@@ -43,3 +65,18 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("the audit log is append-only: records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the audit log is append-only: records cannot be deleted")
+
+    def diff(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every key that differs between before and after."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        keys = list(dict.fromkeys([*before, *after]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

@@ -3,12 +3,18 @@ inside its own transaction, so a change and its audit record commit together."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from opsqm.audit.chain import GENESIS, link_hash
+from opsqm.audit.chain import GENESIS, ChainProblem, link_hash, verify
 from opsqm.audit.models import AuditRecord
 from opsqm.core.request_context import current
 
@@ -21,6 +27,40 @@ def _lock_chain() -> None:
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
     # SQLite: transactions are IMMEDIATE (settings), so writers are already serial.
+
+
+def normalize_ip(ip: Any) -> str | None:
+    """The one spelling of an address that is hashed and compared: Python's
+    (PostgreSQL's inet prints some IPv6 forms differently)."""
+    if not ip:
+        return None
+    try:
+        addr = ipaddress.ip_address(str(ip).strip())
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return str(addr.ipv4_mapped)
+    return str(addr)
+
+
+def format_at(at: datetime.datetime) -> str:
+    """The hashed spelling of a record's time: ISO 8601 in UTC, microseconds kept."""
+    return at.astimezone(datetime.UTC).isoformat()
+
+
+def _json_safe(value: dict[str, Any] | None) -> Any:
+    """What the JSON column will give back: hash exactly that (dates, decimals → str)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _field_max(name: str) -> int:
+    return int(getattr(AuditRecord._meta.get_field(name), "max_length", 0) or 0)
+
+
+def _clip(name: str, value: Any) -> str:
+    return str(value or "")[: _field_max(name)]
 
 
 def log_action(
@@ -38,7 +78,8 @@ def log_action(
     """Append one record.  `actor`/`ip` default to the current request's."""
     ctx = current.get()
     if actor is None:
-        actor = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
+        user = ctx.acting_user()
+        actor = user if getattr(user, "is_authenticated", False) else None
     if ip is None:
         ip = ctx.ip
     if obj is not None:
@@ -49,23 +90,74 @@ def log_action(
         last = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
         seq = (last["seq"] + 1) if last else 1
         prev_hash = last["hash"] if last else GENESIS
+        at = timezone.now().astimezone(datetime.UTC)
         fields: dict[str, Any] = {
             "seq": seq,
-            "at": timezone.now().isoformat(),
+            "at": format_at(at),
             "actor_id": actor.pk if actor is not None else None,
-            "actor_name": actor.get_username() if actor is not None else "",
-            "actor_role": getattr(actor, "role", "") if actor is not None else "",
-            "ip": ip,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "summary": summary[:255],
-            "before": before,
-            "after": after,
+            "actor_name": _clip("actor_name", actor.get_username() if actor is not None else ""),
+            "actor_role": _clip("actor_role", getattr(actor, "role", "") if actor else ""),
+            "ip": normalize_ip(ip),
+            "action": _clip("action", action),
+            "object_type": _clip("object_type", object_type),
+            "object_id": _clip("object_id", object_id),
+            "summary": _clip("summary", summary),
+            "before": _json_safe(before),
+            "after": _json_safe(after),
         }
         return AuditRecord.objects.create(
             **{k: v for k, v in fields.items() if k != "at"},
-            at=fields["at"],
+            at=at,
             prev_hash=prev_hash,
             hash=link_hash(prev_hash, fields),
         )
+
+
+def record_content(rec: AuditRecord) -> dict[str, Any]:
+    """A stored record as the chain hashes it (see `log_action`)."""
+    return {
+        "seq": rec.seq,
+        "at": format_at(rec.at),
+        "actor_id": rec.actor_id,
+        "actor_name": rec.actor_name,
+        "actor_role": rec.actor_role,
+        "ip": normalize_ip(rec.ip),
+        "action": rec.action,
+        "object_type": rec.object_type,
+        "object_id": rec.object_id,
+        "summary": rec.summary,
+        "before": rec.before,
+        "after": rec.after,
+        "prev_hash": rec.prev_hash,
+        "hash": rec.hash,
+    }
+
+
+def iter_chain() -> Iterator[dict[str, Any]]:
+    for rec in AuditRecord.objects.order_by("seq").iterator(chunk_size=2000):
+        yield record_content(rec)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    head_seq: int | None
+    head_hash: str | None
+    problems: list[ChainProblem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain() -> ChainReport:
+    """Verify the whole audit log in the database."""
+    records = list(iter_chain())
+    problems = verify(records)
+    head = records[-1] if records else None
+    return ChainReport(
+        count=len(records),
+        head_seq=int(head["seq"]) if head else None,
+        head_hash=str(head["hash"]) if head else None,
+        problems=problems,
+    )

@@ -7,8 +7,11 @@ its existence does not leak.  The three administrators (三员) see no business 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
@@ -39,3 +42,43 @@ def visible_contracts(user: Any) -> QuerySet[Contract]:
 def can_manage_registers(user: Any) -> bool:
     """Contracts, vendors, units: kept by the IT department (信息技术处)."""
     return bool(user.is_authenticated and user.role == Role.ASSESSOR)
+
+
+# ---------------------------------------------------------------------------
+# Accounts and audit (三员): who administers what.
+
+ACCOUNT_VIEWERS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
+
+
+def can_view_accounts(user: Any) -> bool:
+    """The account list: the system and the security administrator."""
+    return bool(user.is_authenticated and user.role in ACCOUNT_VIEWERS)
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """Open, edit, deactivate accounts: the system administrator (系统管理员)."""
+    return bool(user.is_authenticated and user.role == Role.SYSTEM_ADMIN)
+
+
+def can_manage_permissions(user: Any) -> bool:
+    """Roles, unlocking, password resets: the security administrator (安全管理员)."""
+    return bool(user.is_authenticated and user.role == Role.SECURITY_ADMIN)
+
+
+def can_read_audit(user: Any) -> bool:
+    """The audit log: the audit administrator (审计管理员) only."""
+    return bool(user.is_authenticated and user.role == Role.AUDIT_ADMIN)
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """View decorator: anonymous → login page, other roles → 403."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            require_role(request.user, *roles)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorate

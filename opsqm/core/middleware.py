@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from opsqm.core.request_context import RequestContext, client_ip, current
 
@@ -21,6 +23,16 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get("last_seen")
             if last is not None and now - int(last) > settings.OPSQM_IDLE_TIMEOUT:
+                from opsqm.audit.services import log_action
+
+                user = request.user
+                log_action(
+                    "auth.idle_timeout",
+                    obj=user,
+                    actor=user,
+                    ip=client_ip(request.META),
+                    summary=f"session of {user.get_username()} ended after inactivity",
+                )
                 logout(request)
                 request.session["idle_logout"] = True
             else:
@@ -35,8 +47,30 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current.set(RequestContext(user=request.user, ip=client_ip(request.META)))
+        token = current.set(
+            RequestContext(user=request.user, ip=client_ip(request.META), request=request)
+        )
         try:
             return self.get_response(request)
         finally:
             current.reset(token)
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account whose password was set by an administrator (new account, reset)
+    must choose its own before doing anything else in the browser."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(("/api/", settings.STATIC_URL or "/static/"))
+        ):
+            allowed = {reverse("accounts:password"), reverse("accounts:logout")}
+            if request.path not in allowed:
+                return redirect("accounts:password")
+        return self.get_response(request)

@@ -40,6 +40,8 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
     ),
     (_("Audit log"), "audit:list", frozenset({R.AUDIT_ADMIN})),
     (_("Accounts"), "accounts:users", frozenset({R.SYSTEM_ADMIN, R.SECURITY_ADMIN})),
+    (_("Password"), "accounts:password", frozenset(Role.values)),
+    (_("API token"), "accounts:token", frozenset(Role.values)),
 ]
 
 

@@ -12,9 +12,21 @@ from typing import Any
 class RequestContext:
     user: Any = None
     ip: str | None = None
+    # The request itself, when there is one: the API authenticates (token) inside
+    # the view, after the middleware ran, and sets `request.user` then.
+    request: Any = None
+
+    def acting_user(self) -> Any:
+        if self.request is not None:
+            return getattr(self.request, "user", self.user)
+        return self.user
 
 
-current: ContextVar[RequestContext] = ContextVar("opsqm_request", default=RequestContext())
+# RequestContext is a frozen dataclass: an immutable default.
+current: ContextVar[RequestContext] = ContextVar(
+    "opsqm_request",
+    default=RequestContext(),  # noqa: B039
+)
 
 
 def client_ip(meta: dict[str, Any]) -> str | None:

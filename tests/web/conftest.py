@@ -21,9 +21,14 @@ PASSWORD = "Opsqm-Test-2025!"
 
 
 @pytest.fixture(autouse=True)
-def _fast_media_root(settings: Any, tmp_path: Any) -> None:
-    """Uploads of a test go to its own temporary directory."""
+def _test_storage(settings: Any, tmp_path: Any) -> None:
+    """Uploads of a test go to its own temporary directory; static files need no
+    collectstatic manifest."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -1,0 +1,92 @@
+"""CSV and XLSX output that a spreadsheet program cannot turn against its user.
+
+A cell whose text starts with = + - @ (or tab / carriage return) is read as a
+formula by Excel and WPS ("CSV injection"): `=HYPERLINK(...)` in a ticket title
+would become a live link in the bureau's export.  Every text cell therefore goes
+through `safe_text`, which prefixes such text with an apostrophe; XLSX cells are
+also written with the explicit string type, so nothing is ever a formula.
+Numbers, dates and booleans pass unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_text(value: str) -> str:
+    """Text that no spreadsheet reads as a formula."""
+    if value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_value(value: Any) -> Any:
+    """A cell value: numbers/dates/booleans as they are, everything else as safe text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal | datetime.date | datetime.time):
+        return value
+    return safe_text(str(value))
+
+
+def iter_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV text piece by piece (for StreamingHttpResponse), UTF-8 BOM first so
+    that Excel opens Chinese text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    writer.writerow([safe_value(v) for v in header])
+    for row in rows:
+        writer.writerow([safe_value(v) for v in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    return "".join(iter_csv(header, rows))
+
+
+def xlsx_bytes(
+    header: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
+) -> bytes:
+    """A one-sheet workbook; text cells are strings (never formulas), guarded as in CSV."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31] or "Sheet1")
+
+    def cells(row: Sequence[Any]) -> list[Any]:
+        out = []
+        for v in row:
+            value = safe_value(v)
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)  # Excel has no time zones
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            out.append(cell)
+        return out
+
+    ws.append(cells(header))
+    for row in rows:
+        ws.append(cells(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
