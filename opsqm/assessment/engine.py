@@ -24,14 +24,9 @@ from opsqm.assessment.workcalendar import calendar_for
 _RULE_ORDER = {rule: i for i, rule in enumerate(RULE_IDS)}
 
 
-def _sort_key(item: LedgerItem) -> tuple[datetime, int, str, str, int]:
-    return (
-        item.at or datetime.min.replace(tzinfo=TZ),
-        _RULE_ORDER[item.rule],
-        item.ref,
-        item.note,
-        item.line,
-    )
+def _sort_key(item: LedgerItem) -> tuple[float, int, str, str, int]:
+    when = float("-inf") if item.at is None else item.at.timestamp()
+    return (when, _RULE_ORDER[item.rule], item.ref, item.note, item.line)
 
 
 def assess(evidence: ContractEvidence, as_of: datetime, rulebook: Rulebook) -> Ledger:
@@ -87,4 +82,4 @@ def _sum_by_rule(items: list[LedgerItem], attr: str) -> dict[str, Decimal]:
     sums = dict.fromkeys(RULE_IDS, ZERO)
     for item in items:
         sums[item.rule] += getattr(item, attr)
-    return {rule: value.quantize(CENT) + 0 for rule, value in sums.items()}
+    return {rule: value.quantize(CENT) + 0 for rule, value in sums.items()}  # + 0: no -0.00

@@ -96,3 +96,10 @@ def test_make_up_workday_is_assessed_and_holiday_is_not():
     ledger = run(ev, "2025-10-01 23:00")
     refs = [i.ref for i in ledger.items if i.rule == "P3"]
     assert refs == ["S01 2025-09-28", "S01 2025-09-29", "S01 2025-09-30"]
+
+
+def test_off_site_staff_need_no_calendar():
+    ev = _next_year_evidence()
+    ev.staff[0].on_site = False
+    ledger = run(ev, "2027-01-05 18:00")
+    assert ledger.totals["P3"] == 0

@@ -232,8 +232,10 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     cal = ctx.calendar
     for a in active:
         person = a.staff.person
-        workdays = cal.workday_ordinals(a.first, a.last)
         late_days = late_leave.get(person)
+        if not (a.staff.on_site or late_days):
+            continue  # nothing to judge: do not ask the calendar about these days
+        workdays = cal.workday_ordinals(a.first, a.last)
         if late_days:
             for o in workdays:
                 found = late_days.get(o)
