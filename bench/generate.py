@@ -78,16 +78,16 @@ def punches_for(rng: random.Random, cid: str, person: str, days: list[date]) -> 
     out = []
     for d in days:
         r = rng.random()
-        if r < 0.005:
+        if r < 0.002:
             continue  # absent
         in_min = 8 * 60 + rng.randint(25, 59)
-        if rng.random() < 0.02:
+        if rng.random() < 0.006:
             in_min = 9 * 60 + rng.choice([3, 12, 25, 70, 150])  # late
         out_min = 17 * 60 + 30 + rng.randint(0, 45)
-        if rng.random() < 0.01:
+        if rng.random() < 0.003:
             out_min = 17 * 60 + 30 - rng.choice([10, 40, 90])  # early
         out.append(Punch(cid, person, at(d, in_min // 60, in_min % 60, rng.randint(0, 59))))
-        if r < 0.012:
+        if r < 0.004:
             continue  # forgot the evening punch
         out.append(Punch(cid, person, at(d, out_min // 60, out_min % 60, rng.randint(0, 59))))
     return out
@@ -101,7 +101,7 @@ def tickets_for(rng: random.Random, cid: str, start: date, n: int) -> list[Ticke
         urgent = rng.random() < 0.1
         limit = 8 if urgent else 24
         hours = rng.uniform(0.5, limit * 0.9)
-        if rng.random() < 0.06:
+        if rng.random() < 0.02:
             hours = limit + rng.choice([2, 6, 20, 30, 60])  # overdue
         resolved = dispatched + timedelta(hours=hours)
         ack = dispatched + timedelta(minutes=rng.randint(3, 90))

@@ -361,7 +361,7 @@ class _Bucket:
     """What the log says about one contract id, while reading."""
 
     __slots__ = (
-        "cid", "defined", "ev", "first_ref", "names", "pending", "persons", "punch_keys",
+        "cid", "defined", "dirty", "ev", "first_ref", "last", "names", "pending", "persons",
         "punches", "seen_ids",
     )  # fmt: skip
 
@@ -378,21 +378,29 @@ class _Bucket:
         self.persons: dict[str, Staff] = {}
         # (line, field, person) referenced before (or without) its staff line
         self.pending: list[tuple[int, str, str]] = []
-        self.punch_keys: set[tuple[str, str]] = set()  # (person, canonical timestamp)
-        self.seen_ids: dict[tuple[str, str], int] = {}  # ("ticket", id) -> first line
+        # Duplicate punches without a set of every punch: a person's punches normally
+        # come in time order, and canonical timestamps order like their instants, so
+        # a punch later than the person's latest cannot repeat one.  Only a person
+        # whose punches go back in time gets a set of all of them ("dirty").
+        self.last: dict[str, str] = {}  # person -> latest canonical timestamp
+        self.dirty: dict[str, set[str]] = {}  # person -> every canonical timestamp
+        self.seen_ids: dict[str, dict[str, int]] = {"staff": {}, "ticket": {}, "incident": {}}
 
 
-def _lines(source: Source) -> Iterator[bytes | str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    elif isinstance(source, str | os.PathLike):
-        with open(source, "rb") as fh:
-            data = fh.read()
-    else:
-        return iter(source)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a BOM from a Windows editor is not a JSON error
-    return iter(data.split(b"\n"))
+_BOM = b"\xef\xbb\xbf"
+
+
+def _strip_bom(lines: Iterator[bytes | str]) -> Iterator[bytes | str]:
+    """A BOM from a Windows editor is not a JSON error."""
+    first = next(lines, None)
+    if first is None:
+        return
+    if isinstance(first, bytes) and first.startswith(_BOM):
+        first = first[3:]
+    elif isinstance(first, str) and first.startswith("\ufeff"):
+        first = first[1:]
+    yield first
+    yield from lines
 
 
 class _Reader:
@@ -416,12 +424,26 @@ class _Reader:
     # -- the main loop: fast paths first, generic path for everything else --
 
     def read(self, source: Source) -> None:
+        if isinstance(source, str | os.PathLike):
+            # The file object itself is the fastest line iterator (and needs no copy
+            # of the whole file in memory); only a BOM must be skipped first.
+            with open(source, "rb") as fh:
+                if fh.read(3) != _BOM:
+                    fh.seek(0)
+                self.read_lines(fh)
+        elif isinstance(source, bytes | bytearray | memoryview):
+            self.read_lines(_strip_bom(iter(bytes(source).split(b"\n"))))
+        else:
+            self.read_lines(_strip_bom(iter(source)))
+        self.finish()
+
+    def read_lines(self, lines: Iterable[bytes | str]) -> None:
         loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
         live, counts = self.live, self.counts
         Punch_, fast_ticket = Punch, _fast_ticket
         combine, time_iso, ts_dates = _combine, _time_iso, _TS_DATES
         lineno = punches = tickets = 0
-        for lineno, raw in enumerate(_lines(source), 1):
+        for lineno, raw in enumerate(lines, 1):
             try:
                 obj = loads(raw)
             except JSONDecodeError as exc:
@@ -451,14 +473,15 @@ class _Reader:
                 if at is None:
                     self.generic(lineno, "punch", obj)
                     continue
-                # Keyed by canonical text, not datetime: hashing an aware datetime costs
-                # a utcoffset() call.  A fast-path string is its own canonical text.
-                key = (person, v)
-                if key in b.punch_keys:
-                    self.duplicates += 1  # the same punch twice is one fact, not an error
-                else:
-                    b.punch_keys.add(key)
+                # A fast-path string is canonical (== at.isoformat()); see _Bucket.last.
+                prev = b.last.get(person)
+                if prev is None or v > prev:
+                    b.last[person] = v
+                    if b.dirty and person in b.dirty:
+                        b.dirty[person].add(v)
                     b.punches.append(Punch_(b.cid, person, at, lineno))
+                else:
+                    self.punch_again(b, Punch_(b.cid, person, at, lineno), v)
             elif kind == "ticket":
                 tickets += 1
                 rec = fast_ticket(obj, lineno)
@@ -477,7 +500,6 @@ class _Reader:
                 )
         counts["punch"] += punches
         counts["ticket"] += tickets
-        self.finish()
 
     def generic(self, lineno: int, kind: str, obj: dict[str, Any]) -> None:
         cls, spec = SCHEMA[kind]
@@ -522,7 +544,7 @@ class _Reader:
         return staff.person  # one string object per person, not one per line
 
     def duplicate(self, b: _Bucket, what: str, key: str, lineno: int) -> bool:
-        first = b.seen_ids.setdefault((what, key), lineno)
+        first = b.seen_ids[what].setdefault(key, lineno)
         if first != lineno:
             self.bad(
                 lineno,
@@ -591,12 +613,27 @@ class _Reader:
         b = self.owner(p.contract, lineno)
         p.contract = b.cid
         p.person = self.person_ref(b, lineno, "person", p.person)
-        key = (p.person, p.at.isoformat())
-        if key in b.punch_keys:
+        canon = p.at.isoformat()
+        prev = b.last.get(p.person)
+        if prev is None or canon > prev:
+            b.last[p.person] = canon
+            if p.person in b.dirty:
+                b.dirty[p.person].add(canon)
+            b.punches.append(p)
+        else:
+            self.punch_again(b, p, canon)
+
+    def punch_again(self, b: _Bucket, p: Punch, canon: str) -> None:
+        """A punch not after the person's latest: a duplicate, or just out of order."""
+        seen = b.dirty.get(p.person)
+        if seen is None:
+            seen = {q.at.isoformat() for q in b.punches if q.person == p.person}
+            b.dirty[p.person] = seen
+        if canon in seen:
             self.duplicates += 1  # the same punch twice is one fact, not an error
             return
-        b.punch_keys.add(key)
-        b.ev.punches.append(p)
+        seen.add(canon)
+        b.punches.append(p)
 
     def accept_leave(self, lv: Leave, lineno: int) -> None:
         b = self.owner(lv.contract, lineno)
@@ -697,17 +734,20 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
         cid, tid, problem = o["contract"], o["id"], o["problem"]
         if type(cid) is not str or type(tid) is not str or type(problem) is not str:
             return None
-        if not cid.strip() or not tid.strip() or not problem.strip():
+        if not (cid.strip() and tid.strip() and problem.strip()):
             return None
         rec, ok_, forged = o["record"], o["template_ok"], o["forged"]
-        if type(rec) is not dict or len(rec) != 3:
-            return None
         a, s, v = rec["analysis"], rec["steps"], rec["verification"]
-        # identity, not `in (True, False)`: 1 == True must not pass as a boolean
-        for b in (ok_, forged, a, s, v):
-            if b is not True and b is not False:
-                return None
-        record = _RECORDS[a, s, v]
+        # `type() is bool`, not `in (True, False)`: 1 == True must not pass as a boolean
+        if not (
+            type(ok_) is bool
+            and type(forged) is bool
+            and type(a) is bool
+            and type(s) is bool
+            and type(v) is bool
+            and len(rec) == 3
+        ):
+            return None
         ack, ext, res = o["acknowledged_at"], o["extended_to"], o["resolved_at"]
         return Ticket(
             cid,
@@ -720,13 +760,13 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
             None if res is None else _ts(res),
             _SIGNATURE[o["signature"]],
             _SATISFACTION[o["satisfaction"]],
-            record,
+            TicketRecord(a, s, v),
             ok_,
             forged,
             _ARCHIVE[o["archive"]],
             lineno,
         )
-    except (KeyError, TypeError, _Bad):
+    except (KeyError, TypeError, AttributeError, _Bad):
         return None
 
 
