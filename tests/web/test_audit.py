@@ -1,0 +1,273 @@
+"""The audit log: append-only (model and database), hash chain verification that
+names edited / inserted / deleted records, the audit administrator's pages."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from opsqm.accounts.roles import Role
+from opsqm.audit import services as audit_services
+from opsqm.audit.chain import link_hash
+from opsqm.audit.models import AppendOnlyError, AuditRecord
+from opsqm.audit.services import log_action, record_content, verify_chain
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def make_chain(n: int = 5) -> list[AuditRecord]:
+    return [
+        log_action(
+            f"test.action{i}",
+            object_type="tests.thing",
+            object_id=str(i),
+            summary=f"change {i}",
+            before={"n": i - 1},
+            after={"n": i, "when": datetime.date(2025, 1, i + 1), "amount": "1.50"},
+            ip="192.168.0.9",
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+def drop_triggers() -> None:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("DROP TRIGGER audit_auditrecord_no_update ON audit_auditrecord")
+            cur.execute("DROP TRIGGER audit_auditrecord_no_delete ON audit_auditrecord")
+        else:
+            cur.execute("DROP TRIGGER audit_auditrecord_no_update")
+            cur.execute("DROP TRIGGER audit_auditrecord_no_delete")
+
+
+def raw(sql: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params or [])
+
+
+def problems() -> set[tuple[int, str]]:
+    return {(p.seq, p.kind) for p in verify_chain().problems}
+
+
+# --- append-only ---------------------------------------------------------------
+
+
+def test_model_refuses_update_and_delete() -> None:
+    rec = make_chain(1)[0]
+    rec.summary = "changed"
+    with pytest.raises(AppendOnlyError):
+        rec.save()
+    with pytest.raises(AppendOnlyError):
+        rec.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditRecord.objects.filter(pk=rec.pk).update(summary="x")
+    with pytest.raises(AppendOnlyError):
+        AuditRecord.objects.all().delete()
+
+
+def test_database_triggers_refuse_update_and_delete() -> None:
+    rec = make_chain(1)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("UPDATE audit_auditrecord SET summary = 'x' WHERE id = %s", [rec.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("DELETE FROM audit_auditrecord WHERE id = %s", [rec.pk])
+    assert AuditRecord.objects.get(pk=rec.pk).summary == "change 1"
+
+
+# --- the chain -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("micro", [0, 1, 123456, 999999])
+def test_time_reads_back_as_the_hashed_string(monkeypatch: Any, micro: int) -> None:
+    fixed = datetime.datetime(2025, 3, 1, 8, 30, 15, micro, tzinfo=datetime.UTC)
+    monkeypatch.setattr(audit_services.timezone, "now", lambda: fixed)
+    rec = log_action("test.time", summary="t", ip="::ffff:10.0.0.1")
+    stored = AuditRecord.objects.get(pk=rec.pk)
+    assert record_content(stored)["at"] == fixed.isoformat()
+    assert stored.ip == "10.0.0.1"
+    assert link_hash(stored.prev_hash, record_content(stored)) == stored.hash
+    assert verify_chain().ok
+
+
+def test_intact_chain_verifies() -> None:
+    make_chain(5)
+    report = verify_chain()
+    assert report.ok and report.count == 5 and report.head_seq == 5
+    call_command("audit", "verify", stdout=io.StringIO())
+
+
+def test_edit_is_named() -> None:
+    make_chain(5)
+    drop_triggers()
+    raw("UPDATE audit_auditrecord SET summary = 'nothing happened' WHERE seq = 3")
+    assert problems() == {(3, "edited")}
+
+
+def test_edit_with_recomputed_hash_is_named() -> None:
+    recs = make_chain(5)
+    drop_triggers()
+    forged = record_content(recs[1]) | {"summary": "rewritten"}
+    raw(
+        "UPDATE audit_auditrecord SET summary = %s, hash = %s WHERE seq = 2",
+        ["rewritten", link_hash(recs[1].prev_hash, forged)],
+    )
+    assert problems() == {(2, "edited")}
+
+
+def test_delete_is_named() -> None:
+    make_chain(5)
+    drop_triggers()
+    raw("DELETE FROM audit_auditrecord WHERE seq = 3")
+    assert problems() == {(3, "deleted")}
+
+
+def test_insert_is_named() -> None:
+    recs = make_chain(4)
+    drop_triggers()
+    # Make room after #2 (renumbering edits the later records) and insert a
+    # record that links correctly to #2.
+    for seq in (4, 3):
+        raw("UPDATE audit_auditrecord SET seq = seq + 1 WHERE seq = %s", [seq])
+    content = record_content(recs[0]) | {
+        "seq": 3,
+        "summary": "forged",
+        "action": "test.forged",
+        "before": None,
+        "after": None,
+    }
+    AuditRecord.objects.create(
+        seq=3,
+        at=recs[0].at,
+        actor_id=None,
+        actor_name="",
+        actor_role="",
+        ip="192.168.0.9",
+        action="test.forged",
+        object_type="tests.thing",
+        object_id="1",
+        summary="forged",
+        before=None,
+        after=None,
+        prev_hash=recs[1].hash,
+        hash=link_hash(recs[1].hash, content),
+    )
+    found = problems()
+    assert (3, "inserted") in found
+    assert {(4, "edited"), (5, "edited")} <= found  # renumbered
+    assert all(seq >= 3 for seq, _ in found)
+
+
+def test_insert_of_a_bad_record_is_named() -> None:
+    recs = make_chain(3)
+    drop_triggers()
+    raw("UPDATE audit_auditrecord SET seq = 4 WHERE seq = 3")
+    AuditRecord.objects.create(
+        seq=3,
+        at=recs[0].at,
+        action="test.forged",
+        prev_hash="f" * 64,
+        hash="e" * 64,
+    )
+    found = problems()
+    assert (3, "inserted") in found and (4, "edited") in found
+
+
+def test_verify_command_names_problems_and_fails() -> None:
+    make_chain(5)
+    drop_triggers()
+    raw("UPDATE audit_auditrecord SET summary = 'x' WHERE seq = 2")
+    raw("DELETE FROM audit_auditrecord WHERE seq = 4")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("audit", "verify", stdout=out)
+    assert exc.value.returncode == 1
+    text = out.getvalue()
+    assert "#2\tedited" in text and "#4\tdeleted" in text
+
+
+def test_verify_command_detects_removed_head() -> None:
+    recs = make_chain(3)
+    head = f"{recs[-1].seq}:{recs[-1].hash}"
+    call_command("audit", "verify", "--expect-head", head, stdout=io.StringIO())
+    drop_triggers()
+    raw("DELETE FROM audit_auditrecord WHERE seq = 3")
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--expect-head", head, stdout=io.StringIO())
+
+
+# --- pages -----------------------------------------------------------------------
+
+
+def test_only_the_audit_admin_sees_the_log(users: dict[str, Any]) -> None:
+    make_chain(2)
+    for role in Role:
+        r = client_for(users[role]).get(reverse("audit:list"))
+        assert r.status_code == (200 if role == Role.AUDIT_ADMIN else 403), role
+
+
+def test_list_filters(users: dict[str, Any]) -> None:
+    make_chain(5)
+    c = client_for(users[Role.AUDIT_ADMIN])
+
+    def seqs(**params: str) -> list[int]:
+        return [r.seq for r in c.get(reverse("audit:list"), params).context["page"]]
+
+    assert seqs(object_type="tests.thing", object_id="2") == [2]
+    assert seqs(action="test.action3") == [3]
+    assert seqs(q="change 4") == [4]
+    today = timezone.localdate()
+    assert len(seqs(date_from=str(today), date_to=str(today))) == AuditRecord.objects.count()
+    assert seqs(date_to=str(today - datetime.timedelta(days=1))) == []
+    r = c.get(reverse("audit:list"), {"date_from": "not-a-date"})
+    assert r.status_code == 200 and r.context["form"].errors
+
+
+def test_detail_shows_the_diff(users: dict[str, Any]) -> None:
+    make_chain(2)
+    r = client_for(users[Role.AUDIT_ADMIN]).get(reverse("audit:detail", args=[2]))
+    assert r.status_code == 200
+    assert ("n", 1, 2) in r.context["diff"]
+    assert client_for(users[Role.AUDIT_ADMIN]).get("/audit/999/").status_code == 404
+
+
+def test_exports_guard_formulas(users: dict[str, Any]) -> None:
+    log_action("test.evil", summary='=HYPERLINK("http://x","click")', object_id="@SUM(A1)")
+    c = client_for(users[Role.AUDIT_ADMIN])
+    r = c.get(reverse("audit:export_csv"))
+    assert r["Content-Disposition"].startswith("attachment;")
+    text = b"".join(r.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    evil = next(row for row in rows if "test.evil" in row)
+    assert '\'=HYPERLINK("http://x","click")' in evil and "'@SUM(A1)" in evil
+
+    from openpyxl import load_workbook
+
+    r = c.get(reverse("audit:export_xlsx"))
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    cells = [cell for row in ws.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in cells)
+    assert '\'=HYPERLINK("http://x","click")' in [cell.value for cell in cells]
+    assert AuditRecord.objects.filter(action="audit.export").count() == 2
+
+
+def test_verify_button(users: dict[str, Any]) -> None:
+    make_chain(3)
+    c = client_for(users[Role.AUDIT_ADMIN])
+    r = c.get(reverse("audit:verify"), HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and r.context["report"].ok
+    assert b"<html" not in r.content
+    drop_triggers()
+    raw("UPDATE audit_auditrecord SET summary = 'x' WHERE seq = 2")
+    r = c.get(reverse("audit:verify"))
+    assert not r.context["report"].ok
+    assert (2, "edited") in {(p.seq, p.kind) for p in r.context["report"].problems}
