@@ -47,6 +47,9 @@ class ActionPermissions(BasePermission):
         return list(chosen) if isinstance(chosen, list | tuple) else [chosen]
 
     def has_permission(self, request: Any, view: Any) -> bool:
+        if getattr(view, "action", None) is None:
+            # A method the view does not route: let DRF answer 405 to a user.
+            return bool(request.user and request.user.is_authenticated)
         classes = self._classes(view)
         if not classes:
             return False  # an action nobody listed: closed

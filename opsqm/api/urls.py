@@ -29,7 +29,11 @@ urlpatterns = [
     ),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[IsAuthenticated]),
+        SpectacularRedocView.as_view(
+            url_name="api:schema",
+            permission_classes=[IsAuthenticated],
+            template_name="api/redoc.html",
+        ),
         name="redoc",
     ),
     path("", include(router.urls)),
