@@ -1,0 +1,243 @@
+"""Security basics: idle timeout, CSRF, headers, cookie settings behind HTTPS,
+password policy, uploads (type by extension and content, size, storage,
+download), spreadsheet formula guard."""
+
+from __future__ import annotations
+
+import io
+import runpy
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from opsqm.accounts.roles import Role
+from opsqm.audit.models import AuditRecord
+from opsqm.core import middleware as mw
+from opsqm.core.spreadsheet import csv_text, safe_text, safe_value
+from opsqm.core.uploads import (
+    UploadValidator,
+    as_upload,
+    download_response,
+    serve_protected,
+    upload_to,
+    validate_upload,
+)
+from tests.web.conftest import PASSWORD, client_for
+
+SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "web" / "settings.py"
+
+
+# --- sessions --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(OPSQM_IDLE_TIMEOUT=60)
+def test_idle_session_ends(users: dict[str, Any], monkeypatch: Any) -> None:
+    now = [1_000_000.0]
+    monkeypatch.setattr(mw.time, "time", lambda: now[0])
+    c = Client()
+    r = c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
+    assert r.status_code == 302
+    assert c.get(reverse("core:home")).status_code == 200
+    now[0] += 59
+    assert c.get(reverse("core:home")).status_code == 200  # activity renews
+    now[0] += 61
+    r = c.get(reverse("core:home"))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
+    assert AuditRecord.objects.filter(action="auth.idle_timeout", actor_name="assessor").exists()
+    r = c.get(reverse("accounts:login"))
+    assert "inactivity" in r.content.decode() or r.context["request"].session.get("idle_logout")
+
+
+@pytest.mark.django_db
+def test_csrf_is_enforced(users: dict[str, Any]) -> None:
+    c = Client(enforce_csrf_checks=True)
+    r = c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
+    assert r.status_code == 403
+    c.force_login(users[Role.SYSTEM_ADMIN])
+    r = c.post(reverse("accounts:user_deactivate", args=[users[Role.ASSESSOR].pk]))
+    assert r.status_code == 403
+
+
+@pytest.mark.django_db
+def test_security_headers(users: dict[str, Any]) -> None:
+    r = client_for(users[Role.ASSESSOR]).get(reverse("accounts:password"))
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["Referrer-Policy"] == "same-origin"
+
+
+def load_settings(monkeypatch: Any, tmp_path: Path, **env: str) -> dict[str, Any]:
+    monkeypatch.setenv("OPSQM_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for k in ("OPSQM_SECURE", "SECURE_HSTS_SECONDS"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def test_cookies_are_secure_behind_https(monkeypatch: Any, tmp_path: Path) -> None:
+    plain = load_settings(monkeypatch, tmp_path)
+    assert plain["SESSION_COOKIE_SECURE"] is False and plain["CSRF_COOKIE_SECURE"] is False
+    assert "SECURE_PROXY_SSL_HEADER" not in plain
+    secure = load_settings(monkeypatch, tmp_path, OPSQM_SECURE="1", SECURE_HSTS_SECONDS="3600")
+    assert secure["SESSION_COOKIE_SECURE"] is True and secure["CSRF_COOKIE_SECURE"] is True
+    assert secure["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert secure["SECURE_HSTS_SECONDS"] == 3600
+    for conf in (plain, secure):
+        assert conf["SESSION_COOKIE_HTTPONLY"] and conf["CSRF_COOKIE_HTTPONLY"]
+        assert conf["AXES_FAILURE_LIMIT"] == 5 and conf["AXES_LOCKOUT_PARAMETERS"] == ["username"]
+        assert conf["MEDIA_URL"] is None
+        assert conf["MEDIA_ROOT"] == tmp_path.resolve() / "uploads"
+    short = load_settings(monkeypatch, tmp_path, OPSQM_IDLE_TIMEOUT="120")
+    assert short["OPSQM_IDLE_TIMEOUT"] == 120
+
+
+def test_uploads_are_outside_the_web_root() -> None:
+    media = Path(settings.MEDIA_ROOT).resolve()
+    assert settings.MEDIA_URL is None
+    assert Path(settings.STATIC_ROOT).resolve() not in media.parents
+    assert Path(settings.PACKAGE_DIR).resolve() not in media.parents
+
+
+@pytest.mark.django_db
+def test_password_policy() -> None:
+    from opsqm.accounts.models import User
+
+    user = User(username="zhangwei", full_name="Zhang Wei")
+    for weak in ("Short1!", "aaaaaaaaaaaaaa", "12345678901234", "password1234", "zhangwei-1A"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, user)
+    validate_password("Lantern-Okra-47", user)
+
+
+# --- uploads ----------------------------------------------------------------------
+
+
+def ooxml(kind: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
+    return buf.getvalue()
+
+
+GOOD = {
+    "scan.pdf": b"%PDF-1.7\n...",
+    "photo.PNG": b"\x89PNG\r\n\x1a\n" + b"\0" * 20,
+    "photo.jpg": b"\xff\xd8\xff\xe0" + b"\0" * 20,
+    "photo.jpeg": b"\xff\xd8\xff\xe1" + b"\0" * 20,
+    "form.docx": ooxml("docx"),
+    "sheet.xlsx": ooxml("xlsx"),
+    "notes.txt": "值班记录\nall fine\n".encode(),
+    "notes-gbk.txt": "值班记录".encode("gb18030"),
+    "server.log": b"2025-01-01 00:00:00 INFO ok\n",
+}
+BAD = {
+    "virus.pdf": b"MZ\x90\x00" + b"\0" * 20,  # an executable renamed
+    "fake.png": b"%PDF-1.4",  # wrong content for the extension
+    "fake.docx": ooxml("xlsx"),  # a workbook named .docx
+    "zip.xlsx": b"PK\x03\x04garbage",
+    "binary.txt": b"abc\x00\x01\x02",
+    "page.html": b"<html><script>alert(1)</script>",
+    "tool.exe": b"MZ",
+    "noext": b"%PDF-1.4",
+    "empty.pdf": b"",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_good_uploads_pass(name: str) -> None:
+    assert validate_upload(as_upload(GOOD[name], name))
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_uploads_are_refused(name: str) -> None:
+    with pytest.raises(ValidationError):
+        validate_upload(as_upload(BAD[name], name))
+
+
+def test_upload_size_and_kind_limits(settings: Any) -> None:
+    settings.OPSQM_UPLOAD_MAX_BYTES = 100
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(as_upload(b"%PDF-" + b"x" * 200, "big.pdf"))
+    assert exc.value.code == "too_large"
+    only_images = UploadValidator("png", "jpeg")
+    with pytest.raises(ValidationError):
+        only_images(as_upload(GOOD["scan.pdf"], "scan.pdf"))
+    only_images(as_upload(GOOD["photo.jpg"], "photo.jpg"))
+    with pytest.raises(ValueError):
+        UploadValidator("exe")
+
+
+def test_stored_name_is_random_and_under_media_root() -> None:
+    name = upload_to("staff/verification")(None, "../../etc/张三 身份证.PDF")
+    assert name.startswith("staff/verification/") and name.endswith(".pdf")
+    assert ".." not in name and "张三" not in name
+    saved = default_storage.save(name, ContentFile(GOOD["scan.pdf"]))
+    path = Path(default_storage.path(saved)).resolve()
+    assert Path(settings.MEDIA_ROOT).resolve() in path.parents
+
+
+@pytest.mark.django_db
+def test_download_is_an_attachment_and_scope_checked(users: dict[str, Any]) -> None:
+    from opsqm.accounts.models import User
+
+    class FakeFile:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __bool__(self) -> bool:
+            return True
+
+        def open(self, mode: str) -> Any:
+            return default_storage.open(self.name, mode)
+
+    saved = default_storage.save("t/scan.pdf", ContentFile(GOOD["scan.pdf"]))
+    r = download_response(FakeFile(saved), filename="核验扫描件.pdf")
+    assert r["Content-Disposition"].startswith("attachment;")
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["Content-Type"] == "application/pdf"
+    assert b"".join(r.streaming_content) == GOOD["scan.pdf"]
+    with pytest.raises(Http404):
+        download_response(FakeFile("t/missing.pdf"))
+    # serve_protected looks the object up in the user's queryset: outside → 404.
+    with pytest.raises(Http404):
+        serve_protected(User.objects.none(), users[Role.ASSESSOR].pk, "password")
+
+
+# --- spreadsheets -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("正常文本", "正常文本"),
+        ("a=b", "a=b"),
+    ],
+)
+def test_formula_guard(value: str, expected: str) -> None:
+    assert safe_text(value) == expected
+
+
+def test_numbers_stay_numbers() -> None:
+    assert safe_value(-2) == -2 and safe_value(None) == ""
+    text = csv_text(["a", "b"], [["=cmd", -5]])
+    assert text.startswith("\ufeff") and "'=cmd,-5" in text
