@@ -525,6 +525,8 @@ class _Reader:
                 self.bad(lineno, exc.field or name, exc.reason)
                 ok = False
         if not ok:
+            if type(kw.get("contract")) is str:
+                self.owner(kw["contract"], lineno)  # an undefined contract is still news
             return
         getattr(self, "accept_" + kind)(cls(**kw, line=lineno), lineno)
 
@@ -565,7 +567,7 @@ class _Reader:
         if c.final_payment < 0:
             self.bad(lineno, "final_payment", "negative final_payment; expected a decimal >= 0")
             ok = False
-        elif c.final_payment > c.amount:
+        elif c.final_payment > c.amount >= 0:
             self.bad(
                 lineno,
                 "final_payment",

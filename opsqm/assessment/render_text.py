@@ -108,7 +108,7 @@ def _header(ledger: Ledger, contract: Contract | None) -> list[str]:
         ["评估时点", ledger.as_of.astimezone(TZ).isoformat(" ", "minutes")],
         ["最终/临时", status],
         ["得分", f"{ledger.score:.2f}"],
-        ["档次", f"{TIER_NAMES.get(ledger.tier, ledger.tier)}（{ledger.tier}）"],
+        ["档次", TIER_NAMES.get(ledger.tier, ledger.tier)],
     ]
     if ledger.rulebook:
         rows.append(["规则手册", ledger.rulebook])
