@@ -26,7 +26,16 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
     (
         _("Contracts"),
         "contracts:list",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.SYSTEM_ADMIN}),
+        frozenset(
+            {
+                R.ASSESSOR,
+                R.SERVICE_DESK,
+                R.SUPERVISOR,
+                R.VENDOR_MANAGER,
+                R.VENDOR_ENGINEER,
+                R.RECIPIENT,
+            }
+        ),
     ),
     (
         _("Vendor staff"),
@@ -36,8 +45,15 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
     (
         _("Assessment ledger"),
         "ledger:index",
-        frozenset({R.ASSESSOR, R.SUPERVISOR, R.VENDOR_MANAGER}),
+        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
     ),
+    (
+        _("Replacements"),
+        "staff:replacements",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER}),
+    ),
+    (_("Vendors"), "contracts:vendors", frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR})),
+    (_("Units"), "contracts:units", frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR})),
     (_("Audit log"), "audit:list", frozenset({R.AUDIT_ADMIN})),
     (_("Accounts"), "accounts:users", frozenset({R.SYSTEM_ADMIN, R.SECURITY_ADMIN})),
     (_("Password"), "accounts:password", frozenset(Role.values)),

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from opsqm.ledger import views
 
 app_name = "ledger"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>.json", views.detail_json, name="json"),
+    path("<str:code>/", views.detail, name="detail"),
+]

@@ -12,8 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.contracts.models import Contract
+from opsqm.core.uploads import UploadValidator, upload_to
 
-UPLOAD_DIR = "staff/%Y/%m"
+UPLOAD_DIR = upload_to("staff/documents")
+SCANS = UploadValidator("pdf", "png", "jpeg")
 
 
 class StaffMember(models.Model):
@@ -26,10 +28,17 @@ class StaffMember(models.Model):
     entered_on = models.DateField(_("first day on site"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     id_number = models.CharField(_("ID card number"), max_length=32, blank=True)
-    resume = models.FileField(_("résumé"), upload_to=UPLOAD_DIR, blank=True)
-    degree_scan = models.FileField(_("degree certificate scan"), upload_to=UPLOAD_DIR, blank=True)
+    resume = models.FileField(
+        _("résumé"),
+        upload_to=UPLOAD_DIR,
+        blank=True,
+        validators=[UploadValidator("pdf", "png", "jpeg", "docx")],
+    )
+    degree_scan = models.FileField(
+        _("degree certificate scan"), upload_to=UPLOAD_DIR, blank=True, validators=[SCANS]
+    )
     certificate_scan = models.FileField(
-        _("professional certificate scan"), upload_to=UPLOAD_DIR, blank=True
+        _("professional certificate scan"), upload_to=UPLOAD_DIR, blank=True, validators=[SCANS]
     )
     # DingTalk attendance import (a later issue): the person's userId and 工号.
     dingtalk_user_id = models.CharField(_("DingTalk userId"), max_length=64, blank=True)

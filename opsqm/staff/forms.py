@@ -1,0 +1,71 @@
+"""Staff register forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from opsqm.staff.models import EntryVerification, Replacement, StaffMember
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class StaffForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = (
+            "person",
+            "name",
+            "on_site",
+            "entered_on",
+            "left_on",
+            "id_number",
+            "resume",
+            "degree_scan",
+            "certificate_scan",
+            "dingtalk_user_id",
+            "employee_no",
+        )
+        widgets = {"entered_on": DATE, "left_on": DATE}
+
+
+class VerificationForm(forms.ModelForm):
+    class Meta:
+        model = EntryVerification
+        fields = (
+            "verified_on",
+            "id_card_checked",
+            "resume_checked",
+            "degree_or_certificate_checked",
+            "remarks",
+        )
+        widgets = {"verified_on": DATE, "remarks": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReplacementForm(forms.ModelForm):
+    class Meta:
+        model = Replacement
+        fields = (
+            "person_out",
+            "person_in",
+            "replaced_at",
+            "notified_at",
+            "emergency",
+            "materials_at",
+            "reason",
+        )
+        widgets = {
+            "replaced_at": DATETIME,
+            "notified_at": DATETIME,
+            "materials_at": DATETIME,
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, contract: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if contract is not None:
+            qs = StaffMember.objects.filter(contract=contract).order_by("person")
+            self.fields["person_out"].queryset = qs  # type: ignore[attr-defined]
+            self.fields["person_in"].queryset = qs  # type: ignore[attr-defined]
