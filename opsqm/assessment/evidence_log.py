@@ -527,6 +527,8 @@ class _Reader:
         if not ok:
             if type(kw.get("contract")) is str:
                 self.owner(kw["contract"], lineno)  # an undefined contract is still news
+            elif kind == "contract" and type(kw.get("id")) is str:
+                self.bad_contract(kw["id"], lineno)
             return
         getattr(self, "accept_" + kind)(cls(**kw, line=lineno), lineno)
 
@@ -589,6 +591,15 @@ class _Reader:
         self.live[b.cid] = b
         if ok:
             self.order.append(c.id)
+
+    def bad_contract(self, cid: str, lineno: int) -> None:
+        """A contract line with bad fields still defines its id: its own line says what
+        is wrong, the lines referring to it need not say it again."""
+        b = self.bucket(cid)
+        if not b.defined:
+            b.defined = True
+            b.first_ref.clear()
+            b.ev.contract.line = lineno
 
     def accept_staff(self, s: Staff, lineno: int) -> None:
         b = self.owner(s.contract, lineno)

@@ -272,6 +272,11 @@ def test_replacement_person_in_may_be_new_but_person_out_may_not():
     assert not validate_evidence_log(log(CONTRACT, STAFF, line("replacement")))
 
 
+def test_references_to_a_bad_contract_line_are_not_reported_again():
+    issues = validate_evidence_log(log(line("contract", amount=1.5), line("ticket")))
+    assert [(i.line, i.field) for i in issues] == [(1, "amount")]
+
+
 def test_every_bad_line_is_reported_not_just_the_first():
     bad = [line("ticket", id=f"G{i}", priority="high") for i in range(3)]
     issues = validate_evidence_log(log(CONTRACT, *bad, "oops", line("punch", person="S9")))
