@@ -156,7 +156,29 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
     delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
     for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):
         ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
+    number_lines(ev)
     return ev
+
+
+def number_lines(ev: m.ContractEvidence) -> None:
+    """Give each record the line it has in this contract's own export (`opsqm export
+    --contract`), so that ledger items cite the same lines as `opsqm score` on it."""
+    n = 1
+    ev.contract.line = n
+    for group in (
+        ev.staff,
+        ev.replacements,
+        ev.punches,
+        ev.leaves,
+        ev.tickets,
+        ev.incidents,
+        ev.evaluations,
+        ev.praises,
+        ev.service_delays,
+    ):
+        for record in group:
+            n += 1
+            record.line = n
 
 
 def all_evidence(contracts: Iterable[Contract] | None = None) -> list[m.ContractEvidence]:
