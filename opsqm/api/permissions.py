@@ -35,6 +35,12 @@ CanReadAudit = allow_if(access.can_read_audit, "CanReadAudit")
 CanManageRegisters = allow_if(access.can_manage_registers, "CanManageRegisters")
 
 
+def _as_list(chosen: Any) -> list[type[BasePermission]]:
+    if chosen is None:
+        return []
+    return list(chosen) if isinstance(chosen, list | tuple) else [chosen]
+
+
 class ActionPermissions(BasePermission):
     """Per-action permission for a ViewSet: the view's `action_permissions` maps
     an action name to a permission class ("*" = the default)."""
@@ -42,14 +48,20 @@ class ActionPermissions(BasePermission):
     def _classes(self, view: Any) -> list[type[BasePermission]]:
         table: dict[str, Any] = getattr(view, "action_permissions", {})
         chosen = table.get(getattr(view, "action", None) or "", table.get("*"))
-        if chosen is None:
-            return []
-        return list(chosen) if isinstance(chosen, list | tuple) else [chosen]
+        return _as_list(chosen)
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if getattr(view, "action", None) is None:
-            # A method the view does not route: let DRF answer 405 to a user.
-            return bool(request.user and request.user.is_authenticated)
+            # A method the route does not take: 405 for a user who may use the
+            # route's actions, 403 for the others (as the pages answer).
+            actions = set((getattr(view, "action_map", None) or {}).values())
+            table: dict[str, Any] = getattr(view, "action_permissions", {})
+            checks = [table.get(a, table.get("*")) for a in actions] or [None]
+            if any(c is None for c in checks):
+                return bool(request.user and request.user.is_authenticated)
+            return any(
+                all(cls().has_permission(request, view) for cls in _as_list(c)) for c in checks
+            )
         classes = self._classes(view)
         if not classes:
             return False  # an action nobody listed: closed
