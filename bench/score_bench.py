@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.log.exists():
         print(f"{args.log} is missing: run bench/generate.py first", file=sys.stderr)
         return 2
+    # Measure the program, not the compiler: an installed package has its bytecode, but a
+    # source checkout run with PYTHONDONTWRITEBYTECODE=1 would recompile it every run.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "opsqm")], check=True)
     cmd = [*opsqm_command(), "score", str(args.log), "--as-of", args.as_of, "--json"]
     events = count_events(args.log)
     walls = []

@@ -206,6 +206,8 @@ BAD_CASES = [
     (line("punch", at="2025-10-27T08:52:00"), 3, "at", "naive timestamp"),
     (line("punch", at="2025-10-27"), 3, "at", "expected date and time"),
     (line("punch", at="yesterday"), 3, "at", "malformed timestamp"),
+    (line("punch", at="2025-10-27T08:52+08+08:00"), 3, "at", "malformed timestamp"),
+    (line("ticket", resolved_at="2025-11-06T09:00+08+08:00"), 3, "resolved_at", "malformed"),
     (line("punch", at=20251027), 3, "at", "wrong type"),
     (line("staff", person="S09", entered_on="2025/10/25"), 3, "entered_on", "YYYY-MM-DD"),
     (line("staff", person="S09", entered_on="20251025"), 3, "entered_on", "YYYY-MM-DD"),
