@@ -326,12 +326,7 @@ def _print_discovered(names: list[str], objects: dict[str, Any]) -> None:
 
 
 # Rows whose designed answer the code does not give yet (remove when fixed).
-KNOWN_BUGS: dict[tuple[str, int], str] = {
-    ("staff:edit", 0): (
-        "500: the staff form's file inputs render FieldFile.url, and uploads have no "
-        "URL (MEDIA_URL is None); the form should link to staff:file instead"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, int], str] = {}
 
 
 def _rows() -> list[Any]:
