@@ -28,7 +28,14 @@ class StaffForm(forms.ModelForm):
             "dingtalk_user_id",
             "employee_no",
         )
-        widgets = {"entered_on": DATE, "left_on": DATE}
+        # FileInput, not ClearableFileInput: uploads have no public URL to show.
+        widgets = {
+            "entered_on": DATE,
+            "left_on": DATE,
+            "resume": forms.FileInput,
+            "degree_scan": forms.FileInput,
+            "certificate_scan": forms.FileInput,
+        }
 
 
 class VerificationForm(forms.ModelForm):
