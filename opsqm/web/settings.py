@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "opsqm.incidents",
     "opsqm.ledger",
     "opsqm.api",
+    "opsqm.jobs",
 ]
 
 MIDDLEWARE = [
@@ -222,3 +223,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+
+# ---------------------------------------------------------------------------
+# Background jobs (opsqm.jobs) and the bureau's intranet mail (opsqm.mail).
+# See docs/worker.md and docs/mail.md.
+JOBS_RETRY_BASE_SECONDS = envint("JOBS_RETRY_BASE_SECONDS", 10)
+JOBS_RETRY_MAX_SECONDS = envint("JOBS_RETRY_MAX_SECONDS", 3600)
+JOBS_STALE_AFTER_SECONDS = envint("JOBS_STALE_AFTER_SECONDS", 15 * 60)
