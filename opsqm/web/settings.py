@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opsqm.ledger",
     "opsqm.api",
     "opsqm.jobs",
+    "opsqm.mail",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +232,34 @@ LOGGING = {
 JOBS_RETRY_BASE_SECONDS = envint("JOBS_RETRY_BASE_SECONDS", 10)
 JOBS_RETRY_MAX_SECONDS = envint("JOBS_RETRY_MAX_SECONDS", 3600)
 JOBS_STALE_AFTER_SECONDS = envint("JOBS_STALE_AFTER_SECONDS", 15 * 60)
+
+# Message-IDs are <…@MAIL_DOMAIN>; the From of everything OpsQM sends.
+MAIL_DOMAIN = (
+    os.environ.get("MAIL_DOMAIN") or DEFAULT_FROM_EMAIL.rpartition("@")[2] or "opsqm.local"
+)
+MAIL_FROM = os.environ.get("MAIL_FROM", DEFAULT_FROM_EMAIL)
+# The service desk's mailbox: Bcc of every outbound message, so that its copy's
+# server receive time can be read back (empty: no Bcc).
+MAIL_SERVICE_DESK_ADDRESS = os.environ.get("MAIL_SERVICE_DESK_ADDRESS", MAIL_FROM)
+MAIL_BCC_SERVICE_DESK = envbool("MAIL_BCC_SERVICE_DESK", True)
+MAIL_TICKET_PREFIX = os.environ.get("MAIL_TICKET_PREFIX", "GD")
+MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", EMAIL_HOST)
+MAIL_SMTP_PORT = envint("MAIL_SMTP_PORT", EMAIL_PORT)
+MAIL_SMTP_USER = os.environ.get("MAIL_SMTP_USER", "")
+MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
+MAIL_SMTP_STARTTLS = envbool("MAIL_SMTP_STARTTLS", False)
+MAIL_SMTP_SSL = envbool("MAIL_SMTP_SSL", False)  # implicit TLS (port 465)
+MAIL_SMTP_TIMEOUT = envint("MAIL_SMTP_TIMEOUT", 30)
+# The mailbox OpsQM reads (the service desk's); empty host: no polling.
+MAIL_IMAP_HOST = os.environ.get("MAIL_IMAP_HOST", "")
+MAIL_IMAP_PORT = envint("MAIL_IMAP_PORT", 143)
+MAIL_IMAP_USER = os.environ.get("MAIL_IMAP_USER", "")
+MAIL_IMAP_PASSWORD = os.environ.get("MAIL_IMAP_PASSWORD", "")
+MAIL_IMAP_SSL = envbool("MAIL_IMAP_SSL", False)  # IMAPS (port 993)
+MAIL_IMAP_STARTTLS = envbool("MAIL_IMAP_STARTTLS", False)
+MAIL_IMAP_MAILBOX = os.environ.get("MAIL_IMAP_MAILBOX", "INBOX")
+MAIL_IMAP_TIMEOUT = envint("MAIL_IMAP_TIMEOUT", 30)
+MAIL_TLS_CA_FILE = os.environ.get("MAIL_TLS_CA_FILE", "")  # the bureau's CA, if private
+MAIL_POLL_INTERVAL = envint("MAIL_POLL_INTERVAL", 60)
+MAIL_POLL_BATCH = envint("MAIL_POLL_BATCH", 200)
+MAIL_MAX_ATTACHMENT_BYTES = envint("MAIL_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)

@@ -1,0 +1,340 @@
+"""Reading raw mail without ever failing: whatever the bytes, `parse_message`
+returns what could be read plus the reasons to refuse the message, if any.
+
+Also the two server-side clocks: IMAP INTERNALDATE and the top Received header."""
+
+from __future__ import annotations
+
+import datetime
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import errors as email_errors
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+# The English source of every refusal note (stored with the message in English,
+# shown translated through gettext by InboundMessage.refusal_messages).
+REFUSAL_TEXTS: dict[str, str] = {
+    "unreadable": gettext_noop("The message could not be read at all (%(error)s)."),
+    "no_headers": gettext_noop("The message has no headers."),
+    "from_missing": gettext_noop("The message has no From header, so its sender is unknown."),
+    "from_unparseable": gettext_noop(
+        "The From header (%(value)s) does not contain an e-mail address."
+    ),
+    "header_encoding": gettext_noop(
+        "The %(header)s header contains bytes that are not valid UTF-8 and no character "
+        "set is declared for them."
+    ),
+    "header_charset": gettext_noop(
+        "The %(header)s header is encoded in a character set that cannot be decoded (%(charset)s)."
+    ),
+    "body_charset": gettext_noop(
+        "Part %(part)s of the message declares an unknown character set (%(charset)s)."
+    ),
+    "body_encoding": gettext_noop(
+        "Part %(part)s of the message is not valid text in its declared character set "
+        "(%(charset)s)."
+    ),
+    "mime_broken": gettext_noop("The MIME structure of the message is broken: %(detail)s."),
+    "attachment_too_large": gettext_noop(
+        "The attachment %(filename)s is %(size)s, more than the limit of %(limit)s."
+    ),
+}
+
+# Defects that make a message unreliable as evidence, with a plain description.
+_FATAL_DEFECTS: dict[type[email_errors.MessageDefect], str] = {
+    email_errors.NoBoundaryInMultipartDefect: "a multipart part declares no boundary",
+    email_errors.StartBoundaryNotFoundDefect: "the declared part boundary never occurs",
+    email_errors.CloseBoundaryNotFoundDefect: "the last part is not closed (message cut off?)",
+    email_errors.FirstHeaderLineIsContinuationDefect: "the first header line is a continuation",
+    email_errors.MissingHeaderBodySeparatorDefect: "a line in the headers is not a header",
+    email_errors.MultipartInvariantViolationDefect: "a multipart part has no sub-parts",
+    email_errors.InvalidMultipartContentTransferEncodingDefect: (
+        "a multipart part has an invalid transfer encoding"
+    ),
+    email_errors.InvalidBase64PaddingDefect: "an attachment's base64 padding is wrong",
+    email_errors.InvalidBase64CharactersDefect: "an attachment's base64 has invalid characters",
+    email_errors.InvalidBase64LengthDefect: "an attachment's base64 has an invalid length",
+}
+
+_MSGID_RE = re.compile(r"<[^<>\s]+>")
+_SURROGATES = re.compile(r"[\udc80-\udcff]")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
+_INTERNALDATE_RE = re.compile(
+    rb'INTERNALDATE "\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) '
+    rb'(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"'
+)
+
+
+def human_size(size: int) -> str:
+    """Plain English size for stored notes: 1536 → '1.5 KiB'."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover
+
+
+def parse_internaldate(data: bytes | str) -> datetime.datetime | None:
+    """The INTERNALDATE in an IMAP FETCH response, as an aware datetime (its own
+    offset kept).  Locale-independent, unlike `imaplib.Internaldate2tuple`, which
+    also drops the zone by going through local time."""
+    if isinstance(data, str):
+        data = data.encode("ascii", "replace")
+    m = _INTERNALDATE_RE.search(data)
+    if not m:
+        return None
+    day, mon, year, hh, mm, ss, sign, zh, zm = (x.decode("ascii") for x in m.groups())
+    month = _MONTHS.get(mon.lower())
+    if month is None:
+        return None
+    offset = datetime.timedelta(hours=int(zh), minutes=int(zm))
+    tz = datetime.timezone(-offset if sign == "-" else offset)
+    try:
+        return datetime.datetime(int(year), month, int(day), int(hh), int(mm), int(ss), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_date_header(value: str | None) -> datetime.datetime | None:
+    """An RFC 5322 date as an aware datetime; None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:  # "-0000": UTC, origin unknown
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed
+
+
+def received_date(value: str | None) -> datetime.datetime | None:
+    """The time stamp of one Received header: what follows its last semicolon."""
+    if not value or ";" not in value:
+        return None
+    return parse_date_header(_unfold(value.rsplit(";", 1)[1]))
+
+
+def normalize_message_id(value: str | None) -> str:
+    """The first <…> of a header value, or the stripped value when it has none."""
+    if not value:
+        return ""
+    m = _MSGID_RE.search(value)
+    if m:
+        return m.group(0)
+    value = value.strip()
+    return f"<{value}>" if value and " " not in value else ""
+
+
+def message_ids(value: str | None) -> list[str]:
+    return _MSGID_RE.findall(value or "")
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    subject: str = ""
+    from_header: str = ""
+    from_address: str = ""
+    to_header: str = ""
+    cc_header: str = ""
+    date_header_raw: str = ""
+    date_header: datetime.datetime | None = None
+    received_header_at: datetime.datetime | None = None
+    body_text: str = ""
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.notes)
+
+    @property
+    def refusal_note(self) -> str:
+        return " ".join(n["text"] for n in self.notes)
+
+    def refuse(self, code: str, **params: Any) -> None:
+        params = {k: str(v)[:200] for k, v in params.items()}
+        note = {"code": code, "params": params, "text": REFUSAL_TEXTS[code] % params}
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+def _unfold(value: str) -> str:
+    return re.sub(r"\r?\n[ \t]*", " ", value).strip()
+
+
+def _decode_header(name: str, value: str, parsed: ParsedMessage) -> str:
+    """A header's text: raw 8-bit bytes must be UTF-8 (RFC 6532), encoded words
+    must name a known character set; anything else refuses the message and is
+    shown best-effort (GB18030 for raw bytes, replacement characters otherwise)."""
+    value = _unfold(value)
+    if _SURROGATES.search(value):
+        data = value.encode("ascii", "surrogateescape")
+        try:
+            value = data.decode("utf-8")
+        except UnicodeDecodeError:
+            parsed.refuse("header_encoding", header=name)
+            return data.decode("gb18030", "replace")
+    if "=?" not in value:
+        return value
+    try:
+        chunks = email.header.decode_header(value)
+    except (email_errors.HeaderParseError, ValueError, AssertionError):
+        return value
+    try:
+        return str(email.header.make_header(chunks))
+    except (LookupError, UnicodeDecodeError):
+        pass
+    out = []
+    for chunk, charset in chunks:
+        data = chunk.encode("utf-8", "surrogateescape") if isinstance(chunk, str) else chunk
+        cs = charset or "utf-8"
+        try:
+            out.append(data.decode(cs))
+        except LookupError:
+            parsed.refuse("header_charset", header=name, charset=cs)
+            out.append(data.decode("utf-8", "replace"))
+        except UnicodeDecodeError:
+            parsed.refuse("header_charset", header=name, charset=cs)
+            out.append(data.decode(cs, "replace"))
+    return " ".join(out)
+
+
+def _part_filename(part: Message) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    return str(name or "")
+
+
+def _text_of(part: Message, number: str, parsed: ParsedMessage) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "us-ascii"
+    try:
+        return payload.decode(charset)
+    except LookupError:
+        parsed.refuse("body_charset", part=number, charset=charset)
+    except UnicodeDecodeError:
+        if charset.lower() in ("us-ascii", "ascii"):
+            # Undeclared 8-bit text is common; accept it when it is UTF-8.
+            try:
+                return payload.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        parsed.refuse("body_encoding", part=number, charset=charset)
+    return payload.decode("utf-8", "replace")
+
+
+def _walk(msg: Message, number: str, parsed: ParsedMessage, limit: int, texts: list[str]) -> None:
+    defects = list(getattr(msg, "defects", []))
+    if msg.is_multipart():
+        payload = msg.get_payload()
+        if isinstance(payload, list):
+            for i, sub in enumerate(payload, start=1):
+                _walk(sub, f"{number}.{i}" if number else str(i), parsed, limit, texts)
+    else:
+        ctype = msg.get_content_type()
+        disposition = msg.get_content_disposition()
+        filename = _part_filename(msg)
+        if ctype.startswith("text/") and disposition != "attachment" and not filename:
+            text = _text_of(msg, number or "1", parsed)
+            if ctype == "text/plain" or not texts:
+                texts.append(text)
+        elif ctype == "message/rfc822" or ctype.startswith("multipart/"):
+            pass
+        else:
+            data = msg.get_payload(decode=True)
+            data = data if isinstance(data, bytes) else b""
+            entry = {
+                "part": number or "1",
+                "filename": filename,
+                "content_type": ctype,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+            parsed.attachments.append(entry)
+            if limit and len(data) > limit:
+                parsed.refuse(
+                    "attachment_too_large",
+                    filename=filename or f"(part {entry['part']})",
+                    size=human_size(len(data)),
+                    limit=human_size(limit),
+                )
+        defects = list(getattr(msg, "defects", []))  # decoding adds base64 defects
+    for defect in defects:
+        for cls, detail in _FATAL_DEFECTS.items():
+            if isinstance(defect, cls):
+                parsed.refuse("mime_broken", detail=detail)
+
+
+def parse_message(raw: bytes, *, max_attachment_bytes: int = 0) -> ParsedMessage:
+    """Everything OpsQM reads from a raw message.  Never raises."""
+    parsed = ParsedMessage()
+    try:
+        _parse(raw, parsed, max_attachment_bytes)
+    except Exception as exc:  # the email package has had crashes on hostile input
+        parsed.refuse("unreadable", error=f"{exc.__class__.__name__}: {exc}")
+    return parsed
+
+
+def _parse(raw: bytes, parsed: ParsedMessage, limit: int) -> None:
+    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
+    headers: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        headers.setdefault(name.lower(), []).append(str(value))
+    if not headers:
+        parsed.refuse("no_headers")
+
+    def first(name: str, label: str) -> str:
+        values = headers.get(name.lower())
+        return _decode_header(label, values[0], parsed) if values else ""
+
+    parsed.subject = first("subject", "Subject")
+    parsed.from_header = first("from", "From")
+    parsed.to_header = first("to", "To")
+    parsed.cc_header = first("cc", "Cc")
+    parsed.date_header_raw = first("date", "Date")[:255]
+    parsed.date_header = parse_date_header(parsed.date_header_raw)
+    parsed.message_id = normalize_message_id(first("message-id", "Message-ID"))[:512]
+    parsed.in_reply_to = normalize_message_id(first("in-reply-to", "In-Reply-To"))[:512]
+    parsed.references = message_ids(" ".join(headers.get("references", [])))
+    received = headers.get("received")
+    if received:
+        parsed.received_header_at = received_date(_unfold(received[0]))
+    if headers:
+        if not parsed.from_header:
+            parsed.refuse("from_missing")
+        else:
+            addresses = [
+                addr for _, addr in email.utils.getaddresses([parsed.from_header]) if "@" in addr
+            ]
+            if addresses:
+                parsed.from_address = addresses[0].lower()[:320]
+            else:
+                parsed.refuse("from_unparseable", value=parsed.from_header[:80])
+    texts: list[str] = []
+    _walk(msg, "", parsed, limit, texts)
+    parsed.body_text = texts[0] if texts else ""
