@@ -69,13 +69,13 @@ class VendorViewSet(_Base):
     serializer_class = VendorSerializer
 
     def get_queryset(self) -> QuerySet[Vendor]:
-        user = self.request.user
+        user: Any = self.request.user
         qs = Vendor.objects.order_by("name")
         role = getattr(user, "role", None)
         if role in BUREAU_ROLES:
             return qs
         if role in VENDOR_ROLES:
-            return qs.filter(pk=user.vendor_id)  # type: ignore[union-attr]
+            return qs.filter(pk=user.vendor_id)
         return qs.filter(contracts__in=visible_contracts(user)).distinct()
 
 
@@ -95,12 +95,12 @@ class UnitViewSet(_Base):
     serializer_class = UnitSerializer
 
     def get_queryset(self) -> QuerySet[Unit]:
-        user = self.request.user
+        user: Any = self.request.user
         qs = Unit.objects.order_by("name")
         if getattr(user, "role", None) in BUREAU_ROLES:
             return qs
         if getattr(user, "role", None) == Role.RECIPIENT:
-            return qs.filter(pk=user.unit_id)  # type: ignore[union-attr]
+            return qs.filter(pk=user.unit_id)
         return qs.filter(contracts__in=visible_contracts(user)).distinct()
 
 

@@ -87,7 +87,8 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rulebook"].choices = [
+        choices = [
             ("", _("default")),
             *((n, n) for n in shipped_rulebooks()),
         ]
+        self.fields["rulebook"].choices = choices  # type: ignore[attr-defined]

@@ -22,8 +22,9 @@ LATEST_ITEMS = 5
 def _deadline(ticket: Any, sla_hours: dict[str, int]) -> datetime:
     """The ticket's deadline as the engine computes it (natural-hours clock)."""
     if ticket.extended_to:
-        return ticket.extended_to  # type: ignore[no-any-return]
-    return ticket.dispatched_at + timedelta(hours=sla_hours.get(ticket.priority, 24))  # type: ignore[no-any-return]
+        return ticket.extended_to
+    hours = sla_hours.get(ticket.priority, 24)
+    return ticket.dispatched_at + timedelta(hours=hours)
 
 
 def _sla_hours() -> dict[str, int]:
@@ -45,7 +46,7 @@ def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:
         qs = qs.filter(unit=unit)
     sla = _sla_hours()
     now = timezone.now()
-    rows = [{"t": t, "deadline": _deadline(t, sla)} for t in qs]
+    rows: list[dict[str, Any]] = [{"t": t, "deadline": _deadline(t, sla)} for t in qs]
     for r in rows:
         r["late"] = r["deadline"] < now
     rows.sort(key=lambda r: (r["deadline"], r["t"].number))

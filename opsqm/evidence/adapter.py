@@ -150,8 +150,8 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
         ev.evaluations.append(m.Evaluation(cid, quarter, unit, m.EvaluationResult(result)))
 
     praises = Praise.objects.filter(contract=contract).order_by("at", "event", "level")
-    for event, level, at in praises.values_list("event", "level", "at"):
-        ev.praises.append(m.Praise(cid, event, m.PraiseLevel(level), _tz(at)))
+    for event, plevel, at in praises.values_list("event", "level", "at"):
+        ev.praises.append(m.Praise(cid, event, m.PraiseLevel(plevel), _tz(at)))
 
     delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
     for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):

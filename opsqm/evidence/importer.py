@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -44,8 +45,6 @@ KINDS = (
     "praise",
     "service_delay",
 )
-
-M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -78,8 +77,8 @@ class _Upsert:
         self.new: list[models.Model] = []
 
     def __call__(
-        self, existing: M | None, fields: dict[str, Any], make: Callable[[], M], bulk: bool = True
-    ) -> M:
+        self, existing: Any, fields: dict[str, Any], make: Callable[[], Any], bulk: bool = True
+    ) -> Any:
         if existing is None:
             obj = make()
             for k, v in fields.items():
@@ -103,7 +102,7 @@ class _Upsert:
 
     def flush(self) -> None:
         if self.new:
-            type(self.new[0]).objects.bulk_create(self.new)
+            type(self.new[0])._default_manager.bulk_create(self.new)
             self.new = []
 
 
@@ -164,13 +163,13 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
                 "entered_on": s.entered_on,
                 "left_on": s.left_on,
             },
-            lambda s=s: StaffMember(contract=contract, person=s.person),
+            partial(StaffMember, contract=contract, person=s.person),
             bulk=False,
         )
     upv = _Upsert("verification", result)
     for s in ev.staff:
-        person = staff[s.person]
-        ver = verifications.get(person.pk)
+        member = staff[s.person]
+        ver = verifications.get(member.pk)
         if s.verified_on is None:
             if ver is not None:
                 ver.delete()
@@ -179,8 +178,9 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         upv(
             ver,
             {"verified_on": s.verified_on},
-            lambda person=person: EntryVerification(
-                staff=person,
+            partial(
+                EntryVerification,
+                staff=member,
                 id_card_checked=True,
                 resume_checked=True,
                 degree_or_certificate_checked=True,
@@ -209,7 +209,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
                 "emergency": r.emergency,
                 "materials_at": r.materials_at,
             },
-            lambda out=out, inn=inn: Replacement(contract=contract, person_out=out, person_in=inn),
+            partial(Replacement, contract=contract, person_out=out, person_in=inn),
         )
     up.flush()
 
@@ -217,11 +217,11 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
     new_punches = []
     for p in ev.punches:
         who = person(p.person, "person")
-        key = (who.pk, p.at)
-        if key in have:
+        pkey = (who.pk, p.at)
+        if pkey in have:
             result.unchanged["punch"] += 1
             continue
-        have.add(key)
+        have.add(pkey)
         new_punches.append(Punch(person=who, at=p.at, source=Punch.Source.IMPORT))
     Punch.objects.bulk_create(new_punches, batch_size=2000)
     result.created["punch"] += len(new_punches)
@@ -241,7 +241,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
                 "emergency": lv.emergency,
                 "approved": lv.approved,
             },
-            lambda who=who, lv=lv: Leave(person=who, start=lv.start),
+            partial(Leave, person=who, start=lv.start),
         )
     up.flush()
 
@@ -266,7 +266,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
                 "forged": t.forged,
                 "archive": t.archive.value,
             },
-            lambda t=t: Ticket(contract=contract, number=t.id),
+            partial(Ticket, contract=contract, number=t.id),
         )
     up.flush()
 
@@ -276,7 +276,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         incidents[i.id] = up(
             incidents.get(i.id),
             {"level": i.level, "occurred_at": i.occurred_at, "reported_at": i.reported_at},
-            lambda i=i: Incident(contract=contract, code=i.id),
+            partial(Incident, contract=contract, code=i.id),
         )
     up.flush()
 
@@ -298,9 +298,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         evals[key] = up(
             evals.get(key),
             {"result": e.result.value},
-            lambda e=e, unit=unit: QuarterlyEvaluation(
-                contract=contract, quarter=e.quarter, unit=unit
-            ),
+            partial(QuarterlyEvaluation, contract=contract, quarter=e.quarter, unit=unit),
         )
     up.flush()
 
@@ -311,7 +309,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         praises[key2] = up(
             praises.get(key2),
             {"at": pr.at},
-            lambda pr=pr: Praise(contract=contract, event=pr.event, level=pr.level.value),
+            partial(Praise, contract=contract, event=pr.event, level=pr.level.value),
         )
     up.flush()
 
@@ -321,7 +319,7 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         delays[d.obligation] = up(
             delays.get(d.obligation),
             {"due": d.due, "delivered": d.delivered},
-            lambda d=d: ServiceDelay(contract=contract, obligation=d.obligation),
+            partial(ServiceDelay, contract=contract, obligation=d.obligation),
         )
     up.flush()
 

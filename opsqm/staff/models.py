@@ -7,6 +7,8 @@ Leave → ``leave``.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +68,7 @@ class StaffMember(models.Model):
         return f"{self.person} {self.name}"
 
     @property
-    def verified_on(self) -> object:
+    def verified_on(self) -> datetime.date | None:
         v = getattr(self, "verification", None)
         return v.verified_on if v is not None else None
 

@@ -99,10 +99,10 @@ def staff_export(request: HttpRequest) -> HttpResponse:
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_business(request.user)
     staff = get_object_or_404(_visible_staff(request.user), pk=pk)
-    reps = Replacement.objects.filter(contract=staff.contract).select_related(
+    all_reps = Replacement.objects.filter(contract=staff.contract).select_related(
         "person_out", "person_in", "person_in__verification"
     )
-    reps = [r for r in reps if staff.pk in (r.person_out_id, r.person_in_id)]
+    reps = [r for r in all_reps if staff.pk in (r.person_out_id, r.person_in_id)]
     ledger = safe_ledger(staff.contract)[0] if reps else None
     return render(
         request,
@@ -139,7 +139,7 @@ def staff_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = StaffForm(
         request.POST or None,
         request.FILES or None,
-        instance=detached(staff) if staff else StaffMember(contract=contract),  # type: ignore[arg-type]
+        instance=detached(staff) if staff else StaffMember(contract=contract),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -169,7 +169,7 @@ def staff_verify(request: HttpRequest, pk: int) -> HttpResponse:
     existing = getattr(staff, "verification", None)
     form = VerificationForm(
         request.POST or None,
-        instance=detached(existing) if existing else None,  # type: ignore[arg-type]
+        instance=detached(existing) if existing else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
