@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from opsqm.assessment.evidence_log import EvidenceIssue
-    from opsqm.assessment.model import ContractEvidence
+    from opsqm.assessment.model import ContractEvidence, Ledger
 
 EXIT_OK, EXIT_BAD_LOG, EXIT_USAGE = 0, 1, 2
 
@@ -96,18 +96,11 @@ def _as_of(text: str) -> datetime:
 )
 def run_score(args: argparse.Namespace) -> int:
     import gc
+    import os
 
     # A short-lived process that only allocates: the cyclic GC finds nothing to free.
     gc.disable()
     as_of = _as_of(args.as_of)
-    evidence = _read_or_report(args.events)
-    if evidence is None:
-        return EXIT_BAD_LOG
-    if args.contract is not None:
-        if args.contract not in evidence:
-            known = ", ".join(list(evidence)[:10]) + (" …" if len(evidence) > 10 else "")
-            raise UsageError(f"no contract {args.contract!r} in {args.events} (it has: {known})")
-        evidence = {args.contract: evidence[args.contract]}
 
     from opsqm.assessment.engine import assess
     from opsqm.assessment.rulebook import RulebookError, load_rulebook, rulebook_for
@@ -115,25 +108,49 @@ def run_score(args: argparse.Namespace) -> int:
 
     try:
         default = load_rulebook(args.rulebook)
-        ledgers = [
-            assess(ev, as_of, rulebook_for(ev.contract, default)) for ev in evidence.values()
-        ]
-    except (RulebookError, CalendarError) as exc:
+    except RulebookError as exc:
         raise UsageError(str(exc)) from exc
+
+    def score(evidence: dict[str, ContractEvidence]) -> list[Ledger]:
+        return [assess(ev, as_of, rulebook_for(ev.contract, default)) for ev in evidence.values()]
+
+    scored = None
+    if args.contract is None and os.environ.get("OPSQM_JOBS") != "1":
+        # Two cores for a big log; None (small log, a shared contract, any issue or
+        # error) means the plain path below, which is also the one that words errors.
+        from opsqm.assessment.parallel import score_in_halves
+
+        scored = score_in_halves(args.events, score)
+    if scored is None:
+        evidence = _read_or_report(args.events)
+        if evidence is None:
+            return EXIT_BAD_LOG
+        if args.contract is not None:
+            if args.contract not in evidence:
+                known = ", ".join(list(evidence)[:10]) + (" …" if len(evidence) > 10 else "")
+                raise UsageError(
+                    f"no contract {args.contract!r} in {args.events} (it has: {known})"
+                )
+            evidence = {args.contract: evidence[args.contract]}
+        try:
+            ledgers = score(evidence)
+        except (RulebookError, CalendarError) as exc:
+            raise UsageError(str(exc)) from exc
+        scored = [(ev.contract, lg) for ev, lg in zip(evidence.values(), ledgers, strict=True)]
 
     if args.json:
         import orjson
 
         from opsqm.assessment.ledger_json import ledger_to_dict
 
-        data = orjson.dumps([ledger_to_dict(lg) for lg in ledgers], option=orjson.OPT_INDENT_2)
+        data = orjson.dumps([ledger_to_dict(lg) for _, lg in scored], option=orjson.OPT_INDENT_2)
         sys.stdout.flush()
         sys.stdout.buffer.write(data + b"\n")
     else:
         from opsqm.assessment.render_text import render_ledgers
 
-        contracts = {cid: ev.contract for cid, ev in evidence.items()}
-        sys.stdout.write(render_ledgers(ledgers, contracts))
+        contracts = {c.id: c for c, _ in scored}
+        sys.stdout.write(render_ledgers([lg for _, lg in scored], contracts))
     return EXIT_OK
 
 

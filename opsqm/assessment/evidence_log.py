@@ -14,6 +14,7 @@ is the single authority on what is valid and on how errors are worded.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +56,7 @@ __all__ = [
     "EvidenceScan",
     "read_evidence_log",
     "scan_evidence_log",
+    "scan_evidence_log_part",
     "validate_evidence_log",
     "write_evidence_log",
 ]
@@ -98,6 +100,7 @@ class EvidenceScan:
     issues: list[EvidenceIssue]
     counts: dict[str, int]  # lines per type
     duplicate_punches: int
+    referenced: frozenset[str] = frozenset()  # every contract id a line names or defines
 
 
 # --- value converters --------------------------------------------------------
@@ -439,13 +442,24 @@ class _Reader:
             self.read_lines(_strip_bom(iter(source)))
         self.finish()
 
-    def read_lines(self, lines: Iterable[bytes | str]) -> None:
+    def read_part(
+        self, path: str | os.PathLike[str], offset: int, count: int | None, first_line: int
+    ) -> None:
+        """`count` lines (or all) of `path` from byte `offset`, a line start."""
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            if offset == 0 and fh.read(3) != _BOM:
+                fh.seek(0)
+            self.read_lines(fh if count is None else itertools.islice(fh, count), first_line)
+        self.finish()
+
+    def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> None:
         loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
         live, counts = self.live, self.counts
         Punch_, fast_ticket = Punch, _fast_ticket
         combine, time_iso, ts_dates = _combine, _time_iso, _TS_DATES
         lineno = punches = tickets = 0
-        for lineno, raw in enumerate(lines, 1):
+        for lineno, raw in enumerate(lines, first_line):
             try:
                 obj = loads(raw)
             except JSONDecodeError as exc:
@@ -808,13 +822,25 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
 
 def scan_evidence_log(source: Source) -> EvidenceScan:
     """Read and check the whole log; never raises for bad content (OSError for a bad path)."""
+    return _scan(lambda reader: reader.read(source))
+
+
+def scan_evidence_log_part(
+    path: str | os.PathLike[str], offset: int, count: int | None, first_line: int
+) -> EvidenceScan:
+    """`count` lines (None: to the end) from byte `offset`, a line start numbered
+    `first_line`, read as if they were the whole log.  For opsqm.assessment.parallel."""
+    return _scan(lambda reader: reader.read_part(path, offset, count, first_line))
+
+
+def _scan(read: Callable[[_Reader], object]) -> EvidenceScan:
     reader = _Reader()
     # Reading allocates ~10 objects a line and frees none: the cyclic GC would rescan
     # the growing heap dozens of times for nothing (about a quarter of the time).
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        reader.read(source)
+        read(reader)
     finally:
         if gc_was_on:
             gc.enable()
@@ -823,7 +849,8 @@ def scan_evidence_log(source: Source) -> EvidenceScan:
         rest = len(issues) - MAX_ISSUES
         issues = [*issues[:MAX_ISSUES], EvidenceIssue(0, "", f"… and {rest} more issues")]
     evidence = {cid: reader.buckets[cid].ev for cid in reader.order}
-    return EvidenceScan(evidence, issues, reader.counts, reader.duplicates)
+    referenced = frozenset(reader.buckets)
+    return EvidenceScan(evidence, issues, reader.counts, reader.duplicates, referenced)
 
 
 def read_evidence_log(source: Source) -> dict[str, ContractEvidence]:
