@@ -253,9 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    except BrokenPipeError:  # `opsqm score … | head`
-        sys.stderr.close()
-        return EXIT_OK
+    except BrokenPipeError:  # `opsqm score … | head`: the reader left, say nothing more
+        import os
+
+        # Python's documented recipe: stdout to devnull so the exit-time flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BAD_LOG
 
 
 if __name__ == "__main__":
