@@ -27,6 +27,12 @@ Scored = list[tuple[Contract, Ledger]]
 Scorer = Callable[[dict[str, ContractEvidence]], list[Ledger]]
 
 
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    return os.cpu_count() or 1
+
+
 def split_point(path: str | os.PathLike[str], min_bytes: int = MIN_BYTES) -> tuple[int, int] | None:
     """(byte offset, lines before it) of the first contract line past the middle, or None."""
     try:
@@ -68,7 +74,7 @@ def score_in_halves(
     path: str | os.PathLike[str], score: Scorer, min_bytes: int = MIN_BYTES
 ) -> Scored | None:
     """Every contract's (contract, ledger) in log order, or None: use the plain path."""
-    if not hasattr(os, "fork"):
+    if not hasattr(os, "fork") or _cores() < 2:
         return None
     cut = split_point(path, min_bytes)
     if cut is None:
