@@ -2,17 +2,21 @@
 PY := .venv/bin/python
 export OPSQM_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: bootstrap run demo test test-sqlite test-postgres lint bench messages
+.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench messages
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+## Debian packages the tests need: Dovecot (mail on loopback), Chromium, CJK fonts.
+system-deps:
+	@scripts/install-system-deps.sh
 
 ## The main job: set up, migrate, load the demo bureau, serve on http://127.0.0.1:8000/
 run: bootstrap
 	@scripts/run-demo.sh
 
 ## The whole test suite on the embedded default (SQLite), with lint and type checks.
-test: bootstrap lint test-sqlite
+test: bootstrap system-deps lint test-sqlite
 
 lint:
 	$(PY) -m ruff check .
@@ -23,7 +27,7 @@ test-sqlite:
 	OPSQM_FAST_HASHER=1 $(PY) -m pytest
 
 ## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).
-test-postgres: bootstrap
+test-postgres: bootstrap system-deps
 	scripts/ensure-postgres-db.sh
 	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest -m "not sqlite_only"
 

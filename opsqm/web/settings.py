@@ -28,12 +28,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Data directory: database, uploads (outside the web root), generated reports.
 VAR_DIR = Path(os.environ.get("OPSQM_VAR_DIR", Path.cwd() / "var")).resolve()
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "opsqm-development-key-change-me-in-production-0123456789")
+# The fallback is for development only; production sets SECRET_KEY.
+SECRET_KEY = os.environ.get("SECRET_KEY", "opsqm-development-key-change-me-in-production")
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -174,6 +173,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise scans it at start-up; before the first collectstatic it must exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -210,8 +211,6 @@ SPECTACULAR_SETTINGS = {
 # The default rulebook for contracts that name none.
 OPSQM_DEFAULT_RULEBOOK = os.environ.get("OPSQM_DEFAULT_RULEBOOK", "beijing-prison-2025")
 
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicedesk@opsqm.local")
 
 if envbool("OPSQM_FAST_HASHER"):
@@ -243,8 +242,8 @@ MAIL_FROM = os.environ.get("MAIL_FROM", DEFAULT_FROM_EMAIL)
 MAIL_SERVICE_DESK_ADDRESS = os.environ.get("MAIL_SERVICE_DESK_ADDRESS", MAIL_FROM)
 MAIL_BCC_SERVICE_DESK = envbool("MAIL_BCC_SERVICE_DESK", True)
 MAIL_TICKET_PREFIX = os.environ.get("MAIL_TICKET_PREFIX", "GD")
-MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", EMAIL_HOST)
-MAIL_SMTP_PORT = envint("MAIL_SMTP_PORT", EMAIL_PORT)
+MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "127.0.0.1")
+MAIL_SMTP_PORT = envint("MAIL_SMTP_PORT", 25)
 MAIL_SMTP_USER = os.environ.get("MAIL_SMTP_USER", "")
 MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
 MAIL_SMTP_STARTTLS = envbool("MAIL_SMTP_STARTTLS", False)

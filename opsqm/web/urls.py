@@ -7,5 +7,6 @@ urlpatterns = [
     path("contracts/", include("opsqm.contracts.urls")),
     path("staff/", include("opsqm.staff.urls")),
     path("ledger/", include("opsqm.ledger.urls")),
+    path("jobs/", include("opsqm.jobs.urls")),
     path("api/v1/", include("opsqm.api.urls")),
 ]

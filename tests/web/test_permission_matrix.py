@@ -81,6 +81,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "api:unit-detail": [{"pk": "unit_a"}, {"pk": "unit_b"}],
     "api:staff-detail": [{"pk": "staff_a"}, {"pk": "staff_b"}],
     "api:replacement-detail": [{"pk": "replacement_a"}, {"pk": "replacement_b"}],
+    "jobs:progress": [{"pk": "job"}],
 }
 
 # (url name, parameter set index, answers in the order of COLUMNS:
@@ -178,6 +179,8 @@ MATRIX: list[tuple[str, int, str]] = [
     ("api:replacement-list", 0, "401 200 200 200 200 200 200 403 403 403"),
     ("api:replacement-detail", 0, "401 200 200 200 200 200 200 403 403 403"),
     ("api:replacement-detail", 1, "401 200 200 404 404 404 200 403 403 403"),
+    # --- background jobs: a job's progress is its creator's (here the assessor's) ---
+    ("jobs:progress", 0, "404 200 404 404 404 404 404 404 404 404"),
 ]
 
 
@@ -220,11 +223,16 @@ def objects(
 ) -> dict[str, Any]:
     from opsqm.audit.services import log_action
 
+    from opsqm.jobs.models import Job
+
     rec = log_action("test.matrix", summary="a record to look at")
+    # A job row as the assessor's long work would leave it (no handler needs to run).
+    job = Job.objects.create(kind="test.matrix", created_by=users[Role.ASSESSOR])
     objs: dict[str, Any] = {
         "user": users[Role.ASSESSOR].pk,
         "missing": 987654,
         "audit": rec.seq,
+        "job": job.pk,
         "contract_a": contract_a.pk,
         "contract_b": contract_b.pk,
         "code_a": contract_a.code,
