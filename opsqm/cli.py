@@ -96,10 +96,21 @@ def _as_of(text: str) -> datetime:
 )
 def run_score(args: argparse.Namespace) -> int:
     import gc
+
+    # Scoring only allocates: the cyclic GC would find nothing to free.  Restored after,
+    # for callers that run main() in-process (tests, the web platform).
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _score(args)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _score(args: argparse.Namespace) -> int:
     import os
 
-    # A short-lived process that only allocates: the cyclic GC finds nothing to free.
-    gc.disable()
     as_of = _as_of(args.as_of)
 
     from opsqm.assessment.engine import assess

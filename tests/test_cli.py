@@ -41,6 +41,14 @@ def test_score_json_has_one_ledger_per_contract(capsys):
     assert len(first["totals"]) == 19
 
 
+def test_score_leaves_the_garbage_collector_as_it_was(capsys):
+    import gc
+
+    assert gc.isenabled()
+    score_json(capsys)
+    assert gc.isenabled()
+
+
 def test_score_json_contract_filter(capsys):
     ledgers = score_json(capsys, "--contract", "C-2025-002")
     assert [lg["contract"] for lg in ledgers] == ["C-2025-002"]
