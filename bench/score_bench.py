@@ -9,7 +9,6 @@ peak RSS of the child processes.  The budget: under 0.6 s and 200 MB.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -37,9 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log", type=Path, default=ROOT / "bench" / "out" / "year.jsonl")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--as-of", default=AS_OF)
-    ap.add_argument(
-        "--serial", action="store_true", help="one process (OPSQM_JOBS=1), for comparison"
-    )
     args = ap.parse_args(argv)
     if not args.log.exists():
         print(f"{args.log} is missing: run bench/generate.py first", file=sys.stderr)
@@ -48,15 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     # source checkout run with PYTHONDONTWRITEBYTECODE=1 would recompile it every run.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "opsqm")], check=True)
     cmd = [*opsqm_command(), "score", str(args.log), "--as-of", args.as_of, "--json"]
-    env = dict(os.environ, OPSQM_JOBS="1") if args.serial else None
     events = count_events(args.log)
     walls, cpus = [], []
     for _ in range(args.runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        done = subprocess.run(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False
-        )
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
         walls.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
@@ -67,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     # ru_maxrss of RUSAGE_CHILDREN: the largest peak of any child waited for (KiB on Linux).
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     best, median = min(walls), statistics.median(walls)
-    mode = "one process" if args.serial else "default (two processes for a big log)"
-    print(f"opsqm score {args.log.name}: {events} events, {args.runs} runs, {mode}")
+    print(f"opsqm score {args.log.name}: {events} events, {args.runs} runs")
     print(f"  wall best {best:.3f} s, median {median:.3f} s (budget {BUDGET_S} s)")
     print(f"  CPU (user+sys, all processes) median {statistics.median(cpus):.3f} s")
     print(f"  {events / median:,.0f} events/s at the median")

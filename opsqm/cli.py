@@ -109,8 +109,6 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    import os
-
     as_of = _as_of(args.as_of)
 
     from opsqm.assessment.engine import assess
@@ -125,29 +123,19 @@ def _score(args: argparse.Namespace) -> int:
     def score(evidence: dict[str, ContractEvidence]) -> list[Ledger]:
         return [assess(ev, as_of, rulebook_for(ev.contract, default)) for ev in evidence.values()]
 
-    scored = None
-    if args.contract is None and os.environ.get("OPSQM_JOBS") != "1":
-        # Two cores for a big log; None (small log, a shared contract, any issue or
-        # error) means the plain path below, which is also the one that words errors.
-        from opsqm.assessment.parallel import score_in_halves
-
-        scored = score_in_halves(args.events, score)
-    if scored is None:
-        evidence = _read_or_report(args.events)
-        if evidence is None:
-            return EXIT_BAD_LOG
-        if args.contract is not None:
-            if args.contract not in evidence:
-                known = ", ".join(list(evidence)[:10]) + (" …" if len(evidence) > 10 else "")
-                raise UsageError(
-                    f"no contract {args.contract!r} in {args.events} (it has: {known})"
-                )
-            evidence = {args.contract: evidence[args.contract]}
-        try:
-            ledgers = score(evidence)
-        except (RulebookError, CalendarError) as exc:
-            raise UsageError(str(exc)) from exc
-        scored = [(ev.contract, lg) for ev, lg in zip(evidence.values(), ledgers, strict=True)]
+    evidence = _read_or_report(args.events)
+    if evidence is None:
+        return EXIT_BAD_LOG
+    if args.contract is not None:
+        if args.contract not in evidence:
+            known = ", ".join(list(evidence)[:10]) + (" …" if len(evidence) > 10 else "")
+            raise UsageError(f"no contract {args.contract!r} in {args.events} (it has: {known})")
+        evidence = {args.contract: evidence[args.contract]}
+    try:
+        ledgers = score(evidence)
+    except (RulebookError, CalendarError) as exc:
+        raise UsageError(str(exc)) from exc
+    scored = [(ev.contract, lg) for ev, lg in zip(evidence.values(), ledgers, strict=True)]
 
     if args.json:
         import orjson

@@ -14,7 +14,6 @@ is the single authority on what is valid and on how errors are worded.
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -56,7 +55,6 @@ __all__ = [
     "EvidenceScan",
     "read_evidence_log",
     "scan_evidence_log",
-    "scan_evidence_log_part",
     "validate_evidence_log",
     "write_evidence_log",
 ]
@@ -442,17 +440,6 @@ class _Reader:
             self.read_lines(_strip_bom(iter(source)))
         self.finish()
 
-    def read_part(
-        self, path: str | os.PathLike[str], offset: int, count: int | None, first_line: int
-    ) -> None:
-        """`count` lines (or all) of `path` from byte `offset`, a line start."""
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            if offset == 0 and fh.read(3) != _BOM:
-                fh.seek(0)
-            self.read_lines(fh if count is None else itertools.islice(fh, count), first_line)
-        self.finish()
-
     def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> None:
         loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
         live, counts = self.live, self.counts
@@ -823,14 +810,6 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
 def scan_evidence_log(source: Source) -> EvidenceScan:
     """Read and check the whole log; never raises for bad content (OSError for a bad path)."""
     return _scan(lambda reader: reader.read(source))
-
-
-def scan_evidence_log_part(
-    path: str | os.PathLike[str], offset: int, count: int | None, first_line: int
-) -> EvidenceScan:
-    """`count` lines (None: to the end) from byte `offset`, a line start numbered
-    `first_line`, read as if they were the whole log.  For opsqm.assessment.parallel."""
-    return _scan(lambda reader: reader.read_part(path, offset, count, first_line))
 
 
 def _scan(read: Callable[[_Reader], object]) -> EvidenceScan:
