@@ -79,7 +79,7 @@ def test_score_text_report(capsys):
         assert words in out
     for words in ("尾款", "扣除", "应付", "供应商另付", "保函索赔", "终止权"):
         assert words in out
-    assert "T7 第十七条六(二) 连续超时  1 项  小计 -2.00 分  罚款 ¥5,300.00" in out
+    assert "T7 第十七条六(二) 重复超时  1 项  小计 -2.00 分  罚款 ¥5,300.00" in out
     assert "终止权：有" in out  # C-2025-002 delivered 21 days late
 
 

@@ -221,6 +221,29 @@ RULE_IDS: tuple[str, ...] = (
     "I1", "I2", "Q1", "R1", "D1", "A1",
 )  # fmt: skip
 FINE_RULES: tuple[str, ...] = ("I1", "T7", "D1", "A1")
+# Each rule's title in the contract's own words (第十六条–第二十条, 合同 十.2), for
+# ledgers shown to people: the text table, pages and reports.
+RULE_TITLES: dict[str, str] = {
+    "P1": "入场人员未核验",
+    "P2": "未提前报备更换人员",
+    "P3": "考勤缺勤或未打卡",
+    "P4": "迟到早退",
+    "P5": "未报备调休（请假未及时审批）",
+    "T1": "工单未签字或评价不满意",
+    "T2": "工单缺少关键步骤记录",
+    "T3": "工单样式不符",
+    "T4": "工单伪造签字或时间记录",
+    "T5": "工单未按流程归档",
+    "T6": "工单处理超时",
+    "T7": "重复超时",
+    "T8": "未及时查收内网邮箱导致延误",
+    "I1": "运维事故",
+    "I2": "未按时提交事故报告",
+    "Q1": "季度考评不满意",
+    "R1": "表扬加分",
+    "D1": "未按时提供服务（违约金）",
+    "A1": "年度考核罚款",
+}
 
 
 @dataclass(frozen=True, slots=True)

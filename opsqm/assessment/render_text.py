@@ -11,29 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from opsqm.assessment.model import RULE_IDS, TZ, Contract, Ledger, LedgerItem
+from opsqm.assessment.model import RULE_IDS, RULE_TITLES, TZ, Contract, Ledger, LedgerItem
 
-RULE_NAMES = {
-    "P1": "人员未审核即上岗",
-    "P2": "人员更换未提前报备",
-    "P3": "缺勤或漏打卡",
-    "P4": "迟到早退",
-    "P5": "请假调休未及时审批",
-    "T1": "工单未签字或不满意",
-    "T2": "工单记录不完整",
-    "T3": "未使用局方工单模板",
-    "T4": "伪造签字或时间",
-    "T5": "工单未按流程归档",
-    "T6": "工单超时",
-    "T7": "连续超时",
-    "T8": "未及时确认派单",
-    "I1": "安全事故",
-    "I2": "事故分析报告迟交",
-    "Q1": "季度考核不满意",
-    "R1": "表扬奖励",
-    "D1": "服务延期",
-    "A1": "年度考核",
-}
 TIER_NAMES = {"pass": "合格", "5%": "罚合同额 5%", "10%": "罚合同额 10%", "15%": "罚合同额 15%"}
 FINE_NAMES = (
     ("I1", "事故罚款"),
@@ -127,7 +106,7 @@ def _items(items: Sequence[LedgerItem]) -> list[str]:
         group = by_rule[rule]
         subtotal = sum((i.points for i in group), Decimal(0))
         fine = sum((i.fine for i in group), Decimal(0))
-        head = f"{rule} {group[0].clause} {RULE_NAMES.get(rule, '')}  {len(group)} 项"
+        head = f"{rule} {group[0].clause} {RULE_TITLES.get(rule, '')}  {len(group)} 项"
         head += f"  小计 {points(subtotal)} 分"
         if fine:
             head += f"  罚款 ¥{money(fine)}"
@@ -145,7 +124,7 @@ def _totals(ledger: Ledger) -> list[str]:
     nonzero = [(r, v) for r, v in ledger.totals.items() if v != 0]
     out = ["分项合计："]
     if nonzero:
-        rows = [[r, RULE_NAMES.get(r, ""), points(v)] for r, v in nonzero]
+        rows = [[r, RULE_TITLES.get(r, ""), points(v)] for r, v in nonzero]
         out += table(rows, right=(2,), indent="  ")
     else:
         out.append("  （全部为 0）")
