@@ -61,7 +61,7 @@ def safe_ledger(contract: Contract, as_of: datetime | None = None) -> tuple[Ledg
 
 def item_groups(ledger: Ledger) -> list[dict[str, Any]]:
     """Items grouped by rule, in rule order, with the rule's totals."""
-    from opsqm.assessment.model import RULE_IDS
+    from opsqm.assessment.model import RULE_IDS, RULE_TITLES
 
     by_rule: dict[str, list[Any]] = {}
     for item in ledger.items:
@@ -74,6 +74,7 @@ def item_groups(ledger: Ledger) -> list[dict[str, Any]]:
         groups.append(
             {
                 "rule": rule,
+                "title": RULE_TITLES[rule],
                 "clause": items[0].clause,
                 "items": items,
                 "points": ledger.totals.get(rule),
