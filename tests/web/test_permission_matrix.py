@@ -222,7 +222,6 @@ def objects(
     unit_b: Any,
 ) -> dict[str, Any]:
     from opsqm.audit.services import log_action
-
     from opsqm.jobs.models import Job
 
     rec = log_action("test.matrix", summary="a record to look at")
