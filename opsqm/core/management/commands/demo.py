@@ -185,9 +185,11 @@ class Command(BaseCommand):
     # --- one contract's evidence ----------------------------------------------------
 
     def _window(self, contract: Contract) -> tuple[date, date]:
-        last = min(self.now.date() - timedelta(days=1), contract.end)
-        first = max(contract.start, last - timedelta(days=75))
-        return first, last
+        # The whole period so far: a day without evidence would be an absence (P3).
+        # Today counts once its on-site hours (to 17:30) are over.
+        today = self.now.date()
+        last = today if self.now.time() >= time(17, 45) else today - timedelta(days=1)
+        return contract.start, min(last, contract.end)
 
     def _contract(
         self,
@@ -253,7 +255,7 @@ class Command(BaseCommand):
             people[-1].refresh_from_db()
             people.append(newcomer)
 
-        # Punches on workdays: mostly on time, some late, some missing.
+        # Punches on workdays: a good on-site team, with the odd slip a year brings.
         for s in people:
             instants = []
             d = first
@@ -261,12 +263,12 @@ class Command(BaseCommand):
                 active = s.entered_on <= d and (s.left_on is None or d < s.left_on)
                 if active and self.cal.is_workday(d):
                     roll = rng.random()
-                    if roll < 0.03:
+                    if roll < 0.002:
                         pass  # absent
-                    elif roll < 0.06:
+                    elif roll < 0.005:
                         instants.append(_at(d, 8, rng.randint(30, 58)))  # forgot to punch out
                     else:
-                        late = roll > 0.93
+                        late = roll > 0.99
                         arrive = (9, rng.randint(5, 50)) if late else (8, rng.randint(30, 58))
                         instants.append(_at(d, *arrive))
                         instants.append(_at(d, 17, rng.randint(31, 59)))
@@ -286,11 +288,11 @@ class Command(BaseCommand):
             },
         )
 
-        # Tickets: about two a week, a few overdue, the latest still open.
+        # Tickets: about one a week, a few overdue, the latest still open.
         n = 0
         d = first
         while d <= last:
-            if self.cal.is_workday(d) and rng.random() < 0.45:
+            if self.cal.is_workday(d) and rng.random() < 0.2:
                 n += 1
                 self._ticket(contract, n, _at(d, rng.randint(9, 16), rng.randint(0, 59)), units)
             d += timedelta(days=1)
@@ -306,8 +308,8 @@ class Command(BaseCommand):
         urgent = rng.random() < 0.2
         sla = 8 if urgent else 24
         roll = rng.random()
-        # About one in ten runs over its deadline.
-        took = sla + rng.randint(5, 40) if roll < 0.1 else rng.randint(1, sla - 1)
+        # About one in twenty runs over its deadline.
+        took = sla + rng.randint(5, 40) if roll < 0.05 else rng.randint(1, sla - 1)
         resolved = None if open_ else at + timedelta(hours=took, minutes=rng.randint(0, 50))
         tickets.create_ticket(
             contract,
@@ -329,9 +331,9 @@ class Command(BaseCommand):
                 "dispatched_at": at,
                 "acknowledged_at": at + timedelta(minutes=rng.randint(5, 90)),
                 "resolved_at": resolved,
-                "signature": "none" if resolved and rng.random() < 0.05 else "signed",
+                "signature": "none" if resolved and rng.random() < 0.03 else "signed",
                 "satisfaction": "" if resolved is None else "satisfied",
-                "record_steps": rng.random() > 0.05,
+                "record_steps": rng.random() > 0.03,
                 "archive": "pending" if resolved is None else "ok",
             },
         )
