@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the test suite uses, from Debian: the loopback mail server (Dovecot),
-# headless Chromium for browser tests, and CJK fonts for screenshots and PDFs.
+# headless Chromium for browser tests, CJK fonts for screenshots and PDFs, Pango for
+# WeasyPrint (opsqm.documents) and poppler-utils (pdftotext/pdffonts/pdftoppm) to check PDFs.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,10 @@ scripts/install-mail-server.sh
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
+for pkg in libpango-1.0-0 libpangoft2-1.0-0; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opsqm.api",
     "opsqm.jobs",
     "opsqm.mail",
+    "opsqm.documents",
 ]
 
 MIDDLEWARE = [
