@@ -39,9 +39,11 @@ def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:
     """Open tickets of `contracts` (optionally of one unit), soonest deadline first."""
     from opsqm.tickets.models import Ticket
 
-    qs = Ticket.objects.filter(contract__in=contracts, resolved_at__isnull=True).select_related(
-        "contract", "unit"
-    )
+    # A work order counts from the server's dispatch time; one still awaiting it
+    # (or closed by phone) has no deadline yet and shows on the desk's board instead.
+    qs = Ticket.objects.filter(
+        contract__in=contracts, resolved_at__isnull=True, dispatched_at__isnull=False
+    ).select_related("contract", "unit")
     if unit is not None:
         qs = qs.filter(unit=unit)
     sla = _sla_hours()

@@ -101,7 +101,11 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
             )
         )
 
-    tickets = Ticket.objects.filter(contract=contract).order_by("number")
+    # A work order is evidence once the mail server's receive time of its dispatch
+    # is known (第十条四): one still awaiting it, or closed by phone, is not.
+    tickets = Ticket.objects.filter(contract=contract, dispatched_at__isnull=False).order_by(
+        "number"
+    )
     for row in tickets.values_list(
         "number",
         "problem",

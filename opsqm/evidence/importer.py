@@ -102,6 +102,9 @@ class _Upsert:
 
     def flush(self) -> None:
         if self.new:
+            for obj in self.new:
+                if hasattr(obj, "fill_derived"):  # tickets: stored deadline and status
+                    obj.fill_derived()
             type(self.new[0])._default_manager.bulk_create(self.new)
             self.new = []
 
