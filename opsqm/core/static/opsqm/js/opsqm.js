@@ -1,4 +1,5 @@
-// Small behaviours that need no framework: menu toggle and live countdowns.
+// Small behaviours that need no framework: menu toggle, live countdowns, printing
+// collapsed sections.
 (function () {
   "use strict";
   document.addEventListener("click", function (e) {
@@ -22,4 +23,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
   document.addEventListener("htmx:afterSwap", tick);
+  // A printout shows every section: open the collapsed ones, close them again after.
+  var closedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    closedForPrint = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) { d.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closedForPrint.forEach(function (d) { d.open = false; });
+    closedForPrint = [];
+  });
 })();
