@@ -20,9 +20,9 @@ def _run(args: list[str], pdf: bytes) -> str:
         ).stdout
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text of every page (pdftotext -layout)."""
-    return _run(["pdftotext", "-layout", "-enc", "UTF-8"], pdf)
+def pdf_text(pdf: bytes, layout: bool = False) -> str:
+    """The text of every page, in reading order (or as laid out with `layout`)."""
+    return _run(["pdftotext", *(["-layout"] if layout else []), "-enc", "UTF-8"], pdf)
 
 
 def pdf_fonts(pdf: bytes) -> list[dict[str, str]]:

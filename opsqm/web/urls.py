@@ -8,5 +8,6 @@ urlpatterns = [
     path("staff/", include("opsqm.staff.urls")),
     path("ledger/", include("opsqm.ledger.urls")),
     path("jobs/", include("opsqm.jobs.urls")),
+    path("tickets/", include("opsqm.tickets.print_urls")),
     path("api/v1/", include("opsqm.api.urls")),
 ]

@@ -82,6 +82,8 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "api:staff-detail": [{"pk": "staff_a"}, {"pk": "staff_b"}],
     "api:replacement-detail": [{"pk": "replacement_a"}, {"pk": "replacement_b"}],
     "jobs:progress": [{"pk": "job"}],
+    "tickets_print:pdf": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets_print:docx": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
 }
 
 # (url name, parameter set index, answers in the order of COLUMNS:
@@ -181,6 +183,12 @@ MATRIX: list[tuple[str, int, str]] = [
     ("api:replacement-detail", 1, "401 200 200 404 404 404 200 403 403 403"),
     # --- background jobs: a job's progress is its creator's (here the assessor's) ---
     ("jobs:progress", 0, "404 200 404 404 404 404 404 404 404 404"),
+    # --- the printed ticket form: as the ticket's page (recipients: their unit's) ---
+    ("tickets_print:pdf", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("tickets_print:pdf", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("tickets_print:docx", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("tickets_print:docx", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("tickets_print:verify", 0, "302 200 200 200 200 200 200 403 403 403"),
 ]
 
 
@@ -241,6 +249,17 @@ def objects(
         "unit_a": unit_a.pk,
         "unit_b": unit_b.pk,
     }
+    from opsqm.tickets.models import Ticket
+
+    for tag, contract, unit in (("a", contract_a, unit_a), ("b", contract_b, unit_b)):
+        ticket = Ticket.objects.create(
+            contract=contract,
+            number=f"GD-2025-9{tag}",
+            problem=f"GD-2025-9{tag}",
+            unit=unit,
+            dispatched_at=datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC),
+        )
+        objs[f"ticket_{tag}"] = ticket.pk
     try:
         from opsqm.staff.models import Replacement, StaffMember
     except ImportError:  # pragma: no cover - the staff app not there yet
