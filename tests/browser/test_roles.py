@@ -167,8 +167,7 @@ def test_role_home_menu_phone_and_logout(open_page: Any, username: str) -> None:
     screenshot(page, f"home-{username}-desktop")
 
     # The phone: the menu hides behind the ☰ toggle; nothing is wider than the screen.
-    page.set_viewport_size(PHONE)
-    page.reload()
+    page.set_viewport_size(PHONE)  # the media queries apply at once: no reload
     toggle = page.locator(".nav-toggle")
     assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
     assert not page.locator("#mainnav").is_visible()
