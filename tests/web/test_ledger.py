@@ -46,8 +46,8 @@ def test_ledger_page_shows_items_totals_and_settlement(evidence_a, supervisor, l
     html = resp.content.decode()
     assert "第十六条二" in html and "S01→S02" in html
     assert f'href="/staff/{evidence_a.staff.get(person="S01").pk}/"' in html
-    assert "132500.00" not in html  # contract A's final payment is 300000.00
-    assert "300000.00" in html
+    assert "132,500.00" not in html  # contract A's final payment is ¥300,000.00
+    assert "¥300,000.00" in html
 
 
 def test_ledger_index_lists_contracts_in_scope(evidence_a, contract_b, vendor_manager, login):
