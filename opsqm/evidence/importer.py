@@ -26,7 +26,14 @@ from opsqm.assessment import model as m
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract, Unit, Vendor
 from opsqm.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
-from opsqm.staff.models import EntryVerification, Leave, Punch, Replacement, StaffMember
+from opsqm.staff.models import (
+    EntryVerification,
+    Leave,
+    Punch,
+    Replacement,
+    StaffMember,
+    punch_minute,
+)
 from opsqm.tickets.models import Ticket
 
 IMPORTED_REMARK = "Imported from an evidence log"
@@ -216,11 +223,12 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
-    have = set(Punch.objects.filter(person__contract=contract).values_list("person_id", "at"))
+    # One punch per person and minute (Punch.minute, the attendance import's punch_key).
+    have = set(Punch.objects.filter(person__contract=contract).values_list("person_id", "minute"))
     new_punches = []
     for p in ev.punches:
         who = person(p.person, "person")
-        pkey = (who.pk, p.at)
+        pkey = (who.pk, punch_minute(p.at))
         if pkey in have:
             result.unchanged["punch"] += 1
             continue

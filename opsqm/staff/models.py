@@ -8,12 +8,13 @@ Leave → ``leave``.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.contracts.models import Contract
+from opsqm.contracts.models import Contract, Unit
 from opsqm.core.uploads import UploadValidator, upload_to
 
 UPLOAD_DIR = upload_to("staff/documents")
@@ -45,6 +46,18 @@ class StaffMember(models.Model):
     # DingTalk attendance import (a later issue): the person's userId and 工号.
     dingtalk_user_id = models.CharField(_("DingTalk userId"), max_length=64, blank=True)
     employee_no = models.CharField(_("employee number"), max_length=32, blank=True)
+    # The name DingTalk shows when it differs from `name` (remembered when an
+    # unmatched import row is mapped to this person; docs/attendance.md).
+    dingtalk_name = models.CharField(_("DingTalk name"), max_length=64, blank=True)
+    # The platform account of this person (a vendor engineer asking for leave).
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_records",
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -142,6 +155,20 @@ class Replacement(models.Model):
         return f"{self.person_out} → {self.person_in}"
 
 
+def punch_minute(at: datetime.datetime) -> datetime.datetime:
+    """The identity instant of a punch: `at` with the seconds dropped
+    (`opsqm.attendance_import.punch_key`, assessment.md §1: minute precision)."""
+    return at.replace(second=0, microsecond=0)
+
+
+class PunchManager(models.Manager["Punch"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Punch]:
+        objs = list(objs)
+        for obj in objs:
+            obj.minute = punch_minute(obj.at)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Punch(models.Model):
     class Source(models.TextChoices):
         DINGTALK = "dingtalk", _("DingTalk")
@@ -155,7 +182,12 @@ class Punch(models.Model):
         related_name="punches",
     )
     at = models.DateTimeField(_("punched at"))
+    # `at` without seconds: one punch per person and minute (a unique index), so
+    # that the raw records and the daily statistics of one day do not double it.
+    minute = models.DateTimeField(_("minute"), editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default="manual")
+
+    objects = PunchManager()
 
     class Meta:
         verbose_name = _("punch")
@@ -164,10 +196,21 @@ class Punch(models.Model):
             "person",
             "at",
         )
-        constraints = (models.UniqueConstraint(fields=["person", "at"], name="punch_once"),)
+        constraints = (
+            models.UniqueConstraint(fields=["person", "minute"], name="punch_once_a_minute"),
+        )
 
     def __str__(self) -> str:
         return f"{self.person.person} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.minute = punch_minute(self.at)
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        if self.at is not None and not isinstance(self.at, str):
+            self.minute = punch_minute(self.at)
+        super().clean_fields(exclude)
 
 
 class Leave(models.Model):
@@ -194,6 +237,28 @@ class Leave(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The request workflow (docs/attendance.md).  `pending`: asked, not decided yet
+    # (exported as approved=false: it excuses nothing until the head approves it).
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("service unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    pending = models.BooleanField(_("awaiting decision"), default=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("leave")
@@ -207,7 +272,61 @@ class Leave(models.Model):
             models.CheckConstraint(
                 name="leave_ordered", condition=models.Q(start__lt=models.F("end"))
             ),
+            models.CheckConstraint(
+                name="leave_pending_not_approved",
+                condition=models.Q(pending=False) | models.Q(approved=False),
+            ),
         )
 
     def __str__(self) -> str:
         return f"{self.person.person} {self.start:%Y-%m-%d}"
+
+    @property
+    def state(self) -> str:
+        if self.pending:
+            return "pending"
+        return "approved" if self.approved else "rejected"
+
+
+class ReplacementDemand(models.Model):
+    """合同 六(二)1: the bureau asks the vendor to replace a listed person; the vendor
+    has 3 days from the notice."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="+"
+    )
+    demanded_at = models.DateTimeField(_("demanded at"))
+    due = models.DateTimeField(_("due"))
+    reason = models.TextField(_("reason"))
+    demanded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demanded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    fulfilled_by = models.OneToOneField(
+        Replacement,
+        verbose_name=_("fulfilled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="demand",
+    )
+
+    class Meta:
+        verbose_name = _("replacement demand")
+        verbose_name_plural = _("replacement demands")
+        ordering = ("-demanded_at",)
+        constraints = (
+            models.CheckConstraint(
+                name="demand_due_after", condition=models.Q(due__gte=models.F("demanded_at"))
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.demanded_at:%Y-%m-%d}"

@@ -14,7 +14,15 @@ from opsqm.assessment.model import TZ
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract
 from opsqm.contracts.servicekit import save_audited, snapshot
-from opsqm.staff.models import EntryVerification, Leave, Punch, Replacement, StaffMember
+from opsqm.staff.models import (
+    EntryVerification,
+    Leave,
+    Punch,
+    Replacement,
+    ReplacementDemand,
+    StaffMember,
+    punch_minute,
+)
 
 STAFF_FIELDS = (
     "person",
@@ -105,6 +113,7 @@ def register_replacement(contract: Contract, data: Mapping[str, Any]) -> Replace
         out = rep.person_out
         if out.left_on is None:
             update_staff(out, {"left_on": _local_date(rep.replaced_at)})
+        _fulfil_demands(rep)
     return rep
 
 
@@ -118,8 +127,9 @@ def update_replacement(rep: Replacement, data: Mapping[str, Any]) -> Replacement
 
 
 def record_punch(person: StaffMember, at: datetime, source: str = "manual") -> Punch:
-    """One attendance punch; the same (person, instant) twice is one punch."""
-    existing = Punch.objects.filter(person=person, at=at).first()
+    """One attendance punch; a second punch of the person in the same minute is the
+    same punch (minute precision, assessment.md §1)."""
+    existing = Punch.objects.filter(person=person, minute=punch_minute(at)).first()
     if existing is not None:
         return existing
     return save_audited(Punch(person=person), {"at": at, "source": source}, action="staff.punch")
@@ -129,9 +139,16 @@ def record_punches(person: StaffMember, instants: list[datetime], source: str) -
     """Many punches of one person at once (an attendance import): one audit record."""
     with transaction.atomic():
         have = set(
-            Punch.objects.filter(person=person, at__in=instants).values_list("at", flat=True)
+            Punch.objects.filter(
+                person=person, minute__in=[punch_minute(at) for at in instants]
+            ).values_list("minute", flat=True)
         )
-        new = [Punch(person=person, at=at, source=source) for at in instants if at not in have]
+        new = []
+        for at in instants:
+            key = punch_minute(at)
+            if key not in have:
+                have.add(key)
+                new.append(Punch(person=person, at=at, source=source))
         Punch.objects.bulk_create(new)
         if new:
             log_action(
@@ -153,3 +170,94 @@ def record_leave(person: StaffMember, data: Mapping[str, Any], approver: Any = N
 
 def staff_snapshot(staff: StaffMember) -> dict[str, Any]:
     return snapshot(staff)
+
+
+# --- leave requests (第七条二) ----------------------------------------------------
+
+
+def request_leave(
+    person: StaffMember, data: Mapping[str, Any], requested_by: Any, now: datetime | None = None
+) -> Leave:
+    """A leave or comp-time request, asked of the head of `data["unit"]` (a unit the
+    contract serves).  `requested_at` is the server's clock, not a typed time:
+    P5 judges it.  Pending until the head decides; it excuses nothing before."""
+    from django.utils import timezone
+
+    unit = data.get("unit")
+    if unit is None or not person.contract.units.filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": [_("Choose a service unit of this contract.")]})
+    if data.get("emergency") and not (data.get("reason") or "").strip():
+        raise ValidationError({"reason": [_("An emergency request needs its reason.")]})
+    fields = {
+        "kind": data.get("kind", Leave.Kind.LEAVE),
+        "start": data.get("start"),
+        "end": data.get("end"),
+        "emergency": bool(data.get("emergency")),
+        "reason": data.get("reason") or "",
+        "unit": unit,
+        "requested_at": now or timezone.now(),
+        "pending": True,
+        "approved": False,
+    }
+    if getattr(requested_by, "is_authenticated", False):
+        fields["requested_by"] = requested_by
+    return save_audited(Leave(person=person), fields, action="staff.leave.request")
+
+
+def decide_leave(
+    leave: Leave, approve: bool, decided_by: Any, note: str = "", now: datetime | None = None
+) -> Leave:
+    """The head of the unit approves or rejects a pending request."""
+    from django.utils import timezone
+
+    if not leave.pending:
+        raise ValidationError(_("This request has been decided already."))
+    fields: dict[str, Any] = {
+        "pending": False,
+        "approved": bool(approve),
+        "decided_at": now or timezone.now(),
+        "decision_note": note,
+        "approver": decided_by,
+    }
+    action = "staff.leave.approve" if approve else "staff.leave.reject"
+    return save_audited(leave, fields, action=action)
+
+
+# --- replacement demands (合同 六(二)1) ------------------------------------------
+
+DEMAND_DAYS = 3
+
+
+def demand_replacement(
+    person: StaffMember,
+    reason: str,
+    demanded_by: Any,
+    demanded_at: datetime | None = None,
+) -> ReplacementDemand:
+    """The bureau asks for `person` to be replaced; due 3 days (72 h) after the notice."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    when = demanded_at or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the person is to be replaced.")]})
+    if ReplacementDemand.objects.filter(person=person, fulfilled_by__isnull=True).exists():
+        raise ValidationError(_("A replacement of this person is already demanded."))
+    fields = {
+        "contract": person.contract,
+        "person": person,
+        "demanded_at": when,
+        "due": when + timedelta(days=DEMAND_DAYS),
+        "reason": reason,
+        "demanded_by": demanded_by if getattr(demanded_by, "is_authenticated", False) else None,
+    }
+    return save_audited(ReplacementDemand(), fields, action="staff.replacement.demand")
+
+
+def _fulfil_demands(rep: Replacement) -> None:
+    """A replacement of a person whose replacement was demanded fulfils the demand."""
+    for demand in ReplacementDemand.objects.filter(
+        person_id=rep.person_out_id, fulfilled_by__isnull=True
+    ):
+        save_audited(demand, {"fulfilled_by": rep}, action="staff.replacement.demand.fulfil")
