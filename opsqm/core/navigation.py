@@ -38,6 +38,14 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
         ),
     ),
     (
+        _("Work orders"),
+        "tickets:board",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER}),
+    ),
+    (_("My work orders"), "tickets:mine", frozenset({R.VENDOR_ENGINEER})),
+    (_("My unit's work orders"), "tickets:unit", frozenset({R.RECIPIENT})),
+    (_("Refused mail"), "tickets:refused_mail", frozenset({R.SERVICE_DESK})),
+    (
         _("Vendor staff"),
         "staff:list",
         frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
@@ -52,6 +60,56 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
         "staff:replacements",
         frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER}),
     ),
+    (
+        _("Attendance"),
+        "attendance:index",
+        frozenset(
+            {
+                R.ASSESSOR,
+                R.SERVICE_DESK,
+                R.SUPERVISOR,
+                R.VENDOR_MANAGER,
+                R.VENDOR_ENGINEER,
+                R.RECIPIENT,
+            }
+        ),
+    ),
+    (
+        _("Incidents"),
+        "incidents:list",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
+    ),
+    (
+        _("Rectification"),
+        "incidents:rectifications",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
+    ),
+    (
+        _("Deliveries"),
+        "incidents:deliveries",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
+    ),
+    (
+        _("Praise"),
+        "incidents:praise",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
+    ),
+    (
+        _("Quarterly evaluations"),
+        "incidents:campaigns",
+        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR}),
+    ),
+    (_("Rate your vendors"), "incidents:rate", frozenset({R.RECIPIENT})),
+    (
+        _("Settlement"),
+        "settlement:index",
+        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
+    ),
+    (
+        _("Dashboards"),
+        "dashboards:index",
+        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
+    ),
     (_("Vendors"), "contracts:vendors", frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR})),
     (_("Units"), "contracts:units", frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR})),
     (_("Audit log"), "audit:list", frozenset({R.AUDIT_ADMIN})),
@@ -62,7 +120,7 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
 
 
 def menu_for(user: Any, path: str) -> list[NavItem]:
-    items = []
+    entries = []
     for label, name, roles in MENU:
         if user.role not in roles:
             continue
@@ -70,6 +128,9 @@ def menu_for(user: Any, path: str) -> list[NavItem]:
             url = reverse(name)
         except NoReverseMatch:  # an app whose pages are not there yet
             continue
-        active = path == url if url == "/" else path.startswith(url)
-        items.append(NavItem(label, url, active))
-    return items
+        entries.append((label, url))
+    # Only the longest matching entry is active: /staff/replacements/ is
+    # "Replacements", not also "Vendor staff".
+    matches = [url for _, url in entries if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return [NavItem(label, url, url == current) for label, url in entries]

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opsqm.accounts.roles import ADMIN_ROLES, Role
 from opsqm.core.access import visible_contracts
@@ -66,9 +67,9 @@ def _scores(contracts: Any, with_items: bool = False) -> list[dict[str, Any]]:
     return out
 
 
-def _link(name: str) -> str | None:
+def _link(name: str, query: str = "") -> str | None:
     try:
-        return reverse(name)
+        return reverse(name) + query
     except NoReverseMatch:
         return None
 
@@ -80,14 +81,16 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"role": role}
     if role in ADMIN_ROLES:
         links = {
-            Role.SYSTEM_ADMIN: [("Accounts", "accounts:users")],
+            Role.SYSTEM_ADMIN: [(_("Accounts"), "accounts:users", "")],
             Role.SECURITY_ADMIN: [
-                ("Accounts", "accounts:users"),
-                ("Locked accounts", "accounts:locked"),
+                (_("Accounts"), "accounts:users", ""),
+                (_("Locked accounts"), "accounts:users", "?status=locked"),
             ],
-            Role.AUDIT_ADMIN: [("Audit log", "audit:list")],
+            Role.AUDIT_ADMIN: [(_("Audit log"), "audit:list", "")],
         }[role]
-        ctx["admin_links"] = [(label, url) for label, name in links if (url := _link(name))]
+        ctx["admin_links"] = [
+            (label, url) for label, name, query in links if (url := _link(name, query))
+        ]
         return render(request, "opsqm/home_admin.html", ctx)
     contracts = visible_contracts(user)
     if role == Role.SERVICE_DESK or role == Role.VENDOR_ENGINEER:

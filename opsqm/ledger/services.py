@@ -15,9 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from opsqm.assessment import model as m
 from opsqm.assessment.engine import assess
 from opsqm.assessment.model import TZ, Ledger
 from opsqm.assessment.rulebook import Rulebook, load_rulebook, rulebook_for
+from opsqm.attendance.calendar import with_db_calendar
 from opsqm.contracts.models import Contract
 from opsqm.evidence.adapter import contract_evidence
 
@@ -27,10 +29,16 @@ def _default_rulebook(name: str) -> Rulebook:
     return load_rulebook(name)
 
 
+def contract_rulebook(contract: m.Contract) -> Rulebook:
+    """The rulebook a contract is assessed under, with the calendar years the
+    assessor keeps in the database (docs/attendance.md)."""
+    default = _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
+    return rulebook_for(with_db_calendar(contract), default)
+
+
 def contract_ledger(contract: Contract, as_of: datetime | None = None) -> Ledger:
     evidence = contract_evidence(contract)
-    default = _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
-    rulebook = rulebook_for(evidence.contract, default)
+    rulebook = contract_rulebook(evidence.contract)
     when = (as_of or timezone.now()).astimezone(TZ)
     return assess(evidence, when, rulebook)
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "opsqm.audit",
     "opsqm.contracts",
     "opsqm.staff",
+    "opsqm.attendance",
     "opsqm.tickets",
     "opsqm.incidents",
     "opsqm.ledger",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("audit/", include("opsqm.audit.urls")),
     path("contracts/", include("opsqm.contracts.urls")),
     path("staff/", include("opsqm.staff.urls")),
+    path("attendance/", include("opsqm.attendance.urls")),
     path("ledger/", include("opsqm.ledger.urls")),
     path("jobs/", include("opsqm.jobs.urls")),
     path("tickets/", include("opsqm.tickets.print_urls")),

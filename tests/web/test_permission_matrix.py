@@ -82,6 +82,20 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "api:staff-detail": [{"pk": "staff_a"}, {"pk": "staff_b"}],
     "api:replacement-detail": [{"pk": "replacement_a"}, {"pk": "replacement_b"}],
     "jobs:progress": [{"pk": "job"}],
+    "attendance:import_detail": [{"pk": "batch_a"}, {"pk": "batch_b"}],
+    "attendance:unmatched_map": [{"pk": "review_a"}, {"pk": "review_b"}],
+    "attendance:unmatched_dismiss": [{"pk": "review_a"}, {"pk": "review_b"}],
+    "attendance:month": [{"pk": "contract_a"}, {"pk": "contract_b"}],
+    "attendance:month_xlsx": [{"pk": "contract_a"}, {"pk": "contract_b"}],
+    "attendance:day": [
+        {"pk": "staff_a", "day": "=2025-03-03"},
+        {"pk": "staff_b", "day": "=2025-03-03"},
+    ],
+    "attendance:leave_detail": [{"pk": "leave_a"}, {"pk": "leave_b"}],
+    "attendance:leave_decide": [{"pk": "leave_a"}, {"pk": "leave_b"}],
+    "attendance:calendar_year": [{"year": "=2027"}],
+    "attendance:calendar_day_remove": [{"pk": "calendar_day"}],
+    "attendance:unit_head_remove": [{"pk": "unit_head"}],
     "tickets_print:pdf": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
     "tickets_print:docx": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
 }
@@ -183,6 +197,37 @@ MATRIX: list[tuple[str, int, str]] = [
     ("api:replacement-detail", 1, "401 200 200 404 404 404 200 403 403 403"),
     # --- background jobs: a job's progress is its creator's (here the assessor's) ---
     ("jobs:progress", 0, "404 200 404 404 404 404 404 404 404 404"),
+    # --- attendance (issue 5): business roles read, scoped (recipients their unit's
+    #     contracts); imports: the assessor, the desk and vendor managers (own);
+    #     leave: vendor roles ask, the unit's head decides; calendar: bureau roles
+    #     read, the assessor keeps it; demands: bureau demands, all read ---
+    ("attendance:index", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("attendance:imports", 0, "302 200 200 200 403 403 403 403 403 403"),
+    ("attendance:import_detail", 0, "302 200 200 200 403 403 403 403 403 403"),
+    ("attendance:import_detail", 1, "302 200 200 404 403 403 403 403 403 403"),
+    ("attendance:unmatched_map", 0, "302 405 405 405 403 403 403 403 403 403"),
+    ("attendance:unmatched_map", 1, "302 405 405 404 403 403 403 403 403 403"),
+    ("attendance:unmatched_dismiss", 0, "302 405 405 405 403 403 403 403 403 403"),
+    ("attendance:unmatched_dismiss", 1, "302 405 405 404 403 403 403 403 403 403"),
+    ("attendance:month", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("attendance:month", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("attendance:month_xlsx", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("attendance:month_xlsx", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("attendance:day", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("attendance:day", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("attendance:leaves", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("attendance:leave_create", 0, "302 403 403 200 200 403 403 403 403 403"),
+    ("attendance:leave_detail", 0, "302 200 200 200 404 200 200 403 403 403"),
+    ("attendance:leave_detail", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("attendance:leave_decide", 0, "302 403 403 403 403 405 403 403 403 403"),
+    ("attendance:leave_decide", 1, "302 403 403 403 403 404 403 403 403 403"),
+    ("attendance:calendar", 0, "302 200 200 403 403 403 200 403 403 403"),
+    ("attendance:calendar_year", 0, "302 200 200 403 403 403 200 403 403 403"),
+    ("attendance:calendar_day_remove", 0, "302 405 403 403 403 403 403 403 403 403"),
+    ("attendance:unit_heads", 0, "302 200 403 403 403 403 403 403 403 403"),
+    ("attendance:unit_head_remove", 0, "302 405 403 403 403 403 403 403 403 403"),
+    ("attendance:demands", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("api:attendance-punches", 0, "401 405 405 405 403 403 403 403 403 403"),
     # --- the printed ticket form: as the ticket's page (recipients: their unit's) ---
     ("tickets_print:pdf", 0, "302 200 200 200 200 200 200 403 403 403"),
     ("tickets_print:pdf", 1, "302 200 200 404 404 404 200 403 403 403"),
@@ -286,6 +331,9 @@ def objects(
         out.resume.save("cv.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
         objs[f"staff_{tag}"] = out.pk
         objs[f"replacement_{tag}"] = rep.pk
+    from tests.attendance.matrix_objects import add_objects as add_attendance_objects
+
+    add_attendance_objects(objs, users, contract_a, contract_b)
     return objs
 
 
