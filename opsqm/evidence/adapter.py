@@ -101,36 +101,11 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
             )
         )
 
-    ev.tickets = ticket_records(cid, Ticket.objects.filter(contract=contract))
-
-    incidents = Incident.objects.filter(contract=contract).order_by("code")
-    for code, level, occurred, reported in incidents.values_list(
-        "code", "level", "occurred_at", "reported_at"
-    ):
-        ev.incidents.append(m.Incident(cid, code, level, _tz(occurred), _tzn(reported)))
-
-    evals = QuarterlyEvaluation.objects.filter(contract=contract).order_by("quarter", "unit__name")
-    for quarter, unit, result in evals.values_list("quarter", "unit__name", "result"):
-        ev.evaluations.append(m.Evaluation(cid, quarter, unit, m.EvaluationResult(result)))
-
-    praises = Praise.objects.filter(contract=contract).order_by("at", "event", "level")
-    for event, plevel, at in praises.values_list("event", "level", "at"):
-        ev.praises.append(m.Praise(cid, event, m.PraiseLevel(plevel), _tz(at)))
-
-    delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
-    for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):
-        ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
-    number_lines(ev)
-    return ev
-
-
-def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
-    """The ticket records of a queryset of one contract's tickets, in log order.
-
-    A work order is evidence once the mail server's receive time of its dispatch is
-    known (第十条四): one still awaiting it, or closed by phone, is not."""
-    out: list[m.Ticket] = []
-    tickets = tickets.filter(dispatched_at__isnull=False).order_by("number")
+    # A work order is evidence once the mail server's receive time of its dispatch
+    # is known (第十条四): one still awaiting it, or closed by phone, is not.
+    tickets = Ticket.objects.filter(contract=contract, dispatched_at__isnull=False).order_by(
+        "number"
+    )
     for row in tickets.values_list(
         "number",
         "problem",
@@ -149,7 +124,7 @@ def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
         "archive",
     ):
         (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
-        out.append(
+        ev.tickets.append(
             m.Ticket(
                 contract=cid,
                 id=num,
@@ -167,7 +142,28 @@ def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
                 archive=m.Archive(arch),
             )
         )
-    return out
+
+    # Only determined incidents (第十四条五 final level) are evidence: one pending
+    # determination neither counts (I1/I2) nor is exported (docs/incidents.md).
+    incidents = Incident.objects.filter(contract=contract, level__isnull=False).order_by("code")
+    for code, level, occurred, reported in incidents.values_list(
+        "code", "level", "occurred_at", "reported_at"
+    ):
+        ev.incidents.append(m.Incident(cid, code, level or 0, _tz(occurred), _tzn(reported)))
+
+    evals = QuarterlyEvaluation.objects.filter(contract=contract).order_by("quarter", "unit__name")
+    for quarter, unit, result in evals.values_list("quarter", "unit__name", "result"):
+        ev.evaluations.append(m.Evaluation(cid, quarter, unit, m.EvaluationResult(result)))
+
+    praises = Praise.objects.filter(contract=contract).order_by("at", "event", "level")
+    for event, plevel, at in praises.values_list("event", "level", "at"):
+        ev.praises.append(m.Praise(cid, event, m.PraiseLevel(plevel), _tz(at)))
+
+    delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
+    for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):
+        ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
+    number_lines(ev)
+    return ev
 
 
 def number_lines(ev: m.ContractEvidence) -> None:

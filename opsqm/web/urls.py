@@ -8,7 +8,7 @@ urlpatterns = [
     path("staff/", include("opsqm.staff.urls")),
     path("attendance/", include("opsqm.attendance.urls")),
     path("ledger/", include("opsqm.ledger.urls")),
-    path("tickets/", include("opsqm.tickets.urls")),
+    path("incidents/", include("opsqm.incidents.urls")),
     path("jobs/", include("opsqm.jobs.urls")),
     path("tickets/", include("opsqm.tickets.print_urls")),
     path("api/v1/", include("opsqm.api.urls")),
