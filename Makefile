@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export OPSQM_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench messages
+.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets messages
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -34,6 +34,11 @@ test-postgres: bootstrap system-deps
 bench: bootstrap
 	$(PY) bench/generate.py
 	$(PY) bench/score_bench.py
+
+## The desk's ticket board and a ticket page at 200,000 tickets on PostgreSQL, 20 users
+## (waitress + wrk; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/opsqm_bench).
+bench-tickets: bootstrap
+	$(PY) bench/ticket_board_bench.py
 
 ## Re-extract the translatable strings into opsqm/locale/zh_Hans and compile the .mo
 ## (docs/i18n.md). The pure core opsqm/assessment has no gettext and is skipped.

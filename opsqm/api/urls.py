@@ -38,5 +38,6 @@ urlpatterns = [
     ),
     path("", include(router.urls)),
     path("", include(registers.router.urls)),
+    path("", include("opsqm.tickets.api")),
     path("", include("opsqm.attendance.api")),
 ]

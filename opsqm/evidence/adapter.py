@@ -101,47 +101,7 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
             )
         )
 
-    # A work order is evidence once the mail server's receive time of its dispatch
-    # is known (第十条四): one still awaiting it, or closed by phone, is not.
-    tickets = Ticket.objects.filter(contract=contract, dispatched_at__isnull=False).order_by(
-        "number"
-    )
-    for row in tickets.values_list(
-        "number",
-        "problem",
-        "priority",
-        "dispatched_at",
-        "acknowledged_at",
-        "extended_to",
-        "resolved_at",
-        "signature",
-        "satisfaction",
-        "record_analysis",
-        "record_steps",
-        "record_verification",
-        "template_ok",
-        "forged",
-        "archive",
-    ):
-        (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
-        ev.tickets.append(
-            m.Ticket(
-                contract=cid,
-                id=num,
-                problem=problem,
-                priority=m.Priority(prio),
-                dispatched_at=_tz(disp),
-                acknowledged_at=_tzn(ack),
-                extended_to=_tzn(ext),
-                resolved_at=_tzn(res),
-                signature=m.Signature(sig),
-                satisfaction=m.Satisfaction(sat) if sat else None,
-                record=m.TicketRecord(ra, rs, rv),
-                template_ok=tpl,
-                forged=forged,
-                archive=m.Archive(arch),
-            )
-        )
+    ev.tickets = ticket_records(cid, Ticket.objects.filter(contract=contract))
 
     # Only determined incidents (第十四条五 final level) are evidence: one pending
     # determination neither counts (I1/I2) nor is exported (docs/incidents.md).
@@ -164,6 +124,52 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
         ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
     number_lines(ev)
     return ev
+
+
+def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
+    """The ticket records of a queryset of one contract's tickets, in log order.
+
+    A work order is evidence once the mail server's receive time of its dispatch is
+    known (第十条四): one still awaiting it, or closed by phone, is not."""
+    out: list[m.Ticket] = []
+    tickets = tickets.filter(dispatched_at__isnull=False).order_by("number")
+    for row in tickets.values_list(
+        "number",
+        "problem",
+        "priority",
+        "dispatched_at",
+        "acknowledged_at",
+        "extended_to",
+        "resolved_at",
+        "signature",
+        "satisfaction",
+        "record_analysis",
+        "record_steps",
+        "record_verification",
+        "template_ok",
+        "forged",
+        "archive",
+    ):
+        (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
+        out.append(
+            m.Ticket(
+                contract=cid,
+                id=num,
+                problem=problem,
+                priority=m.Priority(prio),
+                dispatched_at=_tz(disp),
+                acknowledged_at=_tzn(ack),
+                extended_to=_tzn(ext),
+                resolved_at=_tzn(res),
+                signature=m.Signature(sig),
+                satisfaction=m.Satisfaction(sat) if sat else None,
+                record=m.TicketRecord(ra, rs, rv),
+                template_ok=tpl,
+                forged=forged,
+                archive=m.Archive(arch),
+            )
+        )
+    return out
 
 
 def number_lines(ev: m.ContractEvidence) -> None:

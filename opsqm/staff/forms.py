@@ -27,6 +27,7 @@ class StaffForm(forms.ModelForm):
             "certificate_scan",
             "dingtalk_user_id",
             "employee_no",
+            "account",
         )
         # FileInput, not ClearableFileInput: uploads have no public URL to show.
         widgets = {
@@ -36,6 +37,20 @@ class StaffForm(forms.ModelForm):
             "degree_scan": forms.FileInput,
             "certificate_scan": forms.FileInput,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        from opsqm.accounts.roles import VENDOR_ROLES
+
+        # Offer only the logins of this contract's vendor (the model checks it too).
+        vendor_id = self.instance.contract.vendor_id
+        account = self.fields["account"]
+        assert isinstance(account, forms.ModelChoiceField)
+        account.queryset = get_user_model().objects.filter(
+            vendor_id=vendor_id, role__in=[r.value for r in VENDOR_ROLES], is_active=True
+        )
 
 
 class VerificationForm(forms.ModelForm):

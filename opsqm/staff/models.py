@@ -80,6 +80,21 @@ class StaffMember(models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.name}"
 
+    def clean(self) -> None:
+        # The linked login must be one of this contract's vendor's people: it is how
+        # an engineer asks for leave as this staff member.
+        from django.core.exceptions import ValidationError
+
+        from opsqm.accounts.roles import VENDOR_ROLES
+
+        acc = self.account
+        if acc is not None and (
+            acc.role not in VENDOR_ROLES or acc.vendor_id != self.contract.vendor_id
+        ):
+            raise ValidationError(
+                {"account": _("The account must be a vendor account of this contract's vendor.")}
+            )
+
     @property
     def verified_on(self) -> datetime.date | None:
         v = getattr(self, "verification", None)

@@ -36,6 +36,7 @@ STAFF_FIELDS = (
     "certificate_scan",
     "dingtalk_user_id",
     "employee_no",
+    "account",
 )
 VERIFICATION_FIELDS = (
     "verified_on",

@@ -14,22 +14,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
-from opsqm.accounts.roles import Role
 from opsqm.contracts.viewkit import require_business
-from opsqm.core.access import visible_contracts
 from opsqm.documents.docx import DOCX_CONTENT_TYPE
 from opsqm.documents.pdf import PDF_CONTENT_TYPE
 from opsqm.documents.verification import hash_matches, normalise
+from opsqm.tickets.access import visible_tickets
 from opsqm.tickets.models import Ticket
-from opsqm.tickets.printing import build_form, docx_bytes, pdf_bytes, printable_tickets
+from opsqm.tickets.printing import build_form, docx_bytes, pdf_bytes
 
 
 def printable_for(user: Any) -> QuerySet[Ticket]:
     """The tickets whose page — and so whose form — the user may see."""
-    qs = printable_tickets().filter(contract__in=visible_contracts(user))
-    if user.role == Role.RECIPIENT:
-        qs = qs.filter(unit_id=user.unit_id)
-    return qs
+    return visible_tickets(user).select_related("contract__vendor", "unit", "dispatch_message")
 
 
 def _document(data: bytes, content_type: str, filename: str, *, inline: bool) -> HttpResponse:

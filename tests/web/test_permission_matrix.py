@@ -114,6 +114,37 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "incidents:delivery_create": [{"?contract": "contract_a"}, {"?contract": "contract_b"}],
     "incidents:delivery_edit": [{"pk": "delivery_a"}, {"pk": "delivery_b"}],
     "incidents:delivery_file": [{"pk": "delivery_a"}, {"pk": "delivery_b"}],
+    "tickets:detail": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:cost": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:attachment": [{"pk": "ticket_a", "att": "att_a"}, {"pk": "ticket_b", "att": "att_b"}],
+    "tickets:signature_image": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:call": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:phone_resolve": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:dispatch": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:acknowledge": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:work": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:form_upload": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:extension": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:extension_decide": [
+        {"pk": "ticket_a", "ext": "ext_a"},
+        {"pk": "ticket_b", "ext": "ext_b"},
+    ],
+    "tickets:finding_close": [
+        {"pk": "ticket_a", "finding": "finding_a"},
+        {"pk": "ticket_b", "finding": "finding_b"},
+    ],
+    "tickets:resolve": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:sign": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:sign_link": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:no_signature": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:phone_confirm": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:improper": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "tickets:sign_token": [{"token": "=not-a-valid-token"}],
+    "api:ticket-detail": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "api:ticket-acknowledge": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "api:ticket-record-work": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "api:ticket-request-extension": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
+    "api:ticket-resolve": [{"pk": "ticket_a"}, {"pk": "ticket_b"}],
     "attendance:import_detail": [{"pk": "batch_a"}, {"pk": "batch_b"}],
     "attendance:unmatched_map": [{"pk": "review_a"}, {"pk": "review_b"}],
     "attendance:unmatched_dismiss": [{"pk": "review_a"}, {"pk": "review_b"}],
@@ -288,6 +319,69 @@ MATRIX: list[tuple[str, int, str]] = [
     ("tickets_print:docx", 0, "302 200 200 200 200 200 200 403 403 403"),
     ("tickets_print:docx", 1, "302 200 200 404 404 404 200 403 403 403"),
     ("tickets_print:verify", 0, "302 200 200 200 200 200 200 403 403 403"),
+    # --- work orders (opsqm.tickets): the desk creates, dispatches and closes; the
+    #     vendor of the ticket works it; the recipient of its unit signs, rates and
+    #     agrees to extensions; assessor and supervisor read; admins 403; out of
+    #     scope 404; POST-only actions 405 on GET for the roles that may POST them.
+    #     The one-time signing link needs no login (an invalid token is 404). ---
+    ("tickets:acknowledge", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:acknowledge", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("tickets:at_risk", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("tickets:attachment", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("tickets:attachment", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("tickets:board", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("tickets:call", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:call", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:cost", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("tickets:cost", 1, "302 200 200 404 404 403 200 403 403 403"),
+    ("tickets:detail", 0, "302 200 200 200 200 200 200 403 403 403"),
+    ("tickets:detail", 1, "302 200 200 404 404 404 200 403 403 403"),
+    ("tickets:dispatch", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:dispatch", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:extension", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:extension", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("tickets:extension_decide", 0, "302 403 403 403 403 405 403 403 403 403"),
+    ("tickets:extension_decide", 1, "302 403 403 403 403 404 403 403 403 403"),
+    ("tickets:finding_close", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:finding_close", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("tickets:form_upload", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:form_upload", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("tickets:improper", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:improper", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:mine", 0, "302 403 403 200 200 403 403 403 403 403"),
+    ("tickets:new", 0, "302 403 200 403 403 403 403 403 403 403"),
+    ("tickets:no_signature", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:no_signature", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("tickets:phone_confirm", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:phone_confirm", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:phone_resolve", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:phone_resolve", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:refused_mail", 0, "302 403 200 403 403 403 403 403 403 403"),
+    ("tickets:resolve", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:resolve", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("tickets:security_new", 0, "302 403 200 403 403 403 403 403 403 403"),
+    ("tickets:sign", 0, "302 403 403 403 403 200 403 403 403 403"),
+    ("tickets:sign", 1, "302 403 403 403 403 404 403 403 403 403"),
+    ("tickets:sign_link", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:sign_link", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("tickets:sign_token", 0, "404 404 404 404 404 404 404 404 404 404"),
+    ("tickets:signature_image", 0, "302 404 404 404 404 404 404 403 403 403"),
+    ("tickets:signature_image", 1, "302 404 404 404 404 404 404 403 403 403"),
+    ("tickets:unit", 0, "302 403 403 403 403 200 403 403 403 403"),
+    ("tickets:work", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("tickets:work", 1, "302 403 403 404 404 403 403 403 403 403"),
+    # API: list/retrieve in scope; the vendor's actions are POST-only.
+    ("api:ticket-acknowledge", 0, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-acknowledge", 1, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-detail", 0, "401 200 200 200 200 200 200 403 403 403"),
+    ("api:ticket-detail", 1, "401 200 200 404 404 404 200 403 403 403"),
+    ("api:ticket-list", 0, "401 200 200 200 200 200 200 403 403 403"),
+    ("api:ticket-record-work", 0, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-record-work", 1, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-request-extension", 0, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-request-extension", 1, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-resolve", 0, "401 403 403 405 405 403 403 403 403 403"),
+    ("api:ticket-resolve", 1, "401 403 403 405 405 403 403 403 403 403"),
     # --- attendance (issue 5): business roles read, scoped (recipients their unit's
     #     contracts); imports: the assessor, the desk and vendor managers (own);
     #     leave: vendor roles ask, the unit's head decides; calendar: bureau roles
@@ -396,6 +490,7 @@ def objects(
             dispatched_at=datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC),
         )
         objs[f"ticket_{tag}"] = ticket.pk
+    _ticket_flow_objects(objs)
     from tests.incidents.matrix_objects import add_objects
 
     add_objects(objs, users, contract_a, contract_b)
@@ -429,6 +524,23 @@ def objects(
 
     add_attendance_objects(objs, users, contract_a, contract_b)
     return objs
+
+
+def _ticket_flow_objects(objs: dict[str, Any]) -> None:
+    """An attachment, an extension request and a finding on tickets A and B."""
+    from opsqm.tickets.models import Attachment, Extension, Finding, Ticket
+
+    for tag in ("a", "b"):
+        ticket = Ticket.objects.get(pk=objs[f"ticket_{tag}"])
+        att = Attachment(ticket=ticket, kind="log", name="a.log", size=3, sha256="0" * 64)
+        att.file.save("a.log", ContentFile(b"ok\n"), save=True)
+        ext = Extension.objects.create(
+            ticket=ticket,
+            requested_to=datetime.datetime(2025, 3, 3, 9, tzinfo=datetime.UTC),
+            reason="备件",
+        )
+        finding = Finding.objects.create(ticket=ticket, description="弱口令")
+        objs[f"att_{tag}"], objs[f"ext_{tag}"], objs[f"finding_{tag}"] = att.pk, ext.pk, finding.pk
 
 
 def _get(client: Client, url: str) -> int:

@@ -1,0 +1,53 @@
+"""Who sees and works which ticket (the policy of `opsqm.core.access`, for tickets).
+
+- service desk: creates, dispatches, closes — every ticket;
+- assessor, supervisor: read every ticket;
+- vendor manager / engineer: the tickets of their vendor's contracts, and work them;
+- service recipient: the tickets of their own unit; signs, rates, agrees to extensions;
+- the three administrators: no business data (403).
+Out of scope → 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from opsqm.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.tickets.models import Ticket
+
+DESK = frozenset({Role.SERVICE_DESK})
+VENDOR = VENDOR_ROLES
+RECIPIENT = frozenset({Role.RECIPIENT})
+READERS = BUREAU_ROLES | VENDOR_ROLES | {Role.RECIPIENT}
+
+
+def visible_tickets(user: Any) -> QuerySet[Ticket]:
+    qs = Ticket.objects.all()
+    if not user.is_authenticated or user.role in ADMIN_ROLES:
+        return qs.none()
+    if user.role in BUREAU_ROLES:
+        return qs
+    if user.role in VENDOR_ROLES:
+        return qs.filter(contract__vendor_id=user.vendor_id)
+    if user.role == Role.RECIPIENT:
+        return qs.filter(unit_id=user.unit_id)
+    return qs.none()
+
+
+def require(user: Any, roles: frozenset[str]) -> None:
+    if not user.is_authenticated or user.role not in roles:
+        raise PermissionDenied
+
+
+def is_desk(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role == Role.SERVICE_DESK)
+
+
+def is_vendor(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role in VENDOR_ROLES)
+
+
+def is_recipient(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role == Role.RECIPIENT)

@@ -1,0 +1,154 @@
+"""What a ticket costs, computed by the engine — never by arithmetic here.
+
+`ticket_costs(ticket)`: the ledger items whose `ref` is the ticket, now.
+`at_risk(tickets, hours)`: open tickets whose deadline, or the 4 h / 24 h overdue
+steps of T6 (第十七条六(一)), pass within `hours`; for each, the engine is asked at
+that instant (as_of = the threshold) and the items of the ticket are compared with
+today's.  The engine gets the contract's ticket records only (rules T1–T8 read
+nothing else), so a question costs one small assessment per contract and instant.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from opsqm.assessment import model as m
+from opsqm.assessment.engine import assess
+from opsqm.assessment.rulebook import rulebook_for
+from opsqm.contracts.models import Contract
+from opsqm.evidence.adapter import model_contract, number_lines, ticket_records
+from opsqm.tickets.models import Ticket
+
+THRESHOLDS = (
+    ("deadline", datetime.timedelta(0)),
+    ("overdue4h", datetime.timedelta(hours=4)),
+    ("overdue24h", datetime.timedelta(hours=24)),
+)
+# A threshold is met "after" this instant: the engine counts hours past the deadline,
+# so ask one second after the step (4 h overdue is "h ≥ 4").
+_STEP = datetime.timedelta(seconds=1)
+
+
+def _ticket_evidence(contract: Contract) -> m.ContractEvidence:
+    ev = m.ContractEvidence(contract=model_contract(contract))
+    ev.tickets = ticket_records(contract.code, Ticket.objects.filter(contract=contract))
+    number_lines(ev)
+    return ev
+
+
+def _assess(ev: m.ContractEvidence, as_of: datetime.datetime) -> m.Ledger:
+    from opsqm.ledger.services import _default_rulebook
+
+    book = rulebook_for(ev.contract, _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
+    return assess(ev, as_of.astimezone(m.TZ), book)
+
+
+def _items_by_ref(ledger: m.Ledger) -> dict[str, list[m.LedgerItem]]:
+    out: dict[str, list[m.LedgerItem]] = defaultdict(list)
+    for item in ledger.items:
+        out[item.ref].append(item)
+    return out
+
+
+@dataclass
+class Cost:
+    items: list[m.LedgerItem] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def points(self) -> Decimal:
+        return sum((i.points for i in self.items), Decimal("0.00"))
+
+    @property
+    def fine(self) -> Decimal:
+        return sum((i.fine for i in self.items), Decimal("0.00"))
+
+
+def ticket_costs(ticket: Ticket, as_of: datetime.datetime | None = None) -> Cost:
+    """The engine's items for this ticket (ref = its number) at `as_of` (now)."""
+    if ticket.dispatched_at is None:
+        return Cost()
+    try:
+        ledger = _assess(_ticket_evidence(ticket.contract), as_of or timezone.now())
+    except ValueError as exc:  # a broken rulebook override, a calendar gap
+        return Cost(problem=str(exc))
+    return Cost(items=_items_by_ref(ledger).get(ticket.number, []))
+
+
+@dataclass
+class Risk:
+    ticket: Ticket
+    threshold: str
+    at: datetime.datetime
+    points_now: Decimal
+    points_then: Decimal
+    items_then: list[m.LedgerItem]
+
+    @property
+    def delta(self) -> Decimal:
+        return self.points_then - self.points_now
+
+
+def at_risk(
+    tickets: Any, hours: float = 4, now: datetime.datetime | None = None
+) -> list[Risk]:
+    """Open tickets with a threshold within `hours`, and what it would cost (engine)."""
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(hours=hours)
+    qs = (
+        tickets.filter(
+            resolved_at__isnull=True,
+            resolution_message__isnull=True,
+            deadline__isnull=False,
+            deadline__gt=now - datetime.timedelta(hours=24),
+            deadline__lte=horizon,
+        )
+        .select_related("contract__vendor", "unit")
+        .order_by("deadline", "id")
+    )
+    by_contract: dict[int, list[Ticket]] = defaultdict(list)
+    for t in qs[:500]:
+        by_contract[t.contract_id].append(t)
+    out: list[Risk] = []
+    for group in by_contract.values():
+        contract = group[0].contract
+        try:
+            ev = _ticket_evidence(contract)
+            cache: dict[datetime.datetime, dict[str, list[m.LedgerItem]]] = {}
+
+            def items(at: datetime.datetime, ev: m.ContractEvidence = ev, c: Any = cache) -> Any:
+                if at not in c:
+                    c[at] = _items_by_ref(_assess(ev, at))
+                return c[at]
+
+            current = items(now)
+            for t in group:
+                assert t.deadline is not None
+                for key, offset in THRESHOLDS:
+                    at = t.deadline + offset
+                    if not (now < at <= horizon):
+                        continue
+                    then = items(at + _STEP).get(t.number, [])
+                    out.append(
+                        Risk(
+                            ticket=t,
+                            threshold=key,
+                            at=at,
+                            points_now=sum(
+                                (i.points for i in current.get(t.number, [])), Decimal("0.00")
+                            ),
+                            points_then=sum((i.points for i in then), Decimal("0.00")),
+                            items_then=then,
+                        )
+                    )
+        except ValueError:
+            continue  # the ledger page explains a broken rulebook
+    out.sort(key=lambda r: (r.at, r.ticket.number))
+    return out

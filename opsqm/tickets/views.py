@@ -1,0 +1,576 @@
+"""Work-order pages: the desk's board and intake, the ticket page with its actions,
+the engineer's and the recipient's lists, signing (login or one-time link), the
+"about to cost points" list and the desk's refused-mail page.  Thin: every change
+goes through `opsqm.tickets.services`."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from opsqm.accounts.roles import BUREAU_ROLES, VENDOR_ROLES
+from opsqm.contracts.models import Unit
+from opsqm.core.access import visible_contracts
+from opsqm.core.uploads import download_response
+from opsqm.tickets import services
+from opsqm.tickets.access import (
+    DESK,
+    READERS,
+    RECIPIENT,
+    VENDOR,
+    is_desk,
+    is_recipient,
+    is_vendor,
+    require,
+    visible_tickets,
+)
+from opsqm.tickets.models import Attachment, Extension, Finding, Ticket
+
+PAGE_SIZE = 50
+BOARD_ROLES = BUREAU_ROLES | VENDOR_ROLES
+RISK_ROLES = BUREAU_ROLES | VENDOR_ROLES
+
+
+def parse_dt(value: str | None) -> datetime.datetime | None:
+    """A `datetime-local` value (Beijing time) or ISO instant; None if empty."""
+    if not value:
+        return None
+    try:
+        dt = datetime.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(_("Enter a valid date and time.")) from exc
+    if dt.tzinfo is None:
+        dt = timezone.make_aware(dt, timezone.get_default_timezone())
+    return dt
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+# ----------------------------------------------------------------------- lists
+
+
+def _board_queryset(request: HttpRequest, base: Any) -> tuple[Any, dict[str, str]]:
+    g = request.GET
+    f = {k: g.get(k, "") for k in ("contract", "status", "priority", "unit", "overdue", "q")}
+    qs = base
+    if f["contract"].isdigit():
+        qs = qs.filter(contract_id=int(f["contract"]))
+    if f["status"] in Ticket.Status.values:
+        qs = qs.filter(status=f["status"])
+    elif f["status"] == "open":
+        qs = qs.exclude(status__in=[Ticket.Status.ARCHIVED, Ticket.Status.PHONE_RESOLVED])
+    if f["priority"] in Ticket.Priority.values:
+        qs = qs.filter(priority=f["priority"])
+    if f["unit"].isdigit():
+        qs = qs.filter(unit_id=int(f["unit"]))
+    if f["overdue"]:
+        now = timezone.now()
+        qs = qs.filter(
+            Q(resolved_at__isnull=True, deadline__lt=now) | Q(resolved_at__gt=F("deadline"))
+        )
+    if f["q"]:
+        qs = qs.filter(Q(number__iexact=f["q"].strip()) | Q(title__icontains=f["q"].strip()))
+    qs = qs.select_related("contract", "unit").order_by(F("deadline").asc(nulls_last=True), "id")
+    return qs, f
+
+
+def _list_page(
+    request: HttpRequest, base: Any, template: str, title: str, **extra: Any
+) -> HttpResponse:
+    qs, filters = _board_queryset(request, base)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx = {
+        "page": page,
+        "tickets": page.object_list,
+        "filters": filters,
+        "params": params.urlencode(),
+        "title": title,
+        "statuses": Ticket.Status.choices,
+        "priorities": Ticket.Priority.choices,
+        "now": timezone.now(),
+        **extra,
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "ticket-rows":
+        return render(request, "tickets/_rows.html", ctx)
+    return render(request, template, ctx)
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The desk's board (also the bureau's and the vendor's view of their tickets)."""
+    require(request.user, BOARD_ROLES)
+    user: Any = request.user
+    contracts = visible_contracts(user).order_by("code")
+    refused = 0
+    if is_desk(user):
+        from opsqm.mail.models import InboundMessage, ParseStatus
+
+        refused = InboundMessage.objects.filter(status=ParseStatus.REFUSED).count()
+    return _list_page(
+        request,
+        visible_tickets(user),
+        "tickets/board.html",
+        _("Work orders"),
+        contracts=contracts,
+        units=Unit.objects.filter(contracts__in=contracts).distinct().order_by("name"),
+        can_create=is_desk(user),
+        refused=refused,
+        list_url="tickets:board",
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The engineer's tickets: assigned to them, or not yet taken by anyone."""
+    require(request.user, VENDOR)
+    user: Any = request.user
+    base = visible_tickets(user).filter(Q(engineer=user) | Q(engineer__isnull=True))
+    base = base.exclude(status__in=[Ticket.Status.REPORTED, Ticket.Status.PHONE_RESOLVED])
+    return _list_page(
+        request, base, "tickets/board.html", _("My work orders"), list_url="tickets:mine"
+    )
+
+
+@login_required
+def unit_tickets(request: HttpRequest) -> HttpResponse:
+    """The recipient's unit's tickets; those waiting for a signature first."""
+    require(request.user, RECIPIENT)
+    return _list_page(
+        request,
+        visible_tickets(request.user),
+        "tickets/board.html",
+        _("My unit's work orders"),
+        list_url="tickets:unit",
+    )
+
+
+@login_required
+def at_risk_page(request: HttpRequest) -> HttpResponse:
+    """Tickets about to cost points, with the points the engine says they would cost."""
+    require(request.user, RISK_ROLES)
+    from opsqm.tickets.costs import at_risk
+
+    try:
+        hours = max(1.0, min(72.0, float(request.GET.get("hours", "8"))))
+    except ValueError:
+        hours = 8.0
+    risks = at_risk(visible_tickets(request.user), hours=hours)
+    return render(request, "tickets/at_risk.html", {"risks": risks, "hours": hours})
+
+
+@login_required
+def refused_mail(request: HttpRequest) -> HttpResponse:
+    """Inbound mail OpsQM refused, with the reasons: the desk follows it up."""
+    require(request.user, DESK)
+    from opsqm.mail.models import InboundMessage, ParseStatus
+
+    qs = InboundMessage.objects.filter(status=ParseStatus.REFUSED).order_by("-server_received_at")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tickets/refused.html", {"page": page})
+
+
+# ----------------------------------------------------------------------- intake
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    require(request.user, DESK)
+    contracts = visible_contracts(request.user).order_by("code").prefetch_related("units")
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            contract = get_object_or_404(contracts, pk=p.get("contract") or 0)
+            unit = Unit.objects.filter(pk=p.get("unit") or 0).first()
+            ticket = services.record_intake(
+                contract,
+                user=request.user,
+                reporter=p.get("reporter", ""),
+                description=p.get("description", ""),
+                reported_at=parse_dt(p.get("reported_at")),
+                unit=unit,
+                phone=p.get("phone", ""),
+                system=p.get("system", ""),
+                title=p.get("title", ""),
+                priority=p.get("priority", "normal"),
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(request, _("Report recorded as %(n)s.") % {"n": ticket.number})
+            return redirect("tickets:detail", pk=ticket.pk)
+    return render(
+        request,
+        "tickets/intake.html",
+        {
+            "contracts": contracts,
+            "errors": errors,
+            "data": request.POST,
+            "priorities": Ticket.Priority.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security_intake(request: HttpRequest) -> HttpResponse:
+    require(request.user, DESK)
+    contracts = visible_contracts(request.user).order_by("code").prefetch_related("units")
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        p = request.POST
+        findings = [
+            (d, s)
+            for d, s in zip(p.getlist("finding"), p.getlist("severity"), strict=False)
+            if d.strip()
+        ]
+        try:
+            contract = get_object_or_404(contracts, pk=p.get("contract") or 0)
+            report = request.FILES.get("report")
+            if report is None:
+                raise ValidationError({"report": _("Attach the report.")})
+            ticket = services.register_security_report(
+                contract,
+                user=request.user,
+                title=p.get("title", ""),
+                report=report,
+                findings=findings,
+                unit=Unit.objects.filter(pk=p.get("unit") or 0).first(),
+                priority=p.get("priority", "normal"),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(request, _("Report registered as %(n)s.") % {"n": ticket.number})
+            return redirect("tickets:detail", pk=ticket.pk)
+    return render(
+        request,
+        "tickets/security_intake.html",
+        {
+            "contracts": contracts,
+            "errors": errors,
+            "data": request.POST,
+            "priorities": Ticket.Priority.choices,
+            "severities": Finding.Severity.choices,
+            "rows": range(5),
+        },
+    )
+
+
+# ----------------------------------------------------------------------- the ticket
+
+
+def _ticket_for(request: HttpRequest, pk: int) -> Ticket:
+    require(request.user, READERS)
+    return get_object_or_404(
+        visible_tickets(request.user).select_related(
+            "contract__vendor", "unit", "engineer", "original", "dispatch_message"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _ticket_for(request, pk)
+    user: Any = request.user
+    now = timezone.now()
+    ctx = {
+        "t": ticket,
+        "events": ticket.events.select_related("actor").order_by("at", "id"),
+        "attachments": ticket.attachments.all(),
+        "calls": ticket.calls.all(),
+        "extensions": ticket.extensions.select_related("requested_by", "decided_by"),
+        "findings": ticket.findings.select_related("evidence"),
+        "phone_deadline": services.phone_deadline(ticket),
+        "now": now,
+        "is_desk": is_desk(user),
+        "is_vendor": is_vendor(user),
+        "is_recipient": is_recipient(user),
+        "sees_cost": user.role in RISK_ROLES,
+        "open_work": bool(ticket.dispatch_message_id)
+        and not (ticket.resolution_message_id or ticket.resolved_at),
+        "closable": bool(ticket.resolution_message_id or ticket.resolved_at)
+        and ticket.signature == Ticket.Signature.NONE,
+        "satisfactions": Ticket.Satisfaction.choices,
+        "attachment_kinds": [
+            (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
+        ],
+        "sign_link": request.session.pop(f"sign_link_{ticket.pk}", ""),
+    }
+    return render(request, "tickets/detail.html", ctx)
+
+
+@login_required
+def cost(request: HttpRequest, pk: int) -> HttpResponse:
+    """The per-ticket "what this ticket costs now" fragment (engine items by ref)."""
+    require(request.user, RISK_ROLES)
+    ticket = _ticket_for(request, pk)
+    from opsqm.tickets.costs import ticket_costs
+
+    return render(request, "tickets/_cost.html", {"t": ticket, "cost": ticket_costs(ticket)})
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, att: int) -> FileResponse:
+    ticket = _ticket_for(request, pk)
+    a = get_object_or_404(Attachment, pk=att, ticket=ticket)
+    return download_response(a.file, a.name)
+
+
+@login_required
+def signature_image(request: HttpRequest, pk: int) -> FileResponse:
+    ticket = _ticket_for(request, pk)
+    if not ticket.signature_image:
+        raise Http404
+    return download_response(ticket.signature_image, f"{ticket.number}-signature.png")
+
+
+# ----------------------------------------------------------------------- actions
+
+Action = Callable[[HttpRequest, Ticket], Any]
+
+
+def _action(roles: frozenset[str], run: Action, done: str) -> Callable[..., HttpResponse]:
+    """A POST-only ticket action: wrong role 403, out of scope 404, GET 405."""
+
+    @login_required
+    def view(request: HttpRequest, pk: int, **kw: Any) -> HttpResponse:
+        require(request.user, roles)
+        ticket = _ticket_for(request, pk)
+        request.ticket_kwargs = kw  # type: ignore[attr-defined]
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            run(request, ticket)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, done)
+        return redirect("tickets:detail", pk=ticket.pk)
+
+    return view
+
+
+def _p(request: HttpRequest, name: str) -> str:
+    return str(request.POST.get(name, ""))
+
+
+def _vendor_call(request: HttpRequest, t: Ticket) -> Any:
+    return services.log_vendor_call(
+        t,
+        user=request.user,
+        called_at=parse_dt(_p(request, "called_at")) or timezone.now(),
+        person=_p(request, "person"),
+        outcome=_p(request, "outcome"),
+    )
+
+
+def _work(request: HttpRequest, t: Ticket) -> Any:
+    files = [(_p(request, "attachment_kind") or "other", f) for f in request.FILES.getlist("files")]
+    return services.record_work(
+        t,
+        user=request.user,
+        analysis=_p(request, "analysis"),
+        steps=_p(request, "steps"),
+        verification=_p(request, "verification"),
+        attachments=files,
+    )
+
+
+def _form_upload(request: HttpRequest, t: Ticket) -> Any:
+    f = request.FILES.get("form")
+    if f is None:
+        raise ValidationError(_("Choose a file."))
+    return services.upload_external_form(t, user=request.user, upload=f)
+
+
+def _extension(request: HttpRequest, t: Ticket) -> Any:
+    to = parse_dt(_p(request, "requested_to"))
+    if to is None:
+        raise ValidationError(_("Give the new deadline."))
+    return services.request_extension(
+        t, user=request.user, requested_to=to, reason=_p(request, "reason")
+    )
+
+
+def _extension_decide(request: HttpRequest, t: Ticket) -> Any:
+    ext = get_object_or_404(Extension, pk=request.ticket_kwargs["ext"], ticket=t)  # type: ignore[attr-defined]
+    return services.decide_extension(
+        ext,
+        user=request.user,
+        agree=_p(request, "decision") == "agree",
+        agreed_to=parse_dt(_p(request, "agreed_to")),
+        note=_p(request, "note"),
+    )
+
+
+def _finding_close(request: HttpRequest, t: Ticket) -> Any:
+    f = get_object_or_404(Finding, pk=request.ticket_kwargs["finding"], ticket=t)  # type: ignore[attr-defined]
+    return services.close_finding(
+        f, user=request.user, evidence=request.FILES.get("evidence"), note=_p(request, "note")
+    )
+
+
+def _no_signature(request: HttpRequest, t: Ticket) -> Any:
+    return services.record_no_signature(
+        t,
+        user=request.user,
+        reason=_p(request, "reason"),
+        evidence=request.FILES.getlist("evidence"),
+    )
+
+
+def _phone_confirm(request: HttpRequest, t: Ticket) -> Any:
+    return services.confirm_by_phone(
+        t,
+        user=request.user,
+        called_at=parse_dt(_p(request, "called_at")) or timezone.now(),
+        person=_p(request, "person"),
+        outcome=_p(request, "outcome"),
+        satisfaction=_p(request, "satisfaction"),
+    )
+
+
+def _sign_link(request: HttpRequest, t: Ticket) -> Any:
+    from django.urls import reverse
+
+    token = services.create_sign_link(t, user=request.user)
+    url = request.build_absolute_uri(reverse("tickets:sign_token", args=[token]))
+    request.session[f"sign_link_{t.pk}"] = url
+    return url
+
+
+vendor_call = _action(DESK, _vendor_call, _("Call recorded."))
+phone_resolve = _action(
+    DESK,
+    lambda r, t: services.close_by_phone(t, user=r.user, note=_p(r, "note")),
+    _("Closed: resolved by phone, no work order."),
+)
+dispatch = _action(
+    DESK,
+    lambda r, t: services.dispatch(t, user=r.user, priority=_p(r, "priority") or None),
+    _("Work order mailed; the dispatch time is the mail server's receive time."),
+)
+acknowledge = _action(VENDOR, lambda r, t: services.acknowledge(t, user=r.user), _("Acknowledged."))
+work = _action(VENDOR, _work, _("Ticket form saved."))
+form_upload = _action(VENDOR, _form_upload, _("Form uploaded."))
+extension_request = _action(VENDOR, _extension, _("Extension requested from the recipient."))
+extension_decide = _action(RECIPIENT, _extension_decide, _("Decision recorded."))
+finding_close = _action(VENDOR, _finding_close, _("Finding closed."))
+resolve = _action(
+    VENDOR, lambda r, t: services.resolve(t, user=r.user), _("Resolution mailed to the desk.")
+)
+no_signature = _action(VENDOR, _no_signature, _("Noted for the desk."))
+phone_confirm = _action(DESK, _phone_confirm, _("Confirmation recorded."))
+sign_link = _action(DESK, _sign_link, _("One-time signing link created."))
+improper = _action(
+    DESK,
+    lambda r, t: services.mark_improper_archive(t, user=r.user, reason=_p(r, "reason")),
+    _("Marked as archived improperly."),
+)
+
+
+# ----------------------------------------------------------------------- signing
+
+
+def _png_from_data_url(value: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix):
+        raise ValidationError({"signature": _("Draw your signature.")})
+    try:
+        return base64.b64decode(value[len(prefix) :], validate=True)
+    except ValueError as exc:
+        raise ValidationError({"signature": _("Draw your signature.")}) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recipient signs on a phone or tablet, through their login."""
+    require(request.user, RECIPIENT)
+    ticket = _ticket_for(request, pk)
+    user: Any = request.user
+    error = ""
+    if request.method == "POST":
+        try:
+            services.sign(
+                ticket,
+                png=_png_from_data_url(_p(request, "signature")),
+                satisfaction=_p(request, "satisfaction"),
+                signer_name=_p(request, "signer_name") or user.display_name,
+                user=user,
+                via="login",
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            messages.success(request, _("Thank you: signed and rated."))
+            return redirect("tickets:detail", pk=ticket.pk)
+    return render(
+        request,
+        "tickets/sign.html",
+        {
+            "t": ticket,
+            "error": error,
+            "satisfactions": Ticket.Satisfaction.choices,
+            "default_name": user.display_name,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link: no login; valid once, until it expires."""
+    try:
+        link = services.sign_link_for(token)
+    except ValidationError as exc:
+        return render(request, "tickets/sign_done.html", {"error": _error_text(exc)}, status=404)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.sign_with_link(
+                token,
+                png=_png_from_data_url(_p(request, "signature")),
+                satisfaction=_p(request, "satisfaction"),
+                signer_name=_p(request, "signer_name"),
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            return render(request, "tickets/sign_done.html", {"t": link.ticket})
+    return render(
+        request,
+        "tickets/sign.html",
+        {
+            "t": link.ticket,
+            "error": error,
+            "satisfactions": Ticket.Satisfaction.choices,
+            "anonymous": True,
+        },
+    )

@@ -1,0 +1,92 @@
+"""Ticket tests reuse the web fixtures (two vendors, units, contracts, one user of
+every role) and the real mail server of tests/mail."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+
+from tests.mail.conftest import mail_server, mailboxes  # noqa: F401
+from tests.web.conftest import (  # noqa: F401
+    _test_storage,
+    assessor,
+    audit_admin,
+    contract_a,
+    contract_b,
+    login,
+    other_recipient,
+    other_vendor_manager,
+    recipient,
+    security_admin,
+    service_desk,
+    supervisor,
+    system_admin,
+    unit_a,
+    unit_b,
+    users,
+    vendor_a,
+    vendor_b,
+    vendor_engineer,
+    vendor_manager,
+)
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
+    b"5\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def server_time(ticket: Any, field: str, at: datetime.datetime) -> None:
+    """Simulate the mail server's receive time of one of the ticket's messages (the
+    real server is used in test_mail_flow.py)."""
+    from opsqm.mail.models import OutboundMessage
+
+    ticket.refresh_from_db()
+    OutboundMessage.objects.filter(pk=getattr(ticket, f"{field}_id")).update(
+        server_received_at=at, server_received_source="imap-internaldate"
+    )
+
+
+@pytest.fixture
+def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:  # noqa: F811
+    from opsqm.tickets import services
+
+    return services.record_intake(
+        contract_a,
+        user=service_desk,
+        reporter="王警官",
+        phone="010-1234",
+        system="执法终端 T-07",
+        description="三监区打印机无法打印",
+        unit=unit_a,
+        attachments=[upload("photo.png", PNG)],
+    )
+
+
+@pytest.fixture
+def dispatched(intake: Any, service_desk: Any) -> Any:  # noqa: F811
+    from django.utils import timezone
+
+    from opsqm.tickets import services
+
+    services.log_vendor_call(
+        intake, user=service_desk, called_at=timezone.now(), person="李工", outcome="需要上门"
+    )
+    t = services.dispatch(intake, user=service_desk)
+    server_time(t, "dispatch_message", timezone.now() - datetime.timedelta(minutes=1))
+    services.apply_server_times(t)
+    t.refresh_from_db()
+    return t
+
+
+__all__ = ["io"]
