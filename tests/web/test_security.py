@@ -41,7 +41,7 @@ SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "web" / "settings.py"
 
 
 @pytest.mark.django_db
-@override_settings(OPSQM_IDLE_TIMEOUT=60)
+@override_settings(OPSQM_IDLE_TIMEOUT=600)
 def test_idle_session_ends(users: dict[str, Any], monkeypatch: Any) -> None:
     now = [1_000_000.0]
     monkeypatch.setattr(mw.time, "time", lambda: now[0])
@@ -49,14 +49,34 @@ def test_idle_session_ends(users: dict[str, Any], monkeypatch: Any) -> None:
     r = c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
     assert r.status_code == 302
     assert c.get(reverse("core:home")).status_code == 200
-    now[0] += 59
+    now[0] += 500
     assert c.get(reverse("core:home")).status_code == 200  # activity renews
-    now[0] += 61
+    now[0] += 500  # 1000 s after login, 500 s after the last request
+    assert c.get(reverse("core:home")).status_code == 200
+    now[0] += 601
     r = c.get(reverse("core:home"))
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
     assert AuditRecord.objects.filter(action="auth.idle_timeout", actor_name="assessor").exists()
     r = c.get(reverse("accounts:login"))
     assert "inactivity" in r.content.decode() or r.context["request"].session.get("idle_logout")
+
+
+@pytest.mark.django_db
+def test_last_seen_is_written_at_most_once_a_minute(
+    monkeypatch: Any, users: dict[str, Any]
+) -> None:
+    now = [1_000_000.0]
+    monkeypatch.setattr(mw.time, "time", lambda: now[0])
+    c = Client()
+    c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
+    c.get(reverse("core:home"))
+    first = c.session["last_seen"]
+    now[0] += 59
+    c.get(reverse("core:home"))
+    assert c.session["last_seen"] == first
+    now[0] += 1
+    c.get(reverse("core:home"))
+    assert c.session["last_seen"] == first + 60
 
 
 @pytest.mark.django_db
