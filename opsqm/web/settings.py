@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opsqm.tickets",
     "opsqm.incidents",
     "opsqm.ledger",
+    "opsqm.settlement",
     "opsqm.api",
     "opsqm.jobs",
     "opsqm.mail",

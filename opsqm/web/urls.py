@@ -9,6 +9,7 @@ urlpatterns = [
     path("attendance/", include("opsqm.attendance.urls")),
     path("ledger/", include("opsqm.ledger.urls")),
     path("incidents/", include("opsqm.incidents.urls")),
+    path("settlement/", include("opsqm.settlement.urls")),
     path("tickets/", include("opsqm.tickets.urls")),
     path("jobs/", include("opsqm.jobs.urls")),
     path("tickets/", include("opsqm.tickets.print_urls")),

@@ -1,0 +1,142 @@
+"""The settlement statement as rows: one shape for the page, XLSX and print."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from opsqm.assessment.model import RULE_IDS, RULE_TITLES
+from opsqm.core.spreadsheet import safe_value
+
+
+def groups(ledger: dict[str, Any]) -> list[dict[str, Any]]:
+    """Items of a ledger dict (spec §4) grouped by rule, in rule order."""
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for item in ledger["items"]:
+        by_rule.setdefault(item["rule"], []).append(item)
+    out = []
+    for rule in RULE_IDS:
+        items = by_rule.get(rule)
+        if not items:
+            continue
+        out.append(
+            {
+                "rule": rule,
+                "title": RULE_TITLES[rule],
+                "clause": items[0]["clause"],
+                "items": items,
+                "points": ledger["totals"][rule],
+                "fine": sum((Decimal(i["fine"]) for i in items), Decimal(0)),
+            }
+        )
+    return out
+
+
+def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> list[list[Any]]:
+    s = ledger["settlement"]
+    rows: list[list[Any]] = [
+        [_("Contract"), f"{contract.code} {contract.title}"],
+        [_("Vendor"), contract.vendor.name],
+        [_("Contract amount"), Decimal(str(contract.amount))],
+        [_("Service period"), f"{contract.start} – {contract.end}"],
+        [_("As of"), ledger["as_of"]],
+        [_("Final result"), _("yes") if ledger["final"] else _("no (provisional)")],
+        [_("Score"), Decimal(ledger["score"])],
+        [_("Tier (第十九条)"), ledger["tier"]],
+    ]
+    rows += [[f"{_('Fine')} {k}", Decimal(v)] for k, v in ledger["fines"].items()]
+    rows += [
+        [_("Final payment"), Decimal(s["final_payment"])],
+        [_("Deducted from the final payment"), Decimal(s["deducted"])],
+        [_("Payable to the vendor"), Decimal(s["payable"])],
+        [_("Owed by the vendor"), Decimal(s["vendor_owes"])],
+        [_("Claim on the performance bond"), Decimal(s["bond_claim"])],
+        [
+            _("Termination right (合同 十.2)"),
+            _("yes") if ledger["flags"]["termination_right"] else _("no"),
+        ],
+    ]
+    rows += [[k, v] for k, v in meta.items()]
+    return rows
+
+
+def item_header() -> list[str]:
+    return [
+        _("Rule"),
+        _("Title"),
+        _("Clause"),
+        _("Evidence"),
+        _("When"),
+        _("Note"),
+        _("Points"),
+        _("Fine"),
+        _("Line"),
+    ]
+
+
+def item_rows(ledger: dict[str, Any]) -> list[list[Any]]:
+    return [
+        [
+            i["rule"],
+            RULE_TITLES.get(i["rule"], ""),
+            i["clause"],
+            i["ref"],
+            i["at"] or "",
+            i["note"],
+            Decimal(i["points"]),
+            Decimal(i["fine"]),
+            i["line"],
+        ]
+        for i in ledger["items"]
+    ]
+
+
+def _cells(ws: Any, row: Sequence[Any]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in row:
+        value = safe_value(v)
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula
+        out.append(cell)
+    return out
+
+
+def workbook(sheets: Sequence[tuple[str, Sequence[Any], Sequence[Sequence[Any]]]]) -> bytes:
+    """Several sheets (title, header, rows); text cells guarded like
+    `opsqm.core.spreadsheet` (never formulas)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title=title[:31])
+        if header:
+            ws.append(_cells(ws, header))
+        for row in rows:
+            ws.append(_cells(ws, row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def statement_xlsx(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> bytes:
+    totals = [[r, RULE_TITLES[r], Decimal(v)] for r, v in ledger["totals"].items()]
+    return workbook(
+        [
+            (_("Summary"), (), summary_rows(contract, ledger, meta)),
+            (_("Items"), item_header(), item_rows(ledger)),
+            (_("Totals"), [_("Rule"), _("Title"), _("Points")], totals),
+        ]
+    )
