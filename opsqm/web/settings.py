@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "opsqm.incidents",
     "opsqm.ledger",
     "opsqm.settlement",
+    "opsqm.dashboards",
     "opsqm.api",
     "opsqm.jobs",
     "opsqm.mail",

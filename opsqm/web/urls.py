@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/", include("opsqm.ledger.urls")),
     path("incidents/", include("opsqm.incidents.urls")),
     path("settlement/", include("opsqm.settlement.urls")),
+    path("dashboards/", include("opsqm.dashboards.urls")),
     path("tickets/", include("opsqm.tickets.urls")),
     path("jobs/", include("opsqm.jobs.urls")),
     path("tickets/", include("opsqm.tickets.print_urls")),

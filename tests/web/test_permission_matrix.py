@@ -118,6 +118,11 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "settlement:xlsx": [{"code": "code_a"}, {"code": "code_b"}],
     "settlement:pdf": [{"code": "code_a"}, {"code": "code_b"}],
     "settlement:docx": [{"code": "code_a"}, {"code": "code_b"}],
+    "dashboards:data": [
+        {"chart": "=score", "fmt": "=xlsx"},
+        {"chart": "=sla", "fmt": "=csv"},
+        {"chart": "=score", "fmt": "=xlsx", "?vendor": "vendor_b"},
+    ],
     "settlement:create": [{"code": "code_a"}],
     "settlement:submit": [{"code": "code_a"}],
     "settlement:review": [{"code": "code_a"}],
@@ -336,6 +341,10 @@ MATRIX: list[tuple[str, int, str]] = [
     ("settlement:pdf", 1, "302 200 200 404 403 403 200 403 403 403"),
     ("settlement:docx", 0, "302 200 200 200 403 403 200 403 403 403"),
     ("settlement:docx", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("dashboards:data", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("dashboards:data", 1, "302 200 200 200 403 403 200 403 403 403"),
+    ("dashboards:data", 2, "302 200 200 404 403 403 200 403 403 403"),
+    ("dashboards:index", 0, "302 200 200 200 403 403 200 403 403 403"),
     # --- the printed ticket form: as the ticket's page (recipients: their unit's) ---
     ("tickets_print:pdf", 0, "302 200 200 200 200 200 200 403 403 403"),
     ("tickets_print:pdf", 1, "302 200 200 404 404 404 200 403 403 403"),
