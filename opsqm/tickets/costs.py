@@ -96,9 +96,7 @@ class Risk:
         return self.points_then - self.points_now
 
 
-def at_risk(
-    tickets: Any, hours: float = 4, now: datetime.datetime | None = None
-) -> list[Risk]:
+def at_risk(tickets: Any, hours: float = 4, now: datetime.datetime | None = None) -> list[Risk]:
     """Open tickets with a threshold within `hours`, and what it would cost (engine)."""
     now = now or timezone.now()
     horizon = now + datetime.timedelta(hours=hours)

@@ -504,6 +504,35 @@ class Finding(models.Model):
         return self.description[:60]
 
 
+EVENT_LABELS = {
+    "reported": _("User reported the problem"),
+    "intake_recorded": _("Desk recorded the report"),
+    "security_registered": _("Security report registered"),
+    "vendor_called": _("Desk phoned the vendor"),
+    "phone_resolved": _("Resolved by phone"),
+    "dispatch_sent": _("Dispatch mail sent"),
+    "dispatch_confirmed": _("Dispatch received by the mail server"),
+    "acknowledged": _("Engineer acknowledged"),
+    "mail_received": _("Mail received"),
+    "work_recorded": _("Ticket form saved"),
+    "external_form": _("Form in another format uploaded"),
+    "extension_requested": _("Extension requested"),
+    "extension_agreed": _("Recipient agreed to the extension"),
+    "extension_refused": _("Recipient refused the extension"),
+    "finding_closed": _("Finding closed"),
+    "resolution_sent": _("Resolution mail sent"),
+    "resolution_confirmed": _("Resolution received by the mail server"),
+    "sign_link_created": _("Signing link created"),
+    "signed": _("Recipient signed and rated"),
+    "no_signature": _("Engineer noted why no signature is possible"),
+    "phone_confirmed": _("Desk confirmed with the recipient by phone"),
+    "archive_sent": _("Signed form mailed to the service desk"),
+    "archive_confirmed": _("Archive mail received by the mail server"),
+    "archive_improper": _("Marked as archived improperly"),
+    "reminder_sent": _("Deadline reminder mailed"),
+}
+
+
 class Event(models.Model):
     """One line of a ticket's timeline: what happened, when, and whose clock says so."""
 
@@ -538,6 +567,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action} {self.at.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 class SignLink(models.Model):
