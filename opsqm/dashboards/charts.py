@@ -33,6 +33,23 @@ def _nice_range(lo: float, hi: float) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
+def _ticks(lo: float, hi: float, count: int = 4, min_step: float = 0.0) -> list[float]:
+    """Round tick values covering lo..hi: steps of 1, 2, 5 × 10^k."""
+    import math
+
+    span = max(hi - lo, 1e-9)
+    raw = span / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = max(next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw), min_step)
+    first = math.ceil(lo / step) * step
+    out = []
+    v = first
+    while v <= hi + 1e-9:
+        out.append(round(v, 6))
+        v += step
+    return out or [lo]
+
+
 def empty(title: str, text: str, width: int = 640, height: int = 80) -> str:
     return _svg(
         width,
@@ -63,7 +80,7 @@ def line_chart(
         lo, hi = min(lo, reference[0] - 1), max(hi, reference[0] + 1)
     lo = y_min if y_min is not None else lo
     hi = y_max if y_max is not None else hi
-    left, right, top, bottom = 44, 12, 12, 46 + 14 * ((len(series) + 2) // 3)
+    left, right, top, bottom = 44, 28, 12, 46 + 14 * ((len(series) + 2) // 3)
     pw, ph = width - left - right, height - top - bottom
     n = len(labels)
 
@@ -74,8 +91,7 @@ def line_chart(
         return top + ph * (1 - (v - lo) / (hi - lo))
 
     body = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" stroke="#d9e2ec"/>']
-    for k in range(5):
-        v = lo + (hi - lo) * k / 4
+    for v in _ticks(lo, hi):
         body.append(
             f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eef2f7"/>'
             f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{_num(v)}</text>'
@@ -160,12 +176,13 @@ def stacked_bars(
         return empty(title, "—", width)
     left, right, top, bottom = 36, 12, 12, 60
     pw, ph = width - left - right, height - top - bottom
-    hi = max(totals) or 1
+    hi = float(max(totals) or 1)
+    ticks = _ticks(0, hi, min_step=1)
+    hi = max(hi, ticks[-1])
     slot = pw / len(categories)
     bw = min(48.0, slot * 0.6)
     body = [f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#999"/>']
-    for k in range(5):
-        v = hi * k / 4
+    for v in ticks:
         yy = top + ph * (1 - v / hi)
         body.append(
             f'<text x="{left - 4}" y="{yy + 4:.1f}" text-anchor="end">{_num(v)}</text>'

@@ -28,6 +28,7 @@ class IncidentForm(forms.ModelForm):
             "code",
             "title",
             "occurred_at",
+            "reported_at",
             "systems",
             "impact",
             "scope",
@@ -41,6 +42,7 @@ class IncidentForm(forms.ModelForm):
         )
         widgets = {
             "occurred_at": DT,
+            "reported_at": DT,
             "restored_at": DT,
             "impact": forms.Textarea(attrs={"rows": 3}),
         }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from opsqm.assessment.model import TZ
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract
-from opsqm.contracts.servicekit import save_audited, snapshot
+from opsqm.contracts.servicekit import save_audited
 from opsqm.incidents.models import (
     CampaignEntry,
     DeterminationStep,
@@ -48,7 +48,6 @@ INCIDENT_FIELDS = (
     "human_error",
     "core_business_affected",
 )
-FACT_FIELDS = tuple(f for f in INCIDENT_FIELDS if f not in ("level", "reported_at"))
 RECTIFY_DAYS = 5  # 合同 六(一)2
 DUE_DAYS = {"staff_list": 1, "replacement": 3, "rectification": RECTIFY_DAYS}  # 合同 六
 DUE_CLAUSES = {
@@ -79,13 +78,10 @@ def record_incident(contract: Contract, data: Mapping[str, Any], user: Any = Non
 
 
 def update_incident(incident: Incident, data: Mapping[str, Any]) -> Incident:
+    """Correct the facts (and `reported_at`, e.g. the mail server's receive time of a
+    report sent by mail).  The final level is set by step 五 (`record_step`)."""
     fields = _pick(data, INCIDENT_FIELDS)
     return save_audited(incident, fields, action="incident.update")
-
-
-def update_incident_facts(incident: Incident, data: Mapping[str, Any]) -> Incident:
-    """The facts of 第十一条 (not the final level: that is 第十四条五's)."""
-    return save_audited(incident, _pick(data, FACT_FIELDS), action="incident.facts")
 
 
 def report_deadline(incident: Incident, report_hours: Mapping[int, int], now: Any = None) -> Any:
@@ -521,6 +517,3 @@ def verify_rectification(
         if accepted and notice.delivery is not None and rectified is not None:
             record_delivered(notice.delivery, rectified.astimezone(TZ).date())
     return saved
-
-
-__all__ = ["snapshot"]

@@ -139,7 +139,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.IncidentForm(request.POST or None, instance=detached(inc))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = run_service(form, lambda: services.update_incident_facts(inc, data))
+        saved = run_service(form, lambda: services.update_incident(inc, data))
         if saved is not None:
             messages.success(request, _("Incident %(c)s saved.") % {"c": saved})
             return redirect("incidents:detail", pk=inc.pk)

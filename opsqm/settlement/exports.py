@@ -50,7 +50,10 @@ def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) ->
         [_("Score"), Decimal(ledger["score"])],
         [_("Tier (第十九条)"), ledger["tier"]],
     ]
-    rows += [[f"{_('Fine')} {k}", Decimal(v)] for k, v in ledger["fines"].items()]
+    rows += [
+        [f"{_('Fine')} {k if k != 'total' else _('Total')}", Decimal(v)]
+        for k, v in ledger["fines"].items()
+    ]
     rows += [
         [_("Final payment"), Decimal(s["final_payment"])],
         [_("Deducted from the final payment"), Decimal(s["deducted"])],

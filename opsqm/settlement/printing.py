@@ -71,7 +71,7 @@ def docx_bytes(p: Printable) -> bytes:
         for row, values in zip(t.rows[1:], items, strict=True):
             for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                 text = str(value)
-                doc.set_cell(cell, text[:16] if i == 4 else text, size=8)
+                doc.set_cell(cell, text[:16].replace("T", " ") if i == 4 else text, size=8)
     doc.paragraph()
     doc.paragraph(_("Verification code: %(code)s") % {"code": p.code}, size=9)
     return doc.to_bytes()

@@ -132,6 +132,10 @@ class Command(BaseCommand):
                 "level": 3,
                 "occurred_at": _at(date(2026, 9, 8), 14),
                 "reported_at": _at(date(2026, 9, 11), 10),
+                "systems": "执法终端数据同步服务（非核心）",
+                "impact": "终端数据同步延迟，现场执法不受影响",
+                "scope": "non_core",
+                "restored_at": _at(date(2026, 9, 9), 17),
             },
         )
         incidents.record_evaluation(
@@ -155,6 +159,111 @@ class Command(BaseCommand):
             network,
             {"event": "E-11", "level": "leader_in_charge", "at": _at(date(year, 4, 2), 10)},
         )
+        self._issue6(seed, network, units)
+
+    def _issue6(self, seed: Contract, network: Contract, units: dict[str, Any]) -> None:
+        """Incidents awaiting determination, an evaluation campaign, a praise
+        application, rectification notices, contracted deliveries and a settlement
+        statement with the supervisor (docs/incidents.md, docs/settlement.md)."""
+        from opsqm.incidents.models import DeterminationStep
+        from opsqm.settlement import services as settlement
+
+        users = {u.username: u for u in User.objects.all()}
+        assessor, engineer = users["assessor"], users["kh_engineer"]
+        sg01 = seed.incidents.get(code="SG-01")
+        incidents.record_step(sg01, 1, {"notes": "收集同步服务日志、监控数据"}, engineer)
+        incidents.record_step(
+            sg01, 2, {"notes": "非核心服务异常超过 24 小时", "level": 3}, engineer
+        )
+        incidents.record_step(
+            sg01,
+            DeterminationStep.Step.FINAL,
+            {
+                "level": 3,
+                "participants": {
+                    "it": "刘晶",
+                    "vendor": "汤利斌",
+                    "supervisor": "赵强",
+                    "experts": "",
+                },
+                "conclusion": "非核心服务异常超过 24 小时，定为三级事故（第十一条(三)）。",
+            },
+            assessor,
+        )
+        occurred = (self.now - timedelta(hours=9)).replace(minute=0, second=0, microsecond=0)
+        pending = incidents.record_incident(
+            network,
+            {
+                "code": "SG-02",
+                "title": "良乡监狱核心交换机故障",
+                "occurred_at": occurred,
+                "restored_at": occurred + timedelta(hours=5),
+                "systems": "良乡监狱核心交换机、办公网",
+                "impact": "办公网部分业务中断 5 小时",
+                "scope": "partial_function",
+                "core_business_affected": True,
+            },
+            assessor,
+        )
+        incidents.record_step(
+            pending, 1, {"notes": "交换机日志、端口状态已导出"}, users["assessor"]
+        )
+        incidents.add_evidence(
+            pending, {"kind": "user_feedback", "note": "良乡监狱信息科电话报障记录"}, assessor
+        )
+        # the last finished quarter's evaluation, open, one unit has rated
+        q = (self.now.month - 1) // 3
+        quarter = f"{self.now.year}Q{q}" if q else f"{self.now.year - 1}Q4"
+        campaign = incidents.open_campaign(quarter, assessor)
+        entry = campaign.entries.filter(unit=units["清河分局"], contract=network).first()
+        if entry is not None:
+            incidents.rate(entry, "satisfied", "响应及时", users["recipient"])
+        incidents.apply_praise(
+            seed,
+            {
+                "event": "E-12",
+                "level": "leader_in_charge",
+                "praised_on": (self.now - timedelta(days=20)).date(),
+                "description": "全国两会期间视频会议保障零故障，主管局领导表扬",
+            },
+            users["kh_manager"],
+        )
+        received = (self.now - timedelta(days=8)).date()
+        incidents.issue_rectification(
+            network,
+            {
+                "code": "ZG-01",
+                "subject": "机房巡检记录不完整",
+                "description": "补齐上月机房巡检记录并说明原因",
+                "received_on": received,
+            },
+            assessor,
+            track_delivery=True,
+        )
+        done = incidents.issue_rectification(
+            seed,
+            {
+                "code": "ZG-02",
+                "subject": "工单处理步骤截图缺失",
+                "description": "工单处理日志补充操作步骤截图（第十四条六）",
+                "received_on": received,
+            },
+            assessor,
+        )
+        incidents.respond_rectification(done, {"response": "已补充截图并归档"}, engineer)
+        incidents.verify_rectification(done, True, "", assessor)
+        incidents.record_service_delay(
+            network,
+            {
+                "obligation": "维护人员名单及联系方式",
+                "kind": "staff_list",
+                "basis_on": network.start,
+                "delivered": network.start,
+            },
+        )
+        if settlement.is_over(seed):
+            st = settlement.create_statement(seed, assessor)
+            settlement.submit(st, assessor)
 
     def _accounts(self, vendors: list[Any], units: dict[str, Any]) -> None:
         from opsqm.accounts import services as accounts
