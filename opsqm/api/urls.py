@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include(registers.router.urls)),
     path("", include("opsqm.tickets.api")),
     path("", include("opsqm.attendance.api")),
+    path("", include("opsqm.incidents.api")),
 ]

@@ -27,6 +27,7 @@ def add_objects(
         RectificationNotice,
         ServiceDelay,
     )
+    from opsqm.settlement.models import SettlementStatement
 
     at = datetime.datetime(2025, 6, 1, 9, tzinfo=datetime.UTC)
     assessor = users[Role.ASSESSOR]
@@ -65,6 +66,7 @@ def add_objects(
             contract=contract, obligation=f"季度报告 {tag}", due=at.date()
         )
         delivery.delivery_file.save("d.pdf", ContentFile(PDF), save=True)
+        st = SettlementStatement.objects.create(contract=contract, created_at=at)
         CampaignEntry.objects.create(
             campaign=campaign, contract=contract, unit=contract.units.first()
         )
@@ -76,5 +78,6 @@ def add_objects(
                 f"praise_app_{tag}": app.pk,
                 f"rect_{tag}": rect.pk,
                 f"delivery_{tag}": delivery.pk,
+                f"settlement_{tag}": st.pk,
             }
         )
