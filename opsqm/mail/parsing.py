@@ -42,6 +42,9 @@ REFUSAL_TEXTS: dict[str, str] = {
         "Part %(part)s of the message is not valid text in its declared character set "
         "(%(charset)s)."
     ),
+    "nul_character": gettext_noop(
+        "The %(where)s contains a NUL character, which no text may hold; it is shown replaced."
+    ),
     "mime_broken": gettext_noop("The MIME structure of the message is broken: %(detail)s."),
     "attachment_too_large": gettext_noop(
         "The attachment %(filename)s is %(size)s, more than the limit of %(limit)s."
@@ -183,6 +186,15 @@ def _unfold(value: str) -> str:
     return re.sub(r"\r?\n[ \t]*", " ", value).strip()
 
 
+def _without_nul(text: str, where: str, parsed: ParsedMessage) -> str:
+    """NUL is legal in neither a header nor text, and PostgreSQL cannot store it:
+    refuse the message (its raw bytes are kept) and show the character replaced."""
+    if "\x00" not in text:
+        return text
+    parsed.refuse("nul_character", where=where)
+    return text.replace("\x00", "\ufffd")
+
+
 def _decode_header(name: str, value: str, parsed: ParsedMessage) -> str:
     """A header's text: raw 8-bit bytes must be UTF-8 (RFC 6532), encoded words
     must name a known character set; anything else refuses the message and is
@@ -229,6 +241,10 @@ def _part_filename(part: Message) -> str:
 
 
 def _text_of(part: Message, number: str, parsed: ParsedMessage) -> str:
+    return _without_nul(_decode_text(part, number, parsed), f"text of part {number}", parsed)
+
+
+def _decode_text(part: Message, number: str, parsed: ParsedMessage) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
@@ -258,7 +274,7 @@ def _walk(msg: Message, number: str, parsed: ParsedMessage, limit: int, texts: l
     else:
         ctype = msg.get_content_type()
         disposition = msg.get_content_disposition()
-        filename = _part_filename(msg)
+        filename = _without_nul(_part_filename(msg), f"file name of part {number}", parsed)
         if ctype.startswith("text/") and disposition != "attachment" and not filename:
             text = _text_of(msg, number or "1", parsed)
             if ctype == "text/plain" or not texts:
@@ -304,13 +320,17 @@ def _parse(raw: bytes, parsed: ParsedMessage, limit: int) -> None:
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
-        headers.setdefault(name.lower(), []).append(str(value))
+        name = _without_nul(name, "header names", parsed)
+        text = _without_nul(str(value), f"{name} header", parsed)
+        headers.setdefault(name.lower(), []).append(text)
     if not headers:
         parsed.refuse("no_headers")
 
     def first(name: str, label: str) -> str:
         values = headers.get(name.lower())
-        return _decode_header(label, values[0], parsed) if values else ""
+        if not values:
+            return ""
+        return _without_nul(_decode_header(label, values[0], parsed), f"{label} header", parsed)
 
     parsed.subject = first("subject", "Subject")
     parsed.from_header = first("from", "From")

@@ -120,3 +120,19 @@ def test_parser_never_raises_on_noise() -> None:
         blob = bytes(rng.randrange(256) for _ in range(rng.randrange(400)))
         parse_message(b"From: a@b.test\r\nContent-Type: multipart/mixed; boundary=x\r\n" + blob)
         parse_message(blob)
+
+
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        (b"From: a@b.test\r\nSubject: =?utf-8?B?AAAA?=\r\n\r\nx\r\n", "Subject header"),
+        (b"From: a@b.test\r\nSubject: hi\r\n\r\nbody \x00 text\r\n", "text of part 1"),
+        (b"From: a@b.test\r\nX-Odd: a\x00b\r\n\r\nx\r\n", "X-Odd header"),
+    ],
+)
+def test_nul_is_refused_and_replaced(raw: bytes, where: str) -> None:
+    parsed = parse_message(raw)
+    assert [n["params"].get("where") for n in parsed.notes if n["code"] == "nul_character"] == [
+        where
+    ]
+    assert "\x00" not in parsed.subject + parsed.body_text
