@@ -23,13 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.accounts.roles import Role
+from opsqm.assessment.engine import assess
 from opsqm.assessment.evidence_log import write_evidence_log
+from opsqm.assessment.forecast import with_normal_attendance
 from opsqm.assessment.ledger_json import ledger_to_dict
 from opsqm.assessment.model import TZ, Ledger
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract
 from opsqm.evidence.adapter import contract_evidence, model_contract
-from opsqm.ledger.services import contract_ledger
+from opsqm.ledger.services import contract_rulebook
 from opsqm.settlement.models import SettlementStatement
 
 S = SettlementStatement.Status
@@ -46,8 +48,16 @@ def is_over(contract: Contract, now: datetime.datetime | None = None) -> bool:
 
 def year_end_ledger(contract: Contract) -> Ledger:
     """The engine at as_of = period end on the evidence as it stands now.  Before the
-    period end this is the forecast: "what the year ends at if nothing else happens"."""
-    return contract_ledger(contract, period_end(contract))
+    period end this is the forecast, "what the year ends at if nothing else happens":
+    the on-site staff's workdays still to come are taken as normal days
+    (opsqm.assessment.forecast), everything else accrues to the period end."""
+    evidence = contract_evidence(contract)
+    rulebook = contract_rulebook(evidence.contract)
+    end = evidence.contract.period_end
+    now = _now()
+    if now < end:
+        evidence = with_normal_attendance(evidence, now, rulebook)
+    return assess(evidence, end, rulebook)
 
 
 def evidence_export(contract: Contract) -> bytes:
