@@ -114,6 +114,11 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
         frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
     ),
     (
+        _("Acceptance"),
+        "acceptance:index",
+        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
+    ),
+    (
         _("Dashboards"),
         "dashboards:index",
         frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),

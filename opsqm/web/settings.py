@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "opsqm.jobs",
     "opsqm.mail",
     "opsqm.documents",
+    "opsqm.acceptance",
+    "opsqm.reports",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("dashboards/", include("opsqm.dashboards.urls")),
     path("tickets/", include("opsqm.tickets.urls")),
     path("jobs/", include("opsqm.jobs.urls")),
+    path("acceptance/", include("opsqm.acceptance.urls")),
+    path("reports/", include("opsqm.reports.urls")),
     path("tickets/", include("opsqm.tickets.print_urls")),
     path("api/v1/", include("opsqm.api.urls")),
 ]

@@ -82,6 +82,35 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "api:staff-detail": [{"pk": "staff_a"}, {"pk": "staff_b"}],
     "api:replacement-detail": [{"pk": "replacement_a"}, {"pk": "replacement_b"}],
     "jobs:progress": [{"pk": "job"}],
+    # --- issue 7: acceptance and reports ---
+    "acceptance:deliverable": [{"pk": "deliverable_a"}, {"pk": "deliverable_b"}],
+    "acceptance:upload": [{"pk": "deliverable_a"}, {"pk": "deliverable_b"}],
+    "acceptance:submit": [{"pk": "deliverable_a"}, {"pk": "deliverable_b"}],
+    "acceptance:review_document": [{"pk": "deliverable_a"}, {"pk": "deliverable_b"}],
+    "acceptance:version_file": [{"pk": "version_a"}, {"pk": "version_b"}],
+    "acceptance:package_file": [{"pk": "package_a"}, {"pk": "package_b"}],
+    "acceptance:inspection": [{"pk": "inspection_a"}, {"pk": "inspection_b"}],
+    "acceptance:inspection_complete": [{"pk": "inspection_a"}, {"pk": "inspection_b"}],
+    "acceptance:inspection_pdf": [{"pk": "inspection_a"}, {"pk": "inspection_b"}],
+    "acceptance:result_photo": [{"pk": "result_a"}, {"pk": "result_b"}],
+    "acceptance:result_ticket": [{"pk": "result_a"}, {"pk": "result_b"}],
+    "acceptance:detail": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:settings": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:apply": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:review": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:accept": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:package": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:checklist": [{"code": "code_a"}, {"code": "code_b"}],
+    "acceptance:inspections": [{"code": "code_a"}, {"code": "code_b"}],
+    "reports:index": [{"code": "code_a"}, {"code": "code_b"}],
+    "reports:download": [
+        {"code": "code_a", "kind": "=patches", "label": "=all", "fmt": "=docx"},
+        {"code": "code_b", "kind": "=patches", "label": "=all", "fmt": "=docx"},
+    ],
+    "reports:register": [
+        {"code": "code_a", "kind": "=patches", "label": "=all"},
+        {"code": "code_b", "kind": "=patches", "label": "=all"},
+    ],
     "incidents:detail": [{"pk": "incident_a"}, {"pk": "incident_b"}],
     "incidents:edit": [{"pk": "incident_a"}, {"pk": "incident_b"}],
     "incidents:report": [{"pk": "incident_a"}, {"pk": "incident_b"}],
@@ -472,6 +501,56 @@ MATRIX: list[tuple[str, int, str]] = [
     ("tickets_print:docx", 0, "302 200 200 200 200 200 200 403 403 403"),
     ("tickets_print:docx", 1, "302 200 200 404 404 404 200 403 403 403"),
     ("tickets_print:verify", 0, "302 200 200 200 200 200 200 403 403 403"),
+    # --- issue 7: acceptance (register, reviews, workflow, packages: the bureau and the
+    #     vendor manager read, the vendor manager uploads and applies (own contracts),
+    #     the supervisor reviews, the assessor keeps the checklist and accepts;
+    #     inspections: vendor roles record, bureau roles read; the desk opens a work
+    #     order from a finding) and reports (as the acceptance page) ---
+    ("acceptance:accept", 0, "302 405 403 403 403 403 403 403 403 403"),
+    ("acceptance:accept", 1, "302 405 403 403 403 403 403 403 403 403"),
+    ("acceptance:apply", 0, "302 403 403 405 403 403 403 403 403 403"),
+    ("acceptance:apply", 1, "302 403 403 404 403 403 403 403 403 403"),
+    ("acceptance:checklist", 0, "302 200 403 403 403 403 403 403 403 403"),
+    ("acceptance:checklist", 1, "302 200 403 403 403 403 403 403 403 403"),
+    ("acceptance:deliverable", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("acceptance:deliverable", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("acceptance:detail", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("acceptance:detail", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("acceptance:index", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("acceptance:inspection", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("acceptance:inspection", 1, "302 200 200 404 404 403 200 403 403 403"),
+    ("acceptance:inspection_complete", 0, "302 403 403 405 405 403 403 403 403 403"),
+    ("acceptance:inspection_complete", 1, "302 403 403 404 404 403 403 403 403 403"),
+    ("acceptance:inspection_pdf", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("acceptance:inspection_pdf", 1, "302 200 200 404 404 403 200 403 403 403"),
+    ("acceptance:inspections", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("acceptance:inspections", 1, "302 200 200 404 404 403 200 403 403 403"),
+    ("acceptance:package", 0, "302 405 403 405 403 403 405 403 403 403"),
+    ("acceptance:package", 1, "302 405 403 404 403 403 405 403 403 403"),
+    ("acceptance:package_file", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("acceptance:package_file", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("acceptance:result_photo", 0, "302 200 200 200 200 403 200 403 403 403"),
+    ("acceptance:result_photo", 1, "302 200 200 404 404 403 200 403 403 403"),
+    ("acceptance:result_ticket", 0, "302 403 405 403 403 403 403 403 403 403"),
+    ("acceptance:result_ticket", 1, "302 403 405 403 403 403 403 403 403 403"),
+    ("acceptance:review", 0, "302 403 403 403 403 403 405 403 403 403"),
+    ("acceptance:review", 1, "302 403 403 403 403 403 405 403 403 403"),
+    ("acceptance:review_document", 0, "302 403 403 403 403 403 405 403 403 403"),
+    ("acceptance:review_document", 1, "302 403 403 403 403 403 405 403 403 403"),
+    ("acceptance:settings", 0, "302 405 403 403 403 403 403 403 403 403"),
+    ("acceptance:settings", 1, "302 405 403 403 403 403 403 403 403 403"),
+    ("acceptance:submit", 0, "302 403 403 405 403 403 403 403 403 403"),
+    ("acceptance:submit", 1, "302 403 403 404 403 403 403 403 403 403"),
+    ("acceptance:upload", 0, "302 403 403 405 403 403 403 403 403 403"),
+    ("acceptance:upload", 1, "302 403 403 404 403 403 403 403 403 403"),
+    ("acceptance:version_file", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("acceptance:version_file", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("reports:download", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("reports:download", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("reports:index", 0, "302 200 200 200 403 403 200 403 403 403"),
+    ("reports:index", 1, "302 200 200 404 403 403 200 403 403 403"),
+    ("reports:register", 0, "302 403 403 405 403 403 403 403 403 403"),
+    ("reports:register", 1, "302 403 403 404 403 403 403 403 403 403"),
 ]
 
 
@@ -547,6 +626,9 @@ def objects(
     from tests.incidents.matrix_objects import add_objects
 
     add_objects(objs, users, contract_a, contract_b)
+    from tests.acceptance.matrix_objects import add_objects as add_acceptance_objects
+
+    add_acceptance_objects(objs, users, contract_a, contract_b)
     try:
         from opsqm.staff.models import Replacement, StaffMember
     except ImportError:  # pragma: no cover - the staff app not there yet
