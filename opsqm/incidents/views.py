@@ -624,8 +624,8 @@ def delivery_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Contracted delivery saved."))
             return redirect(reverse("incidents:deliveries") + f"?contract={contract.pk}")
     intro = _(
-        "合同 十.2: each 5 days late (or part of 5 days) costs 0.5 per cent of the contract amount; "
-        "more than 15 days late gives the bureau the right to terminate."
+        "合同 十.2: each 5 days late (or part of 5 days) costs 0.5 per cent of the contract "
+        "amount; more than 15 days late gives the bureau the right to terminate."
     )
     return _form_page(request, form, _("Contracted delivery, %(c)s") % {"c": contract.code}, intro)
 
