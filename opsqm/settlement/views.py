@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from opsqm.acceptance.services import is_accepted
 from opsqm.accounts.roles import Role
 from opsqm.assessment.ledger_json import ledger_to_dict
 from opsqm.contracts.models import Contract
@@ -129,6 +130,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_assessor": role == Role.ASSESSOR,
             "is_supervisor": role == Role.SUPERVISOR,
             "now": timezone.now(),
+            # 合同 五.2: the final payment is made once the project is accepted.
+            "accepted": is_accepted(contract),
         },
     )
 

@@ -187,6 +187,8 @@ def test_pages_and_workflow_through_them(
     body = login(vendor_manager).get(f"/settlement/{code}/").content.decode()
     assert "SG-01" in body and st.evidence_sha256 in body and "270000.00" in body
     assert f'href="/incidents/{evidence.incidents.get().pk}/"' in body  # evidence linked
+    # 合同 五.2: the page says the final payment waits for acceptance, and links to it.
+    assert f'href="/acceptance/{code}/"' in body
 
 
 def test_forecast_before_period_end(contract_a: Any, assessor: Any, login: Any) -> None:
