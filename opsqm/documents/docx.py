@@ -164,6 +164,9 @@ class DocxDocument:
         p.add_run().add_picture(io.BytesIO(data), width=Cm(width_cm))
         return p
 
+    def page_break(self) -> None:
+        self.document.add_page_break()
+
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
         self.document.save(out)

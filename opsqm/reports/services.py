@@ -47,7 +47,7 @@ KINDS: dict[str, ReportKind] = {
         "项目年度总结报告",
     ),
     "workorders": ReportKind(
-        "workorders", gettext_lazy("Work-order set"), ("pdf",), Kind.WORK_ORDERS, "工单"
+        "workorders", gettext_lazy("Work-order set"), ("pdf", "docx"), Kind.WORK_ORDERS, "工单"
     ),
     "patches": ReportKind(
         "patches",
@@ -107,7 +107,10 @@ def generate(
             return render.patches_pdf(contract, rows, whole), name, PDF
         return render.patches_docx(contract, rows, whole), name, DOCX
     if kind == "workorders":
-        return render.workorders_pdf(data.period_tickets(contract, whole)), name, PDF
+        tickets = data.period_tickets(contract, whole)
+        if fmt == "pdf":
+            return render.workorders_pdf(tickets), name, PDF
+        return render.workorders_docx(tickets), name, DOCX
     # attendance: the monthly result of opsqm.attendance, at the month's end (or now)
     from django.utils import timezone
 

@@ -306,8 +306,14 @@ def pdf_bytes(form: TicketForm) -> bytes:
 
 def docx_bytes(form: TicketForm) -> bytes:
     """The same form as DOCX (宋体/黑体) for offices that file Word documents."""
-    t = form.ticket
     doc = docx_document(margins_cm=1.8)
+    add_docx_form(doc, form)
+    return doc.to_bytes()
+
+
+def add_docx_form(doc: Any, form: TicketForm) -> None:
+    """Append one ticket's form to a DOCX document (a form per ticket in a set)."""
+    t = form.ticket
     doc.paragraph(_("Beijing Prison Administration Bureau"), align="center", size=11)
     doc.title(_("IT operations service work order"))
     doc.paragraph(
@@ -370,7 +376,6 @@ def docx_bytes(form: TicketForm) -> bytes:
     doc.paragraph()
     doc.paragraph(_("Verification code: %(code)s") % {"code": form.verification_string}, size=9)
     doc.paragraph(_verification_note(form), size=8)
-    return doc.to_bytes()
 
 
 def _reporter_text(form: TicketForm) -> str:

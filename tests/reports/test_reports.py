@@ -118,3 +118,20 @@ def test_monthly_inspection_on_a_phone(contract_a: Any, users: Any) -> None:
     from opsqm.tickets.models import OriginalReport
 
     assert OriginalReport.objects.get(ticket=first.ticket).reporter == eng.full_name
+
+
+def test_work_order_set_as_docx_has_every_form(contract_a: Any, users: Any, tickets: None) -> None:
+    vm = client_for(users[Role.VENDOR_MANAGER])
+    from opsqm.reports.services import ALL
+
+    url = reverse("reports:download", args=[contract_a.code, "workorders", ALL, "docx"])
+    r = vm.get(url)
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.content))
+    texts = "\n".join(p.text for p in doc.paragraphs)
+    # One form (a table) per ticket, each with its number, separated by a page break.
+    assert len(doc.tables) == 2
+    assert "GD-2025-0001" in texts and "GD-2025-0002" in texts
+    for table in doc.tables:
+        assert contract_a.code in table.rows[0].cells[1].text
+    assert sum('w:br w:type="page"' in p._p.xml for p in doc.paragraphs) == 1
