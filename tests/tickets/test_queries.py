@@ -1,0 +1,97 @@
+"""The board and the ticket page cost a fixed number of queries, however many rows,
+events, attachments, findings or extensions they show (no N+1; docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from opsqm.tickets import services
+from opsqm.tickets.models import Attachment, Event, Extension, Finding, Ticket
+
+pytestmark = pytest.mark.django_db
+
+# session, user, the rows, the refused-mail count, the filter bar's contracts and units
+# (cached afterwards); the count is read from the rows when they fit on one page.
+BOARD_QUERIES = 6
+# session, user, the ticket with contract/vendor/unit/engineer/original report, then one
+# query each for events, attachments, extensions, findings.
+TICKET_QUERIES = 7
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    c.get("/")  # the idle timeout's first `last_seen` write, not counted below
+    return c
+
+
+def _many_tickets(contract: Any, unit: Any, desk: Any, n: int) -> None:
+    for i in range(n):
+        services.record_intake(
+            contract, user=desk, reporter=f"r{i}", description=f"d{i}", unit=unit
+        )
+
+
+def _rich_timeline(t: Ticket, users: list[Any], n: int) -> None:
+    now = timezone.now()
+    for i in range(n):
+        actor = users[i % len(users)]
+        Event.objects.create(ticket=t, at=now, source="app", action="work_recorded", actor=actor)
+        att = Attachment.objects.create(
+            ticket=t, kind="log", file=f"tickets/attachments/x{i}.txt", name=f"x{i}.txt",
+            sha256="0" * 64, uploaded_by=actor,
+        )  # fmt: skip
+        Finding.objects.create(ticket=t, description=f"f{i}", evidence=att, closed_by=actor)
+        Extension.objects.create(
+            ticket=t, requested_to=now + datetime.timedelta(days=i + 1), reason="r",
+            requested_by=actor, decided_by=users[(i + 1) % len(users)], state="agreed",
+        )  # fmt: skip
+
+
+def test_board_queries_do_not_grow_with_rows(
+    dispatched: Any,
+    contract_a: Any,
+    unit_a: Any,
+    service_desk: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    cache.clear()
+    desk = _client(service_desk)
+    _many_tickets(contract_a, unit_a, service_desk, 3)
+    with django_assert_max_num_queries(BOARD_QUERIES):
+        small = desk.get("/tickets/")
+    assert small.status_code == 200
+    _many_tickets(contract_a, unit_a, service_desk, 60)  # more than a page
+    cache.clear()
+    with django_assert_max_num_queries(BOARD_QUERIES + 1):  # + the bounded count
+        big = desk.get("/tickets/")
+    page = big.content.decode()
+    assert "64" in page and "page=2" in page
+    with django_assert_max_num_queries(BOARD_QUERIES - 1):  # the lists come from the cache
+        desk.get("/tickets/", {"status": "all", "page": "2"})
+    with django_assert_max_num_queries(4):  # htmx: rows, count, session, user
+        rows = desk.get("/tickets/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="ticket-rows")
+    assert rows.content.decode().startswith('<div id="ticket-rows">')
+
+
+def test_ticket_page_queries_do_not_grow_with_its_lists(
+    dispatched: Any,
+    service_desk: Any,
+    vendor_engineer: Any,
+    recipient: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    desk = _client(service_desk)
+    _rich_timeline(dispatched, [service_desk, vendor_engineer, recipient], 1)
+    with django_assert_max_num_queries(TICKET_QUERIES):
+        assert desk.get(f"/tickets/{dispatched.pk}/").status_code == 200
+    _rich_timeline(dispatched, [service_desk, vendor_engineer, recipient], 6)
+    with django_assert_max_num_queries(TICKET_QUERIES):
+        page = desk.get(f"/tickets/{dispatched.pk}/").content.decode()
+    assert page.count('data-action="work_recorded"') == 7
