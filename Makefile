@@ -36,7 +36,7 @@ bench: bootstrap
 	$(PY) bench/score_bench.py
 
 ## The desk's ticket board and a ticket page at 200,000 tickets on PostgreSQL, 20 users
-## (waitress + wrk; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/opsqm_bench).
+## (gunicorn as `make run` + wrk; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/opsqm_bench).
 bench-tickets: bootstrap
 	$(PY) bench/ticket_board_bench.py
 

@@ -4,7 +4,7 @@ Seeds a PostgreSQL database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/opsqm_bench; created if missing) with a bureau's
 worth of work orders — 50 vendors, 50 contracts, 50 units, 200,000 tickets spread
 over two years with realistic statuses, priorities and deadlines — then serves OpsQM
-the production way (waitress, the server of `make run`) on 127.0.0.1 and drives 20
+the production way (as `make run`: gunicorn, a sync worker per core) on 127.0.0.1 and drives 20
 concurrent users logged in as the service desk with wrk against:
 
   board        /tickets/                                   first page
@@ -19,7 +19,8 @@ installs it with apt-get when it is missing (root or sudo).
     .venv/bin/python bench/ticket_board_bench.py --reseed   # drop the tickets and seed again
     .venv/bin/python bench/ticket_board_bench.py --explain  # plus query counts and EXPLAIN ANALYZE
 
-Options: --tickets N, --duration S, --connections C, --threads T (waitress), --port P.
+Options: --tickets N, --duration S, --connections C, --workers W (gunicorn),
+--server waitress [--threads T] (one process: the fallback of `make run`), --port P.
 """
 
 from __future__ import annotations
@@ -269,7 +270,9 @@ def status_counts() -> dict[str, int]:
 # --------------------------------------------------------------------------- server and load
 
 
-def start_server(port: int, threads: int, var_dir: Path, url: str) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, server: str, workers: int, threads: int, var_dir: Path, url: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -282,13 +285,20 @@ def start_server(port: int, threads: int, var_dir: Path, url: str) -> subprocess
     subprocess.run(
         [py, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
+    if server == "gunicorn":  # as scripts/run-demo.sh
+        cmd = [py, "-m", "gunicorn", f"--bind=127.0.0.1:{port}", f"--workers={workers}",
+               "--worker-class=sync", "--timeout=120", "opsqm.web.wsgi:application"]  # fmt: skip
+    else:
+        cmd = [py, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", f"--threads={threads}",
+               "--ident=OpsQM", "opsqm.web.wsgi:application"]  # fmt: skip
     proc = subprocess.Popen(
-        [py, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", f"--threads={threads}",
-         "--ident=OpsQM", "opsqm.web.wsgi:application"],
+        cmd,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe nobody reads: waitress logs "Task queue depth" under load, and
+        # a full pipe blocked the server mid-run (0 requests in a later scenario).
+        stderr=(var_dir / "server.log").open("wb"),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -298,7 +308,8 @@ def start_server(port: int, threads: int, var_dir: Path, url: str) -> subprocess
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("the server did not start: " + proc.stderr.read().decode()[-2000:])
+    log_tail = (var_dir / "server.log").read_text(errors="replace")[-2000:]
+    raise SystemExit("the server did not start: " + log_tail)
 
 
 def login(base: str) -> str:
@@ -404,7 +415,9 @@ def main() -> int:
     ap.add_argument("--reseed", action="store_true")
     ap.add_argument("--duration", type=int, default=20, help="seconds per scenario")
     ap.add_argument("--connections", type=int, default=20, help="concurrent users")
-    ap.add_argument("--threads", type=int, default=8, help="waitress threads (make run: 8)")
+    ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
+    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--explain", action="store_true")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -436,7 +449,7 @@ def main() -> int:
         explain(paths)
 
     wrk = ensure_wrk()
-    server = start_server(args.port, args.threads, var_dir, url)
+    server = start_server(args.port, args.server, args.workers, args.threads, var_dir, url)
     base = f"http://127.0.0.1:{args.port}"
     results: dict[str, dict[str, float]] = {}
     try:
@@ -459,7 +472,12 @@ def main() -> int:
         server.wait(timeout=20)
 
     load = os.getloadavg()
-    print(f"\nMachine: {machine()}; PostgreSQL on loopback; waitress {args.threads} threads; "
+    how = (
+        f"gunicorn {args.workers} sync workers"
+        if args.server == "gunicorn"
+        else f"waitress {args.threads} threads"
+    )
+    print(f"\nMachine: {machine()}; PostgreSQL on loopback; {how}; "
           f"{args.connections} connections, {args.duration} s per scenario; "
           f"load average at the end {load[0]:.1f} / {load[1]:.1f}.")  # fmt: skip
     print("| page | p50 ms | p95 ms | p99 ms | req/s | one user alone, p50 ms |")
