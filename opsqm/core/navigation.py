@@ -46,14 +46,6 @@ MENU: list[tuple[Any, str, frozenset[str]]] = [
     (_("My unit's work orders"), "tickets:unit", frozenset({R.RECIPIENT})),
     (_("Refused mail"), "tickets:refused_mail", frozenset({R.SERVICE_DESK})),
     (
-        _("Work orders"),
-        "tickets:board",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER}),
-    ),
-    (_("My work orders"), "tickets:mine", frozenset({R.VENDOR_ENGINEER})),
-    (_("My unit's work orders"), "tickets:unit", frozenset({R.RECIPIENT})),
-    (_("Refused mail"), "tickets:refused_mail", frozenset({R.SERVICE_DESK})),
-    (
         _("Vendor staff"),
         "staff:list",
         frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
