@@ -7,17 +7,19 @@ default rulebook) and the same `assess`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from opsqm.assessment import model as m
 from opsqm.assessment.engine import assess
-from opsqm.assessment.model import TZ, Ledger
+from opsqm.assessment.model import RULE_IDS, RULE_TITLES, TZ, Ledger
 from opsqm.assessment.rulebook import Rulebook, load_rulebook, rulebook_for
 from opsqm.attendance.calendar import with_db_calendar
 from opsqm.contracts.models import Contract
@@ -25,14 +27,24 @@ from opsqm.evidence.adapter import contract_evidence
 
 
 @lru_cache(maxsize=8)
-def _default_rulebook(name: str) -> Rulebook:
+def _load_rulebook(name: str) -> Rulebook:
     return load_rulebook(name)
+
+
+def default_rulebook(name: str | None = None) -> Rulebook:
+    """The shipped rulebook `name`, by default the configured one
+    (settings.OPSQM_DEFAULT_RULEBOOK); loaded once per process."""
+    return _load_rulebook(name or settings.OPSQM_DEFAULT_RULEBOOK)
+
+
+# The old private name, still imported by the demo command (being rewritten elsewhere).
+_default_rulebook = default_rulebook
 
 
 def contract_rulebook(contract: m.Contract) -> Rulebook:
     """The rulebook a contract is assessed under, with the calendar years the
     assessor keeps in the database (docs/attendance.md)."""
-    default = _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
+    default = default_rulebook()
     return rulebook_for(with_db_calendar(contract), default)
 
 
@@ -67,26 +79,46 @@ def safe_ledger(contract: Contract, as_of: datetime | None = None) -> tuple[Ledg
         return None, str(exc)
 
 
-def item_groups(ledger: Ledger) -> list[dict[str, Any]]:
-    """Items grouped by rule, in rule order, with the rule's totals."""
-    from opsqm.assessment.model import RULE_IDS, RULE_TITLES
+T = TypeVar("T")
 
-    by_rule: dict[str, list[Any]] = {}
-    for item in ledger.items:
-        by_rule.setdefault(item.rule, []).append(item)
-    groups = []
-    for rule in RULE_IDS:
-        items = by_rule.get(rule)
-        if not items:
-            continue
-        groups.append(
-            {
-                "rule": rule,
-                "title": RULE_TITLES[rule],
-                "clause": items[0].clause,
-                "items": items,
-                "points": ledger.totals.get(rule),
-                "fine": sum((i.fine for i in items), start=items[0].fine * 0),
-            }
-        )
-    return groups
+
+def rule_groups(
+    items: Iterable[T], totals: Mapping[str, Any], field: Callable[[T, str], Any]
+) -> list[dict[str, Any]]:
+    """Ledger items grouped by rule, in rule order, with the rule's totals: for the
+    engine's `Item`s (`field=getattr`) and for the items of a ledger dict (spec §4,
+    `field=operator.getitem`) alike."""
+    by_rule: dict[str, list[T]] = {}
+    for item in items:
+        by_rule.setdefault(field(item, "rule"), []).append(item)
+    return [
+        {
+            "rule": rule,
+            "title": RULE_TITLES[rule],
+            "clause": field(by_rule[rule][0], "clause"),
+            "items": by_rule[rule],
+            "points": totals.get(rule),
+            "fine": sum((Decimal(field(i, "fine")) for i in by_rule[rule]), Decimal(0)),
+        }
+        for rule in RULE_IDS
+        if by_rule.get(rule)
+    ]
+
+
+def item_groups(ledger: Ledger) -> list[dict[str, Any]]:
+    """The engine's ledger items grouped by rule (see `rule_groups`)."""
+    return rule_groups(ledger.items, ledger.totals, getattr)
+
+
+def ref_links(contract: Contract) -> dict[str, str]:
+    """Evidence references a ledger may name (a person, a work-order number) → the
+    page showing them."""
+    links: dict[str, str] = {}
+    for pk, person in contract.staff.values_list("pk", "person"):
+        links[person] = reverse("staff:detail", args=[pk])
+    try:
+        for pk, number in contract.tickets.values_list("pk", "number"):
+            links[number] = reverse("tickets:detail", args=[pk])
+    except NoReverseMatch:  # the work-order pages come with a later issue
+        pass
+    return links

@@ -7,14 +7,19 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from opsqm.accounts.roles import Role
 from opsqm.assessment.ledger_json import ledger_to_dict
 from opsqm.contracts.models import Contract
 from opsqm.core.access import require_role, visible_contracts
-from opsqm.ledger.services import contract_ledger, item_groups, parse_as_of, safe_ledger
+from opsqm.ledger.services import (
+    contract_ledger,
+    item_groups,
+    parse_as_of,
+    ref_links,
+    safe_ledger,
+)
 
 LEDGER_ROLES = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)
 
@@ -42,19 +47,6 @@ def _contract(request: HttpRequest, code: str) -> Contract:
     return get_object_or_404(visible_contracts(request.user), code=code)
 
 
-def _ref_links(contract: Contract) -> dict[str, str]:
-    """Evidence references the ledger may name → the page showing them."""
-    links: dict[str, str] = {}
-    for pk, person in contract.staff.values_list("pk", "person"):
-        links[person] = reverse("staff:detail", args=[pk])
-    try:
-        for pk, number in contract.tickets.values_list("pk", "number"):
-            links[number] = reverse("tickets:detail", args=[pk])
-    except NoReverseMatch:  # the work-order pages come with a later issue
-        pass
-    return links
-
-
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     contract = _contract(request, code)
@@ -64,7 +56,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseBadRequest(_("as_of must be an ISO date or instant."))
     ledger, problem = safe_ledger(contract, as_of)
     groups = item_groups(ledger) if ledger else []
-    links = _ref_links(contract)
+    links = ref_links(contract)
     for g in groups:
         g["rows"] = [
             {"item": i, "url": links.get(i.ref) or links.get(i.ref.split(" ")[0].split("→")[0])}

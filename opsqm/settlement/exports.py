@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import operator
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -11,31 +12,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from opsqm.assessment.model import RULE_IDS, RULE_TITLES
+from opsqm.assessment.model import RULE_TITLES
 from opsqm.core.spreadsheet import safe_value
+from opsqm.ledger.services import rule_groups
 
 
 def groups(ledger: dict[str, Any]) -> list[dict[str, Any]]:
     """Items of a ledger dict (spec §4) grouped by rule, in rule order."""
-    by_rule: dict[str, list[dict[str, Any]]] = {}
-    for item in ledger["items"]:
-        by_rule.setdefault(item["rule"], []).append(item)
-    out = []
-    for rule in RULE_IDS:
-        items = by_rule.get(rule)
-        if not items:
-            continue
-        out.append(
-            {
-                "rule": rule,
-                "title": RULE_TITLES[rule],
-                "clause": items[0]["clause"],
-                "items": items,
-                "points": ledger["totals"][rule],
-                "fine": sum((Decimal(i["fine"]) for i in items), Decimal(0)),
-            }
-        )
-    return out
+    return rule_groups(ledger["items"], ledger["totals"], operator.getitem)
 
 
 def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> list[list[Any]]:

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from opsqm.assessment.ledger_json import ledger_to_dict
 from opsqm.contracts.models import Contract
 from opsqm.core.access import require_role, visible_contracts
 from opsqm.core.spreadsheet import XLSX_CONTENT_TYPE
+from opsqm.ledger.services import ref_links
 from opsqm.settlement import exports, services
 from opsqm.settlement.models import SettlementStatement
 
@@ -41,15 +42,9 @@ def _statement(contract: Contract) -> SettlementStatement | None:
 
 
 def _links(contract: Contract) -> dict[str, str]:
-    """Evidence references of the ledger → the page showing them."""
-    links: dict[str, str] = {}
-    for pk, person in contract.staff.values_list("pk", "person"):
-        links[person] = reverse("staff:detail", args=[pk])
-    try:
-        for pk, number in contract.tickets.values_list("pk", "number"):
-            links[number] = reverse("tickets:detail", args=[pk])
-    except NoReverseMatch:  # the work-order pages come with another issue
-        pass
+    """Evidence references of the ledger → the page showing them: the ledger page's
+    links, and the incidents, deliveries and praise a settlement also names."""
+    links = ref_links(contract)
     for pk, code in contract.incidents.values_list("pk", "code"):
         links[code] = reverse("incidents:detail", args=[pk])
     deliveries = reverse("incidents:deliveries") + f"?contract={contract.pk}"
@@ -136,7 +131,12 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, code: str, step: Any) -> HttpResponse:
+def _act(request: HttpRequest, code: str, role: str, step: Any) -> HttpResponse:
+    """A step of the statement's workflow: `role` only (403), POST only (405), a
+    contract in scope (404); `step(contract)` calls the service."""
+    require_role(request.user, role)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     contract = _contract(request, code)
     try:
         step(contract)
@@ -155,46 +155,41 @@ def _existing(contract: Contract) -> SettlementStatement:
 
 @login_required
 def create(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.ASSESSOR)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return _act(request, code, lambda c: services.create_statement(c, request.user))
+    return _act(request, code, Role.ASSESSOR, lambda c: services.create_statement(c, request.user))
 
 
 @login_required
 def submit(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.ASSESSOR)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return _act(request, code, lambda c: services.submit(_existing(c), request.user))
+    return _act(request, code, Role.ASSESSOR, lambda c: services.submit(_existing(c), request.user))
 
 
 @login_required
 def review(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.SUPERVISOR)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     approve = request.POST.get("decision") == "approve"
     comments = request.POST.get("comments", "")
     return _act(
-        request, code, lambda c: services.review(_existing(c), request.user, approve, comments)
+        request,
+        code,
+        Role.SUPERVISOR,
+        lambda c: services.review(_existing(c), request.user, approve, comments),
     )
 
 
 @login_required
 def sign(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.ASSESSOR)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return _act(request, code, lambda c: services.sign_off(_existing(c), request.user))
+    return _act(
+        request, code, Role.ASSESSOR, lambda c: services.sign_off(_existing(c), request.user)
+    )
 
 
 @login_required
 def reopen(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.ASSESSOR)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return _act(request, code, lambda c: services.reopen_after_change(_existing(c), request.user))
+    return _act(
+        request,
+        code,
+        Role.ASSESSOR,
+        lambda c: services.reopen_after_change(_existing(c), request.user),
+    )
 
 
 def _document_data(contract: Contract) -> tuple[dict[str, Any], dict[str, Any], str]:

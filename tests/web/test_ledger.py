@@ -69,3 +69,27 @@ def test_bad_as_of_is_400(evidence_a, assessor, login):
     resp = login(assessor).get(f"/ledger/{evidence_a.code}.json", {"as_of": "yesterday"})
     assert resp.status_code == 400
     assert "as_of" in resp.json()
+
+
+def test_ledger_page_and_settlement_group_items_alike(evidence_a):
+    """The ledger page groups the engine's items, the settlement a ledger dict: one
+    grouping (opsqm.ledger.services.rule_groups), the same rules, points and fines."""
+    import datetime
+    from decimal import Decimal
+
+    from opsqm.assessment.ledger_json import ledger_to_dict
+    from opsqm.assessment.model import RULE_IDS
+    from opsqm.ledger.services import contract_ledger, item_groups
+    from opsqm.settlement.exports import groups
+
+    ledger = contract_ledger(evidence_a, datetime.datetime.fromisoformat(AS_OF))
+    page, statement = item_groups(ledger), groups(ledger_to_dict(ledger))
+    assert [g["rule"] for g in page] == [g["rule"] for g in statement]
+    # In rule order, the rules with items only.
+    assert [g["rule"] for g in page] == [r for r in RULE_IDS if r in {i.rule for i in ledger.items}]
+    for p, s in zip(page, statement, strict=True):
+        assert len(p["items"]) == len(s["items"]) and p["clause"] == s["clause"]
+        assert str(p["points"]) == s["points"]
+        assert p["fine"] == s["fine"] == sum((i.fine for i in p["items"]), Decimal(0))
+    i1 = next(g for g in page if g["rule"] == "I1")
+    assert i1["fine"] > 0 and i1["points"] < 0
