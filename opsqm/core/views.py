@@ -31,9 +31,9 @@ def _deadline(ticket: Any, sla_hours: dict[str, int]) -> datetime:
 def _sla_hours() -> dict[str, int]:
     from django.conf import settings
 
-    from opsqm.ledger.services import _default_rulebook
+    from opsqm.ledger.services import default_rulebook
 
-    return dict(_default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK).tickets.sla_hours)
+    return dict(default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK).tickets.sla_hours)
 
 
 def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from opsqm.assessment.model import TZ, ContractEvidence, Ledger
 from opsqm.assessment.rulebook import Rulebook, rulebook_for
 from opsqm.contracts.models import Contract
 from opsqm.evidence.adapter import contract_evidence
-from opsqm.ledger.services import _default_rulebook
+from opsqm.ledger.services import default_rulebook
 
 CACHE_SECONDS = 24 * 3600
 ATTENDANCE_RULES = ("P3", "P4", "P5")
@@ -66,7 +66,7 @@ def fingerprint(evidence: ContractEvidence) -> str:
 
 def load(contract: Contract) -> ContractData:
     ev = contract_evidence(contract)
-    rb = rulebook_for(ev.contract, _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
+    rb = rulebook_for(ev.contract, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
     return ContractData(contract, ev, fingerprint(ev), rb)
 
 

@@ -75,11 +75,11 @@ def report_hours(contract: Contract) -> dict[int, int]:
 
     from opsqm.assessment.rulebook import rulebook_for
     from opsqm.evidence.adapter import model_contract
-    from opsqm.ledger.services import _default_rulebook
+    from opsqm.ledger.services import default_rulebook
 
     try:
         rb = rulebook_for(
-            model_contract(contract), _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
+            model_contract(contract), default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
         )
         return {lvl: v.report_hours for lvl, v in rb.incident_levels.items()}
     except ValueError:

@@ -44,9 +44,9 @@ def _ticket_evidence(contract: Contract) -> m.ContractEvidence:
 
 
 def _assess(ev: m.ContractEvidence, as_of: datetime.datetime) -> m.Ledger:
-    from opsqm.ledger.services import _default_rulebook
+    from opsqm.ledger.services import default_rulebook
 
-    book = rulebook_for(ev.contract, _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
+    book = rulebook_for(ev.contract, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
     return assess(ev, as_of.astimezone(m.TZ), book)
 
 

@@ -262,11 +262,11 @@ class Ticket(models.Model):
 def _sla_hours(rulebook: str, overrides_json: str) -> dict[str, int]:
     from opsqm.assessment.rulebook import rulebook_for
     from opsqm.evidence.adapter import model_contract_stub
-    from opsqm.ledger.services import _default_rulebook
+    from opsqm.ledger.services import default_rulebook
 
     try:
         stub = model_contract_stub("", rulebook, json.loads(overrides_json))
-        book = rulebook_for(stub, _default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
+        book = rulebook_for(stub, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
         return dict(book.tickets.sla_hours)
     except ValueError:  # a broken override: the ledger page says so; keep the default
         return dict(SLA_HOURS)

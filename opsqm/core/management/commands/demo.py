@@ -449,6 +449,6 @@ class Command(BaseCommand):
 
 
 def _default_rulebook() -> Any:
-    from opsqm.ledger.services import _default_rulebook as load
+    from opsqm.ledger.services import default_rulebook as load
 
     return load(settings.OPSQM_DEFAULT_RULEBOOK)
