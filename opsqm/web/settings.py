@@ -6,6 +6,7 @@ production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and OPSQM_SECURE=1.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -172,6 +173,17 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+
+# The reverse proxies in front of the app (addresses or CIDR networks, comma-separated).
+# X-Forwarded-For is believed only from them (opsqm.core.request_context.client_ip);
+# empty: the direct peer is the client and the header is ignored.
+OPSQM_TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(p.strip(), strict=False))
+    for p in os.environ.get("OPSQM_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
+# django-axes records the same client address as the audit log.
+AXES_CLIENT_IP_CALLABLE = "opsqm.core.request_context.request_client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
