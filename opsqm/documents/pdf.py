@@ -57,7 +57,9 @@ def _static_path(url: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def _fetcher() -> Any:
+def static_fetcher() -> Any:
+    """WeasyPrint's URL fetcher for every document OpsQM prints: data: URLs and the
+    app's static files only (no network, no file system)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -82,7 +84,7 @@ def html_to_pdf(html: str) -> bytes:
     """PDF bytes of an HTML document (A4 unless its CSS says otherwise)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher())
     pdf: bytes = document.write_pdf()
     return pdf
 

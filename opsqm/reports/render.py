@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from opsqm.assessment.model import TZ
 from opsqm.contracts.models import Contract
 from opsqm.documents.docx import DocxDocument, docx_document
-from opsqm.documents.pdf import BASE_URL, _fetcher, render_pdf
+from opsqm.documents.pdf import BASE_URL, render_pdf, static_fetcher
 from opsqm.reports.data import PatchRow, ReportData
 
 
@@ -214,7 +214,9 @@ def workorders_pdf(tickets: Any) -> bytes:
     for t in tickets:
         form = build_form(t)
         html = render_to_string(PRINT_TEMPLATE, {"form": form, "t": form.ticket})
-        documents.append(HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).render())
+        documents.append(
+            HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher()).render()
+        )
     if not documents:
         return render_pdf("reports/empty.html", {"title": _("Work orders")})
     pages = [p for d in documents for p in d.pages]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from opsqm.documents.docx import HEI, SONG, docx_document
-from opsqm.documents.pdf import BASE_URL, RefusedURL, _fetcher, html_to_pdf, render_pdf
+from opsqm.documents.pdf import BASE_URL, RefusedURL, html_to_pdf, render_pdf, static_fetcher
 from opsqm.documents.verification import (
     canonical_bytes,
     content_hash,
@@ -74,7 +74,7 @@ def test_pdf_never_fetches_a_url_outside_the_static_files(tmp_path: Any) -> None
 
 
 def test_the_fetcher_serves_static_files_and_data_urls_only() -> None:
-    fetch = _fetcher()
+    fetch = static_fetcher()
     css = fetch(BASE_URL + "static/opsqm/css/opsqm.css")
     assert css.read()
     assert fetch("data:text/plain;base64,5L2g5aW9").read() == "你好".encode()
