@@ -1,8 +1,10 @@
 """API endpoints of the registers (contracts, vendors, units, staff, replacements).
 
 Same scope as the pages (opsqm.core.access): list/retrieve for everyone in scope,
-create/update for the assessor, through the same service functions.  The three
-administrators get 403; an object outside the scope is 404.
+create/update for the assessor, through the same service functions (vendors, units,
+contracts and replacements take the service's field list, `*_FIELDS`; staff a part of
+it: no ID number, files or login).  The three administrators get 403; an object outside
+the scope is 404.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class VendorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vendor
-        fields = ("id", "name", "intranet_mailbox", "manager_mailbox", "contact", "phone")
+        fields = ("id", *contract_services.VENDOR_FIELDS)
 
     def create(self, validated: dict[str, Any]) -> Vendor:
         return contract_services.create_vendor(validated)
@@ -82,7 +84,7 @@ class VendorViewSet(_Base):
 class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
-        fields = ("id", "name", "head", "phone")
+        fields = ("id", *contract_services.UNIT_FIELDS)
 
     def create(self, validated: dict[str, Any]) -> Unit:
         return contract_services.create_unit(validated)
@@ -117,21 +119,8 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contract
-        fields = (
-            "id",
-            "code",
-            "title",
-            "vendor",
-            "vendor_name",
-            "amount",
-            "final_payment",
-            "start",
-            "end",
-            "bond",
-            "rulebook",
-            "rulebook_overrides",
-            "units",
-        )
+        # The service's fields, the units it serves, and the vendor's name to read.
+        fields = ("id", *contract_services.CONTRACT_FIELDS, "units", "vendor_name")
 
     def create(self, validated: dict[str, Any]) -> Contract:
         units = validated.pop("units", None)
@@ -209,17 +198,7 @@ class ReplacementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Replacement
-        fields = (
-            "id",
-            "contract",
-            "person_out",
-            "person_in",
-            "replaced_at",
-            "notified_at",
-            "emergency",
-            "materials_at",
-            "reason",
-        )
+        fields = ("id", "contract", *staff_services.REPLACEMENT_FIELDS)
 
     def create(self, validated: dict[str, Any]) -> Replacement:
         contract = validated.pop("contract")

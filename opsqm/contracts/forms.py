@@ -1,4 +1,8 @@
-"""Register forms.  They parse and show errors; the services validate and write."""
+"""Register forms.  They parse and show errors; the services validate and write.
+
+A ModelForm's fields are the service's field list (`services.*_FIELDS`), so that a
+page offers exactly what the service takes.  The date widgets here are shared by the
+forms of the staff and incident pages."""
 
 from __future__ import annotations
 
@@ -12,6 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from opsqm.contracts.models import Contract, Unit, Vendor
 from opsqm.contracts.rulebooks import shipped_rulebooks
+from opsqm.contracts.services import (
+    CONTRACT_FIELDS,
+    UNIT_FIELDS,
+    VENDOR_FIELDS,
+    VENDOR_MAILBOXES,
+)
+
+# An <input type="date"> / "datetime-local" and the formats the browser sends and shows.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def detached(obj: models.Model) -> models.Model:
@@ -23,18 +37,18 @@ def detached(obj: models.Model) -> models.Model:
 class VendorForm(forms.ModelForm):
     class Meta:
         model = Vendor
-        fields = ("name", "intranet_mailbox", "manager_mailbox", "contact", "phone")
+        fields = VENDOR_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["intranet_mailbox"].required = True
-        self.fields["manager_mailbox"].required = True
+        for name in VENDOR_MAILBOXES:
+            self.fields[name].required = True
 
 
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ("name", "head", "phone")
+        fields = UNIT_FIELDS
 
 
 class OverridesField(forms.CharField):
@@ -66,22 +80,10 @@ class ContractForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = (
-            "code",
-            "title",
-            "vendor",
-            "amount",
-            "final_payment",
-            "start",
-            "end",
-            "bond",
-            "rulebook",
-            "rulebook_overrides",
-            "units",
-        )
+        fields = (*CONTRACT_FIELDS, "units")  # units: the services' `units` argument
         widgets = {
-            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start": DATE,
+            "end": DATE,
             "units": forms.CheckboxSelectMultiple,
         }
 

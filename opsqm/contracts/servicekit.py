@@ -19,6 +19,12 @@ from opsqm.audit.services import log_action
 M = TypeVar("M", bound=models.Model)
 
 
+def pick(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """The items of `data` a service takes: those named in `fields` (the service's
+    field list, which the page forms and API serializers of the same record use too)."""
+    return {k: data[k] for k in fields if k in data}
+
+
 def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from opsqm.contracts.models import Contract, Unit, Vendor
-from opsqm.contracts.servicekit import save_audited
+from opsqm.contracts.servicekit import pick, save_audited
 
+# The fields each service takes; the register forms and the API serializers use these lists.
 VENDOR_FIELDS = ("name", "intranet_mailbox", "manager_mailbox", "contact", "phone")
+VENDOR_MAILBOXES = ("intranet_mailbox", "manager_mailbox")  # required by 第二十一条
 UNIT_FIELDS = ("name", "head", "phone")
 CONTRACT_FIELDS = (
     "code",
@@ -27,14 +29,10 @@ CONTRACT_FIELDS = (
 )
 
 
-def _pick(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    return {k: data[k] for k in fields if k in data}
-
-
 def _require_mailboxes(data: Mapping[str, Any], vendor: Vendor) -> None:
     """第二十一条: a vendor on the register has both mailboxes."""
     errors = {}
-    for name in ("intranet_mailbox", "manager_mailbox"):
+    for name in VENDOR_MAILBOXES:
         if not data.get(name, getattr(vendor, name)):
             errors[name] = [_("Required by 第二十一条.")]
     if errors:
@@ -44,24 +42,24 @@ def _require_mailboxes(data: Mapping[str, Any], vendor: Vendor) -> None:
 def create_vendor(data: Mapping[str, Any]) -> Vendor:
     vendor = Vendor()
     _require_mailboxes(data, vendor)
-    return save_audited(vendor, _pick(data, VENDOR_FIELDS), action="vendor.create")
+    return save_audited(vendor, pick(data, VENDOR_FIELDS), action="vendor.create")
 
 
 def update_vendor(vendor: Vendor, data: Mapping[str, Any]) -> Vendor:
     _require_mailboxes(data, vendor)
-    return save_audited(vendor, _pick(data, VENDOR_FIELDS), action="vendor.update")
+    return save_audited(vendor, pick(data, VENDOR_FIELDS), action="vendor.update")
 
 
 def create_unit(data: Mapping[str, Any]) -> Unit:
-    return save_audited(Unit(), _pick(data, UNIT_FIELDS), action="unit.create")
+    return save_audited(Unit(), pick(data, UNIT_FIELDS), action="unit.create")
 
 
 def update_unit(unit: Unit, data: Mapping[str, Any]) -> Unit:
-    return save_audited(unit, _pick(data, UNIT_FIELDS), action="unit.update")
+    return save_audited(unit, pick(data, UNIT_FIELDS), action="unit.update")
 
 
 def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
-    out = _pick(data, CONTRACT_FIELDS)
+    out = pick(data, CONTRACT_FIELDS)
     if "rulebook" in out and out["rulebook"] is None:
         out["rulebook"] = ""
     if "rulebook_overrides" in out and out["rulebook_overrides"] is None:

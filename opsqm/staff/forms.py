@@ -1,4 +1,4 @@
-"""Staff register forms."""
+"""Staff register forms: the fields are the services' field lists."""
 
 from __future__ import annotations
 
@@ -6,29 +6,15 @@ from typing import Any
 
 from django import forms
 
+from opsqm.contracts.forms import DATE, DATETIME
 from opsqm.staff.models import EntryVerification, Replacement, StaffMember
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+from opsqm.staff.services import REPLACEMENT_FIELDS, STAFF_FIELDS, VERIFICATION_FIELDS
 
 
 class StaffForm(forms.ModelForm):
     class Meta:
         model = StaffMember
-        fields = (
-            "person",
-            "name",
-            "on_site",
-            "entered_on",
-            "left_on",
-            "id_number",
-            "resume",
-            "degree_scan",
-            "certificate_scan",
-            "dingtalk_user_id",
-            "employee_no",
-            "account",
-        )
+        fields = STAFF_FIELDS
         # FileInput, not ClearableFileInput: uploads have no public URL to show.
         widgets = {
             "entered_on": DATE,
@@ -56,28 +42,14 @@ class StaffForm(forms.ModelForm):
 class VerificationForm(forms.ModelForm):
     class Meta:
         model = EntryVerification
-        fields = (
-            "verified_on",
-            "id_card_checked",
-            "resume_checked",
-            "degree_or_certificate_checked",
-            "remarks",
-        )
+        fields = VERIFICATION_FIELDS
         widgets = {"verified_on": DATE, "remarks": forms.Textarea(attrs={"rows": 2})}
 
 
 class ReplacementForm(forms.ModelForm):
     class Meta:
         model = Replacement
-        fields = (
-            "person_out",
-            "person_in",
-            "replaced_at",
-            "notified_at",
-            "emergency",
-            "materials_at",
-            "reason",
-        )
+        fields = REPLACEMENT_FIELDS
         widgets = {
             "replaced_at": DATETIME,
             "notified_at": DATETIME,

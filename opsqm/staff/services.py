@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from opsqm.assessment.model import TZ
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract
-from opsqm.contracts.servicekit import save_audited, snapshot
+from opsqm.contracts.servicekit import pick, save_audited, snapshot
 from opsqm.staff.models import (
     EntryVerification,
     Leave,
@@ -24,6 +24,7 @@ from opsqm.staff.models import (
     punch_minute,
 )
 
+# The fields each service takes; the staff forms and the API serializers use these lists.
 STAFF_FIELDS = (
     "person",
     "name",
@@ -57,17 +58,13 @@ REPLACEMENT_FIELDS = (
 LEAVE_FIELDS = ("kind", "start", "end", "requested_at", "emergency", "approved")
 
 
-def _pick(data: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {k: data[k] for k in fields if k in data}
-
-
 def register_staff(contract: Contract, data: Mapping[str, Any]) -> StaffMember:
     staff = StaffMember(contract=contract)
-    return save_audited(staff, _pick(data, STAFF_FIELDS), action="staff.register")
+    return save_audited(staff, pick(data, STAFF_FIELDS), action="staff.register")
 
 
 def update_staff(staff: StaffMember, data: Mapping[str, Any]) -> StaffMember:
-    return save_audited(staff, _pick(data, STAFF_FIELDS), action="staff.update")
+    return save_audited(staff, pick(data, STAFF_FIELDS), action="staff.update")
 
 
 def record_verification(
@@ -75,7 +72,7 @@ def record_verification(
 ) -> EntryVerification:
     """第五条: the originals were checked.  One record per person; recording again
     corrects it."""
-    fields = _pick(data, VERIFICATION_FIELDS)
+    fields = pick(data, VERIFICATION_FIELDS)
     checked = [
         fields.get("id_card_checked"),
         fields.get("resume_checked"),
@@ -101,7 +98,7 @@ def _local_date(at: datetime) -> Any:
 def register_replacement(contract: Contract, data: Mapping[str, Any]) -> Replacement:
     """第六条: person_out leaves at replaced_at, person_in takes over.  Sets the
     leaving person's `left_on` (the day of the replacement) if not set."""
-    fields = _pick(data, REPLACEMENT_FIELDS)
+    fields = pick(data, REPLACEMENT_FIELDS)
     errors: dict[str, list[str]] = {}
     for key in ("person_out", "person_in"):
         p = fields.get(key)
@@ -119,7 +116,7 @@ def register_replacement(contract: Contract, data: Mapping[str, Any]) -> Replace
 
 
 def update_replacement(rep: Replacement, data: Mapping[str, Any]) -> Replacement:
-    fields = _pick(data, REPLACEMENT_FIELDS)
+    fields = pick(data, REPLACEMENT_FIELDS)
     for key in ("person_out", "person_in"):
         p = fields.get(key)
         if p is not None and p.contract_id != rep.contract_id:
@@ -162,7 +159,7 @@ def record_punches(person: StaffMember, instants: list[datetime], source: str) -
 
 
 def record_leave(person: StaffMember, data: Mapping[str, Any], approver: Any = None) -> Leave:
-    fields = _pick(data, LEAVE_FIELDS)
+    fields = pick(data, LEAVE_FIELDS)
     if approver is not None:
         fields["approver"] = approver
     leave = Leave(person=person)

@@ -265,3 +265,36 @@ def test_api_staff_and_replacements(evidence_a, contract_b, users, login):
         content_type="application/json",
     )
     assert resp.status_code == 400
+
+
+def test_page_form_and_api_offer_what_the_service_takes(contract_a, assessor, login):
+    """One field list per record: the service's.  The page shows an input for each
+    field and the API answers with each (plus its id and read-only extras)."""
+    from opsqm.contracts.services import CONTRACT_FIELDS, UNIT_FIELDS, VENDOR_FIELDS
+    from opsqm.staff.services import REPLACEMENT_FIELDS
+
+    client = login(assessor)
+    pages = {
+        f"/contracts/{contract_a.pk}/edit/": (*CONTRACT_FIELDS, "units"),
+        "/contracts/vendors/new/": VENDOR_FIELDS,
+        "/contracts/units/new/": UNIT_FIELDS,
+        f"/staff/replacements/new/?contract={contract_a.pk}": REPLACEMENT_FIELDS,
+    }
+    for url, fields in pages.items():
+        html = client.get(url).content.decode()
+        assert all(f'name="{name}"' in html for name in fields), url
+    answer = client.get(f"/api/v1/contracts/{contract_a.pk}/").json()
+    assert set(answer) == {"id", *CONTRACT_FIELDS, "units", "vendor_name"}
+    answer = client.get(f"/api/v1/vendors/{contract_a.vendor_id}/").json()
+    assert set(answer) == {"id", *VENDOR_FIELDS}
+
+
+def test_api_vendor_requires_both_mailboxes(assessor, login):
+    client = login(assessor)
+    resp = client.post("/api/v1/vendors/", {"name": "丙公司"}, content_type="application/json")
+    assert resp.status_code == 400
+    assert {"intranet_mailbox", "manager_mailbox"} <= set(resp.json())
+    body = {"name": "丙公司", "intranet_mailbox": "c@ywxt.local", "manager_mailbox": "m@c.cn"}
+    resp = client.post("/api/v1/vendors/", body, content_type="application/json")
+    assert resp.status_code == 201, resp.content
+    assert AuditRecord.objects.filter(action="vendor.create").count() == 1
