@@ -16,6 +16,7 @@ from opsqm.assessment import model as m
 from opsqm.assessment.engine import assess
 from opsqm.assessment.model import TZ, LedgerItem
 from opsqm.assessment.rulebook import Rulebook
+from opsqm.assessment.rules.personnel import leave_request_deadline
 from opsqm.assessment.workcalendar import calendar_for
 from opsqm.attendance.status import DayStatus, day_status
 from opsqm.contracts.models import Contract
@@ -227,7 +228,6 @@ def leave_timeliness(leave: Leave) -> Timeliness:
 
     contract = model_contract(leave.person.contract)
     rulebook = contract_rulebook(contract)
-    pr = rulebook.personnel
     start = leave.start.astimezone(TZ)
     end = leave.end.astimezone(TZ)
     first, last = start.date(), end.date()
@@ -251,10 +251,7 @@ def leave_timeliness(leave: Leave) -> Timeliness:
     as_of = max(datetime.combine(last + timedelta(days=1), time(0), TZ), leave.requested_at)
     ledger = assess(ev, as_of, rulebook)
     notes = [f"{i.ref}: {i.note}" for i in ledger.items if i.rule == "P5"]
-    if leave.emergency:
-        deadline = start + timedelta(hours=pr.leave_emergency_hours)
-    else:
-        deadline = start - timedelta(hours=pr.leave_notice_hours)
+    deadline = leave_request_deadline(start, leave.emergency, rulebook.personnel)
     return Timeliness(not notes, deadline, notes)
 
 

@@ -3,16 +3,23 @@
 Attendance is the hot path (a year of punches per person), so it works on plain
 ints: date ordinals and minutes of the local day (seconds dropped, as attendance
 exports do).
+
+The public functions of the attendance section (`workday_minutes`,
+`last_assessed_day`, `replaced_days`, `assessed_span`, `leave_known`,
+`leave_day_spans`, `leave_request_deadline`, `required_window`, `late_early`) are
+the engine's readings of a person-day; the attendance pages
+(`opsqm.attendance.status`) call them instead of restating them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from opsqm.assessment.model import TZ, Leave, LedgerItem, Staff
+from opsqm.assessment.model import TZ, Contract, Leave, LedgerItem, Replacement, Staff
+from opsqm.assessment.rulebook import PersonnelRules
 from opsqm.assessment.rules.context import Context
 
 _UTC8 = timedelta(hours=8)
@@ -117,33 +124,70 @@ class _Active:
     last: int
 
 
+def workday_minutes(rules: PersonnelRules) -> tuple[int, int]:
+    """The workday's start and end as minutes of the local day (09:00–17:30: 540, 1050)."""
+    return (
+        rules.workday_start.hour * 60 + rules.workday_start.minute,
+        rules.workday_end.hour * 60 + rules.workday_end.minute,
+    )
+
+
+def last_assessed_day(as_of: datetime, rules: PersonnelRules) -> date:
+    """The last day judged at `as_of`: the last whose workday end (17:30) ≤ as_of."""
+    local = as_of.astimezone(TZ)
+    day = local.date()
+    if local.time() < rules.workday_end:
+        day -= timedelta(days=1)
+    return day
+
+
+def replaced_days(replacements: Iterable[Replacement], as_of: datetime) -> dict[str, date]:
+    """Outgoing person → the local day of their earliest replacement at or before
+    `as_of` (spec: a replacement ends the outgoing person's activity)."""
+    out: dict[str, date] = {}
+    for r in replacements:
+        if r.replaced_at <= as_of:
+            day = r.replaced_at.astimezone(TZ).date()
+            out[r.person_out] = min(day, out.get(r.person_out, day))
+    return out
+
+
+def assessed_span(
+    staff: Staff, contract: Contract, last_assessed: date, replaced_on: date | None
+) -> tuple[date, date]:
+    """(first, last) day a staff record is assessed, empty when first > last: from
+    entry, within the contract period, up to `last_assessed` and the day before
+    leaving or being replaced (`replaced_on`, from `replaced_days`)."""
+    first = max(staff.entered_on, contract.start)
+    last = min(contract.end, last_assessed)
+    for left in (staff.left_on, replaced_on):
+        if left is not None:
+            last = min(last, left - timedelta(days=1))
+    return first, last
+
+
 def _active_ranges(ctx: Context) -> list[_Active]:
     """Each staff record's assessed days: active, within the period, 17:30 ≤ as_of."""
-    pr = ctx.rulebook.personnel
     contract = ctx.evidence.contract
-    last_assessed = ctx.as_of_date
-    if ctx.as_of.time() < pr.workday_end:
-        last_assessed -= timedelta(days=1)
-    # A replacement ends the outgoing person's activity (spec: "a replacement sets it").
-    replaced_on: dict[str, date] = {}
-    for r in ctx.evidence.replacements:
-        if r.replaced_at <= ctx.as_of:
-            day = r.replaced_at.astimezone(TZ).date()
-            replaced_on[r.person_out] = min(day, replaced_on.get(r.person_out, day))
+    last_assessed = last_assessed_day(ctx.as_of, ctx.rulebook.personnel)
+    replaced_on = replaced_days(ctx.evidence.replacements, ctx.as_of)
     out = []
     for s in ctx.evidence.staff:
-        first = max(s.entered_on, contract.start)
-        last = min(contract.end, last_assessed)
-        for left in (s.left_on, replaced_on.get(s.person)):
-            if left is not None:
-                last = min(last, left - timedelta(days=1))
+        first, last = assessed_span(s, contract, last_assessed, replaced_on.get(s.person))
         if first <= last:
             out.append(_Active(s, first.toordinal(), last.toordinal()))
     return out
 
 
-def _leave_days(leave: Leave) -> Iterator[tuple[int, int, int]]:
-    """(date ordinal, start minute, end minute) of each local day a leave touches."""
+def leave_known(leave: Leave, as_of: datetime) -> bool:
+    """Does the leave excuse its hours at `as_of`?  Approved and requested by then
+    (even late: lateness costs P5 instead); a rejected or later one excuses nothing."""
+    return leave.approved and leave.requested_at <= as_of
+
+
+def leave_day_spans(leave: Leave) -> Iterator[tuple[int, int, int]]:
+    """(date ordinal, start minute, end minute) of each local day a leave touches,
+    both ends at minute precision (seconds dropped)."""
     start = _local_minute(leave.start)
     end = _local_minute(leave.end)
     for day in range(start // _DAY_M, (end - 1) // _DAY_M + 1):
@@ -153,15 +197,17 @@ def _leave_days(leave: Leave) -> Iterator[tuple[int, int, int]]:
             yield day, lo, hi
 
 
-def _leave_late(ctx: Context, leave: Leave) -> bool:
-    pr = ctx.rulebook.personnel
-    if leave.emergency:
-        return leave.requested_at > leave.start + timedelta(hours=pr.leave_emergency_hours)
-    return leave.requested_at > leave.start - timedelta(hours=pr.leave_notice_hours)
+def leave_request_deadline(start: datetime, emergency: bool, rules: PersonnelRules) -> datetime:
+    """The latest timely request for a leave starting at `start` (P5): the notice
+    hours before it, or for an emergency leave the hours after it."""
+    if emergency:
+        return start + timedelta(hours=rules.leave_emergency_hours)
+    return start - timedelta(hours=rules.leave_notice_hours)
 
 
-def _window(ws: int, we: int, leaves: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The required presence window: [ws, we] minus the leave intervals, bounded."""
+def required_window(ws: int, we: int, leaves: Iterable[tuple[int, int]]) -> tuple[int, int] | None:
+    """The required presence window of a day (minutes): [ws, we] minus the leave
+    intervals, from the first to the last minute left; None when nothing is left."""
     remaining = [(ws, we)]
     for lo, hi in leaves:
         nxt = []
@@ -179,10 +225,15 @@ def _window(ws: int, we: int, leaves: list[tuple[int, int]]) -> tuple[int, int] 
     return min(a for a, _ in remaining), max(b for _, b in remaining)
 
 
+def late_early(start: int, end: int, first: int, last: int) -> tuple[int, int]:
+    """Minutes late and early (0 when on time) of a day whose first and last punch
+    are at minutes `first` and `last`, against the required window [start, end]."""
+    return (first - start if first > start else 0, end - last if end > last else 0)
+
+
 def _attendance(ctx: Context) -> list[LedgerItem]:
     pr = ctx.rulebook.personnel
-    ws = pr.workday_start.hour * 60 + pr.workday_start.minute
-    we = pr.workday_end.hour * 60 + pr.workday_end.minute
+    ws, we = workday_minutes(pr)
     active = _active_ranges(ctx)
     if not active:
         return []
@@ -220,10 +271,10 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     excused: dict[str, dict[int, list[tuple[int, int]]]] = {}
     late_leave: dict[str, dict[int, Leave]] = {}
     for lv in sorted(ctx.evidence.leaves, key=lambda x: (x.person, x.start, x.end, x.line)):
-        if not lv.approved or lv.requested_at > ctx.as_of:
+        if not leave_known(lv, as_of):
             continue
-        late = _leave_late(ctx, lv)
-        for day, lo, hi in _leave_days(lv):
+        late = lv.requested_at > leave_request_deadline(lv.start, lv.emergency, pr)
+        for day, lo, hi in leave_day_spans(lv):
             excused.setdefault(lv.person, {}).setdefault(day, []).append((lo, hi))
             if late and lo < we and hi > ws:
                 late_leave.setdefault(lv.person, {}).setdefault(day, lv)
@@ -248,7 +299,7 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
             start, end = ws, we
             hours = leave_days.get(day) if leave_days else None
             if hours is not None:
-                window = _window(ws, we, hours)
+                window = required_window(ws, we, hours)
                 if window is None:
                     continue
                 start, end = window
@@ -265,9 +316,8 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
                     )
                 )
                 continue
-            first, last = g[0] >> 32, g[1] >> 32
-            late_m = first - start
-            if late_m > 0:
+            late_m, early = late_early(start, end, g[0] >> 32, g[1] >> 32)
+            if late_m:
                 items.append(
                     ctx.item(
                         "P4",
@@ -278,8 +328,7 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
                         g[0] & _LINE,
                     )
                 )
-            early = end - last
-            if early > 0:
+            if early:
                 items.append(
                     ctx.item(
                         "P4",
