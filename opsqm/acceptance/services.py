@@ -182,7 +182,7 @@ def _file_event(file: AcceptanceFile, user: Any, action: str, comments: str = ""
         file=file,
         action=action,
         at=_now(),
-        by=user if getattr(user, "is_authenticated", False) else None,
+        by=_actor(user),
         role=str(getattr(user, "role", "") or ""),
         comments=comments,
     )
@@ -237,7 +237,7 @@ def _add_version(
             source=source,
             note=note.strip()[:300],
             uploaded_at=_now(),
-            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+            uploaded_by=_actor(user),
         )
         v.file.save(name, ContentFile(data), save=False)
         v.save()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -53,12 +54,30 @@ def _scoped(request: HttpRequest, qs: QuerySet[Any], pk: int, roles: tuple[str, 
 
 
 def _act(request: HttpRequest, step: Callable[[], Any], ok: str, back: str) -> HttpResponse:
+    """A POST-only step (405 otherwise), after the caller's role and scope checks: the
+    service's refusal becomes an error message; back to `back` either way."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         step()
         messages.success(request, ok)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     return redirect(back)
+
+
+def _decide(request: HttpRequest, review: Callable[..., Any], ok: str, back: str) -> HttpResponse:
+    """The supervisor's review of the application or of a document: approve, or return
+    with comments (`review(approve=…, comments=…)` is the service)."""
+    return _act(
+        request,
+        lambda: review(
+            approve=request.POST.get("decision") == "approve",
+            comments=request.POST.get("comments", ""),
+        ),
+        ok,
+        back,
+    )
 
 
 # ------------------------------------------------------------------ register
@@ -127,10 +146,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def settings_view(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.ASSESSOR)
-    contract = _contract(request, code)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    contract = _contract(request, code, (Role.ASSESSOR,))
 
     def step() -> None:
         try:
@@ -147,10 +163,7 @@ def settings_view(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def apply(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.VENDOR_MANAGER)
-    contract = _contract(request, code)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    contract = _contract(request, code, (Role.VENDOR_MANAGER,))
     return _act(
         request,
         lambda: services.apply_for_acceptance(contract, request.user),
@@ -161,16 +174,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def review_application(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.SUPERVISOR)
-    contract = _contract(request, code)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    approve = request.POST.get("decision") == "approve"
-    return _act(
+    contract = _contract(request, code, (Role.SUPERVISOR,))
+    return _decide(
         request,
-        lambda: services.review_application(
-            contract, request.user, approve=approve, comments=request.POST.get("comments", "")
-        ),
+        partial(services.review_application, contract, request.user),
         _("Application reviewed."),
         reverse("acceptance:detail", args=[code]),
     )
@@ -178,10 +185,7 @@ def review_application(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def accept(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.ASSESSOR)
-    contract = _contract(request, code)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    contract = _contract(request, code, (Role.ASSESSOR,))
     return _act(
         request,
         lambda: services.accept(contract, request.user),
@@ -192,10 +196,7 @@ def accept(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def package(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, *services.PACKAGERS)
-    contract = _contract(request, code)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    contract = _contract(request, code, services.PACKAGERS)
     return _act(
         request,
         lambda: services.request_package(contract, request.user),
@@ -215,9 +216,9 @@ def package_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 # ------------------------------------------------------------------ deliverables
 
 
-def _deliverable(request: HttpRequest, pk: int) -> Deliverable:
+def _deliverable(request: HttpRequest, pk: int, roles: tuple[str, ...] = READERS) -> Deliverable:
     d: Deliverable = _scoped(
-        request, Deliverable.objects.select_related("contract__vendor"), pk, READERS
+        request, Deliverable.objects.select_related("contract__vendor"), pk, roles
     )
     return d
 
@@ -244,10 +245,7 @@ def deliverable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, Role.VENDOR_MANAGER)
-    d = _deliverable(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    d = _deliverable(request, pk, (Role.VENDOR_MANAGER,))
 
     def step() -> None:
         f = request.FILES.get("file")
@@ -260,10 +258,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, Role.VENDOR_MANAGER)
-    d = _deliverable(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    d = _deliverable(request, pk, (Role.VENDOR_MANAGER,))
     return _act(
         request,
         lambda: services.submit_for_review(d, request.user),
@@ -274,16 +269,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_document(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, Role.SUPERVISOR)
-    d = _deliverable(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    approve = request.POST.get("decision") == "approve"
-    return _act(
+    d = _deliverable(request, pk, (Role.SUPERVISOR,))
+    return _decide(
         request,
-        lambda: services.review_deliverable(
-            d, request.user, approve=approve, comments=request.POST.get("comments", "")
-        ),
+        partial(services.review_deliverable, d, request.user),
         _("Review recorded."),
         reverse("acceptance:deliverable", args=[pk]),
     )
@@ -366,11 +355,11 @@ def inspections(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _inspection(request: HttpRequest, pk: int) -> Inspection:
-    insp: Inspection = _scoped(
-        request, Inspection.objects.select_related("contract__vendor", "inspector"), pk,
-        INSPECTION_READERS,
-    )  # fmt: skip
+def _inspection(
+    request: HttpRequest, pk: int, roles: tuple[str, ...] = INSPECTION_READERS
+) -> Inspection:
+    qs = Inspection.objects.select_related("contract__vendor", "inspector")
+    insp: Inspection = _scoped(request, qs, pk, roles)
     return insp
 
 
@@ -381,18 +370,18 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         require_role(request.user, *services.INSPECTORS)
         result = get_object_or_404(InspectionResult, pk=request.POST.get("result"), inspection=insp)
-        try:
-            services.record_result(
+        return _act(
+            request,
+            lambda: services.record_result(
                 result,
                 request.user,
                 outcome=request.POST.get("outcome", ""),
                 note=request.POST.get("note", ""),
                 photo=request.FILES.get("photo"),
-            )
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        return redirect(reverse("acceptance:inspection", args=[pk]) + f"#r{result.pk}")
+            ),
+            _("Saved."),
+            reverse("acceptance:inspection", args=[pk]) + f"#r{result.pk}",
+        )
     results = list(insp.results.select_related("ticket"))
     groups: dict[str, list[InspectionResult]] = {}
     for r in results:
@@ -413,10 +402,7 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, *services.INSPECTORS)
-    insp = _inspection(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    insp = _inspection(request, pk, services.INSPECTORS)
     return _act(
         request,
         lambda: services.complete_inspection(
