@@ -99,6 +99,12 @@ def _now() -> datetime.datetime:
     return timezone.now()
 
 
+def _person(user: Any) -> Any:
+    """The user to record as the author: None for an anonymous visitor (a one-time
+    signing link) or a job."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def _event(
     ticket: Ticket,
     action: str,
@@ -116,7 +122,7 @@ def _event(
         at=at,
         source=source,
         text=text,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_person(actor),
         data=jsonable(data),
     )
 
@@ -136,7 +142,7 @@ def _save(
         summary=summary or f"{ticket.number} {action}",
         before=before,
         after=snapshot(ticket),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_person(actor),
     )
     return ticket
 
@@ -159,7 +165,7 @@ def _attach(
         name=str(getattr(upload, "name", "file"))[-255:],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=_person(user),
     )
     att.file.save(att.name, ContentFile(data), save=False)
     att.save()
@@ -188,6 +194,61 @@ def phone_deadline(ticket: Ticket) -> datetime.datetime | None:
 # ----------------------------------------------------------------------- 1. intake
 
 
+def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -> None:
+    if unit is not None and not contract.units.filter(pk=unit.pk).exists():
+        errors["unit"] = _("This contract does not serve that unit.")
+
+
+def _new_ticket(
+    contract: Contract,
+    *,
+    user: Any,
+    kind: str,
+    title: str,
+    unit: Unit | None,
+    priority: str,
+    description: str,
+    reporter: str,
+    reported_at: datetime.datetime,
+    now: datetime.datetime,
+    phone: str = "",
+    system: str = "",
+) -> Ticket:
+    """A new ticket with its number and its original record (`OriginalReport`,
+    第十四条六), written once: later edits of the ticket leave it alone."""
+    number = next_number(reported_at)
+    ticket = Ticket(
+        contract=contract,
+        number=number,
+        problem=number,
+        kind=kind,
+        title=title[:200],
+        unit=unit,
+        priority=priority,
+        description=description,
+        system=system,
+        created_at=now,
+        created_by=_person(user),
+        # The bureau's form is filled in OpsQM later: nothing recorded yet.
+        record_analysis=False,
+        record_steps=False,
+        record_verification=False,
+    )
+    ticket.save()
+    OriginalReport.objects.create(
+        ticket=ticket,
+        reporter=reporter,
+        unit_name=unit.name if unit else "",
+        phone=phone,
+        system=system,
+        description=description,
+        reported_at=reported_at,
+        recorded_at=now,
+        recorded_by=_person(user),
+    )
+    return ticket
+
+
 def record_intake(
     contract: Contract,
     *,
@@ -209,8 +270,7 @@ def record_intake(
         errors["reporter"] = _("Who reported the problem?")
     if not description.strip():
         errors["description"] = _("Describe the problem as the user reported it.")
-    if unit is not None and not contract.units.filter(pk=unit.pk).exists():
-        errors["unit"] = _("This contract does not serve that unit.")
+    _check_unit(contract, unit, errors)
     if priority not in Ticket.Priority.values:
         errors["priority"] = _("Unknown priority.")
     now = _now()
@@ -220,39 +280,25 @@ def record_intake(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        number = next_number(reported_at)
-        ticket = Ticket(
-            contract=contract,
-            number=number,
-            problem=number,
-            title=(title or description.strip().splitlines()[0])[:200],
+        ticket = _new_ticket(
+            contract,
+            user=user,
+            kind=Ticket.Kind.SERVICE,
+            title=title or description.strip().splitlines()[0],
             unit=unit,
             priority=priority,
             description=description.strip(),
-            system=system.strip(),
-            created_at=now,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
-            # The bureau's form is filled in OpsQM later: nothing recorded yet.
-            record_analysis=False,
-            record_steps=False,
-            record_verification=False,
-        )
-        ticket.save()
-        OriginalReport.objects.create(
-            ticket=ticket,
             reporter=reporter.strip(),
-            unit_name=unit.name if unit else "",
+            reported_at=reported_at,
+            now=now,
             phone=phone.strip(),
             system=system.strip(),
-            description=description.strip(),
-            reported_at=reported_at,
-            recorded_at=now,
-            recorded_by=user if getattr(user, "is_authenticated", False) else None,
         )
         names = [_attach(ticket, Attachment.Kind.REPORT, f, user).name for f in attachments]
         _event(ticket, "reported", reported_at, Event.Source.TYPED, reporter.strip(), user)
         _event(ticket, "intake_recorded", now, Event.Source.APP, "", user, attachments=names)
-        _save(ticket, "ticket.intake", before=None, summary=f"{number} {ticket.title}", actor=user)
+        summary = f"{ticket.number} {ticket.title}"
+        _save(ticket, "ticket.intake", before=None, summary=summary, actor=user)
     return ticket
 
 
@@ -276,43 +322,28 @@ def register_security_report(
         errors["findings"] = _("List at least one finding to close.")
     if any(s not in Finding.Severity.values for _d, s in findings):
         errors["findings"] = _("Unknown severity.")
-    if unit is not None and not contract.units.filter(pk=unit.pk).exists():
-        errors["unit"] = _("This contract does not serve that unit.")
+    _check_unit(contract, unit, errors)
     if errors:
         raise ValidationError(errors)
     now = _now()
     with transaction.atomic():
-        number = next_number(now)
-        ticket = Ticket(
-            contract=contract,
-            number=number,
-            problem=number,
+        ticket = _new_ticket(
+            contract,
+            user=user,
             kind=Ticket.Kind.SECURITY,
-            title=title.strip()[:200],
+            title=title.strip(),
             unit=unit,
             priority=priority,
             description="\n".join(f"- {d}" for d, _s in findings),
-            created_at=now,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
-            record_analysis=False,
-            record_steps=False,
-            record_verification=False,
-        )
-        ticket.save()
-        _attach(ticket, Attachment.Kind.SECURITY, report, user, ("pdf", "docx", "xlsx", "txt"))
-        OriginalReport.objects.create(
-            ticket=ticket,
             reporter=title.strip()[:64],
-            unit_name=unit.name if unit else "",
-            description=ticket.description,
             reported_at=now,
-            recorded_at=now,
-            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+            now=now,
         )
+        _attach(ticket, Attachment.Kind.SECURITY, report, user, ("pdf", "docx", "xlsx", "txt"))
         for d, s in findings:
             Finding.objects.create(ticket=ticket, description=d, severity=s)
         _event(ticket, "security_registered", now, Event.Source.APP, title.strip(), user)
-        _save(ticket, "ticket.security_register", before=None, summary=number, actor=user)
+        _save(ticket, "ticket.security_register", before=None, summary=ticket.number, actor=user)
     return ticket
 
 
@@ -414,11 +445,43 @@ def _mail_body(ticket: Ticket, heading: str, lines: Sequence[str] = ()) -> str:
     return "\n".join(parts)
 
 
+def _form_lines(ticket: Ticket) -> list[str]:
+    """The bureau's form (第八条) as the feedback and archive mail quote it."""
+    return [
+        "",
+        "问题分析 Analysis:",
+        ticket.analysis or "-",
+        "",
+        "解决步骤 Steps:",
+        ticket.steps or "-",
+        "",
+        "验证结果 Verification:",
+        ticket.verification or "-",
+    ]
+
+
+def _desk_mailbox() -> str:
+    """The service desk's mailbox: feedback, archive and notices go there."""
+    return str(settings.MAIL_SERVICE_DESK_ADDRESS or settings.MAIL_FROM)
+
+
+def _watch_server_times(ticket: Ticket, now: datetime.datetime) -> None:
+    """Queue the job that copies the server's receive time of the ticket's mail
+    (`apply_server_times`, retried with back-off until the time is known)."""
+    from opsqm.jobs.services import enqueue
+
+    enqueue(
+        "tickets.server_times",
+        {"ticket": ticket.pk},
+        run_after=now + datetime.timedelta(seconds=5),
+        dedupe_key=f"tickets.server_times:{ticket.pk}",
+    )
+
+
 def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticket:
     """Mail the work order to the vendor's intranet mailbox (第十条四).  Its
     `dispatched_at` is the mail server's receive time, recorded when delivery is
     confirmed (`apply_server_times`); until then the ledger does not count it."""
-    from opsqm.jobs.services import enqueue
     from opsqm.mail.services import queue_message
 
     with transaction.atomic():
@@ -462,12 +525,7 @@ def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticke
             to=outbound.to,
         )
         _save(ticket, "ticket.dispatch", before=before, actor=user)
-        enqueue(
-            "tickets.server_times",
-            {"ticket": ticket.pk},
-            run_after=now + datetime.timedelta(seconds=5),
-            dedupe_key=f"tickets.server_times:{ticket.pk}",
-        )
+        _watch_server_times(ticket, now)
     return ticket
 
 
@@ -737,29 +795,17 @@ def close_finding(
 
 
 def _resolve(ticket: Ticket, user: Any) -> Ticket:
-    from opsqm.jobs.services import enqueue
     from opsqm.mail.services import queue_message
 
     before = snapshot(ticket)
-    lines = [
-        "",
-        "问题分析 Analysis:",
-        ticket.analysis or "-",
-        "",
-        "解决步骤 Steps:",
-        ticket.steps or "-",
-        "",
-        "验证结果 Verification:",
-        ticket.verification or "-",
-    ]
+    lines = _form_lines(ticket)
     if ticket.kind == Ticket.Kind.SECURITY:
         lines += ["", "整改项 Findings:"] + [
             f"- [{f.get_severity_display()}] {f.description}: {f.note or f.evidence or ''}"
             for f in ticket.findings.all()
         ]
-    desk = settings.MAIL_SERVICE_DESK_ADDRESS or settings.MAIL_FROM
     outbound = queue_message(
-        to=[desk],
+        to=[_desk_mailbox()],
         cc=[m for m in [ticket.contract.vendor.intranet_mailbox] if m],
         subject=ticket.title,
         body=_mail_body(ticket, "运维工单处理完成反馈 Resolution feedback", lines),
@@ -773,12 +819,7 @@ def _resolve(ticket: Ticket, user: Any) -> Ticket:
     ticket.resolution_requested_at = now
     _event(ticket, "resolution_sent", now, Event.Source.APP, outbound.message_id, user)
     _save(ticket, "ticket.resolve", before=before, actor=user)
-    enqueue(
-        "tickets.server_times",
-        {"ticket": ticket.pk},
-        run_after=now + datetime.timedelta(seconds=5),
-        dedupe_key=f"tickets.server_times:{ticket.pk}",
-    )
+    _watch_server_times(ticket, now)
     return ticket
 
 
@@ -840,7 +881,7 @@ def sign(
         ticket.signature = Ticket.Signature.SIGNED
         ticket.satisfaction = satisfaction
         ticket.signed_at = now
-        ticket.signed_by = user if getattr(user, "is_authenticated", False) else None
+        ticket.signed_by = _person(user)
         ticket.signer_name = signer_name.strip()[:64]
         ticket.signed_via = via
         _event(
@@ -995,7 +1036,6 @@ def confirm_by_phone(
 def _send_archive(ticket: Ticket, user: Any) -> None:
     """The signed form to the service-desk mailbox (第十条); archived once the mail
     server has received it (`apply_server_times`)."""
-    from opsqm.jobs.services import enqueue
     from opsqm.mail.services import queue_message
 
     files: list[tuple[str, bytes, str | None]] = []
@@ -1004,15 +1044,7 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
         files.append((f"{ticket.number}-signature.png", ticket.signature_image.read(), "image/png"))
         ticket.signature_image.close()
     lines = [
-        "",
-        "问题分析 Analysis:",
-        ticket.analysis or "-",
-        "",
-        "解决步骤 Steps:",
-        ticket.steps or "-",
-        "",
-        "验证结果 Verification:",
-        ticket.verification or "-",
+        *_form_lines(ticket),
         "",
         f"确认 Confirmation: {ticket.get_signature_display()} · {ticket.signer_name}",
         f"评价 Rating: {ticket.get_satisfaction_display()}",
@@ -1021,9 +1053,8 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
         lines.append(f"签名 SHA-256: {ticket.signature_sha256}")
     if ticket.no_signature_reason:
         lines.append(f"未签字原因 Reason: {ticket.no_signature_reason}")
-    desk = settings.MAIL_SERVICE_DESK_ADDRESS or settings.MAIL_FROM
     outbound = queue_message(
-        to=[desk],
+        to=[_desk_mailbox()],
         subject=ticket.title,
         body=_mail_body(ticket, "工单闭环归档 Signed work order for the archive", lines),
         kind="archive",
@@ -1036,12 +1067,7 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
     ticket.archive_message = outbound
     _event(ticket, "archive_sent", now, Event.Source.APP, outbound.message_id, user)
     _save(ticket, "ticket.archive_sent", before=before, actor=user)
-    enqueue(
-        "tickets.server_times",
-        {"ticket": ticket.pk},
-        run_after=now + datetime.timedelta(seconds=5),
-        dedupe_key=f"tickets.server_times:{ticket.pk}",
-    )
+    _watch_server_times(ticket, now)
 
 
 def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
