@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import calendar as pycal
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -269,55 +268,31 @@ DAYS_HEADER = [
 
 def month_xlsx(view: MonthView) -> bytes:
     """Two sheets: 月度汇总 (one row a person) and 逐日明细 (one row a person-day).
-    Every text cell goes through the formula-injection guard."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    Every cell goes through `opsqm.core.spreadsheet.xlsx_row` (formula-injection guard)."""
+    from opsqm.core.spreadsheet import xlsx_workbook
 
-    from opsqm.core.spreadsheet import safe_value
-
-    wb = Workbook(write_only=True)
-
-    def cells(ws: Any, row: list[Any]) -> list[Any]:
-        out = []
-        for v in row:
-            value = safe_value(v)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            out.append(cell)
-        return out
-
-    summary = wb.create_sheet("月度汇总")
     title = f"{view.contract.code} {view.contract.title} {view.first:%Y-%m} 考勤结果"
-    summary.append(cells(summary, [title]))
-    summary.append(cells(summary, SUMMARY_HEADER))
+    summary: list[list[Any]] = [SUMMARY_HEADER]
     for r in view.rows:
         t = r.totals
         summary.append(
-            cells(
-                summary,
-                [
-                    r.staff.person,
-                    r.staff.name,
-                    t["workdays"],
-                    t["present"],
-                    t["late"],
-                    t["late_minutes"],
-                    t["early"],
-                    t["early_minutes"],
-                    t["missing"],
-                    t["absent"],
-                    t["leave_days"],
-                    t["comp_days"],
-                    t["points"],
-                ],
-            )
+            [
+                r.staff.person,
+                r.staff.name,
+                t["workdays"],
+                t["present"],
+                t["late"],
+                t["late_minutes"],
+                t["early"],
+                t["early_minutes"],
+                t["missing"],
+                t["absent"],
+                t["leave_days"],
+                t["comp_days"],
+                t["points"],
+            ]
         )
-    daily = wb.create_sheet("逐日明细")
-    daily.append(cells(daily, DAYS_HEADER))
+    daily = []
     for r in view.rows:
         for c in r.cells:
             st = c.status
@@ -325,23 +300,18 @@ def month_xlsx(view: MonthView) -> bytes:
                 continue
             window = f"{st.window[0]:%H:%M}–{st.window[1]:%H:%M}" if st.window else ""
             daily.append(
-                cells(
-                    daily,
-                    [
-                        r.staff.person,
-                        r.staff.name,
-                        c.day,
-                        "是" if c.workday else "否",
-                        st.label,
-                        window,
-                        " ".join(f"{p:%H:%M}" for p in st.punches),
-                        st.late_minutes or "",
-                        st.early_minutes or "",
-                        c.points if c.items else "",
-                        "；".join(f"{i.rule} {i.clause} {i.note}" for i in c.items),
-                    ],
-                )
+                [
+                    r.staff.person,
+                    r.staff.name,
+                    c.day,
+                    "是" if c.workday else "否",
+                    st.label,
+                    window,
+                    " ".join(f"{p:%H:%M}" for p in st.punches),
+                    st.late_minutes or "",
+                    st.early_minutes or "",
+                    c.points if c.items else "",
+                    "；".join(f"{i.rule} {i.clause} {i.note}" for i in c.items),
+                ]
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_workbook([("月度汇总", [title], summary), ("逐日明细", DAYS_HEADER, daily)])

@@ -60,33 +60,47 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     return "".join(iter_csv(header, rows))
 
 
+def xlsx_row(ws: Any, row: Iterable[Any]) -> list[Any]:
+    """One row of write-only cells for `ws`: values through `safe_value`, text
+    stripped of the characters XLSX cannot hold and typed as a string (never a
+    formula), aware datetimes without their zone (Excel has none)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for v in row:
+        value = safe_value(v)
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        out.append(cell)
+    return out
+
+
+Sheet = tuple[str, Sequence[Any] | None, Iterable[Iterable[Any]]]
+
+
+def xlsx_workbook(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of sheets (title, header or None, rows); every cell through `xlsx_row`."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title=title[:31] or "Sheet1")
+        if header is not None:
+            ws.append(xlsx_row(ws, header))
+        for row in rows:
+            ws.append(xlsx_row(ws, row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def xlsx_bytes(
     header: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
 ) -> bytes:
     """A one-sheet workbook; text cells are strings (never formulas), guarded as in CSV."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "Sheet1")
-
-    def cells(row: Sequence[Any]) -> list[Any]:
-        out = []
-        for v in row:
-            value = safe_value(v)
-            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                value = value.replace(tzinfo=None)  # Excel has no time zones
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            out.append(cell)
-        return out
-
-    ws.append(cells(header))
-    for row in rows:
-        ws.append(cells(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_workbook([(title, header, rows)])

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
-import io
 import operator
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from opsqm.assessment.model import RULE_TITLES
-from opsqm.core.spreadsheet import safe_value
+from opsqm.core.spreadsheet import xlsx_workbook
 from opsqm.ledger.services import rule_groups
 
 
@@ -84,45 +80,11 @@ def item_rows(ledger: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def _cells(ws: Any, row: Sequence[Any]) -> list[Any]:
-    from openpyxl.cell import WriteOnlyCell
-
-    out = []
-    for v in row:
-        value = safe_value(v)
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula
-        out.append(cell)
-    return out
-
-
-def workbook(sheets: Sequence[tuple[str, Sequence[Any], Sequence[Sequence[Any]]]]) -> bytes:
-    """Several sheets (title, header, rows); text cells guarded like
-    `opsqm.core.spreadsheet` (never formulas)."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        if header:
-            ws.append(_cells(ws, header))
-        for row in rows:
-            ws.append(_cells(ws, row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def statement_xlsx(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> bytes:
     totals = [[r, RULE_TITLES[r], Decimal(v)] for r, v in ledger["totals"].items()]
-    return workbook(
+    return xlsx_workbook(
         [
-            (_("Summary"), (), summary_rows(contract, ledger, meta)),
+            (_("Summary"), None, summary_rows(contract, ledger, meta)),
             (_("Items"), item_header(), item_rows(ledger)),
             (_("Totals"), [_("Rule"), _("Title"), _("Points")], totals),
         ]

@@ -23,7 +23,7 @@ from django.urls import reverse
 from opsqm.accounts.roles import Role
 from opsqm.audit.models import AuditRecord
 from opsqm.core import middleware as mw
-from opsqm.core.spreadsheet import csv_text, safe_text, safe_value
+from opsqm.core.spreadsheet import csv_text, safe_text, safe_value, xlsx_workbook
 from opsqm.core.uploads import (
     UploadValidator,
     as_upload,
@@ -261,3 +261,33 @@ def test_numbers_stay_numbers() -> None:
     assert safe_value(-2) == -2 and safe_value(None) == ""
     text = csv_text(["a", "b"], [["=cmd", -5]])
     assert text.startswith("\ufeff") and "'=cmd,-5" in text
+
+
+def test_xlsx_workbook_cells() -> None:
+    """The one XLSX writer (attendance result, settlement statement, registers, audit
+    and dashboard exports): text guarded and typed as a string, characters XLSX cannot
+    hold stripped, numbers and dates as they are, aware datetimes without their zone;
+    a None header writes no header row."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from opsqm.assessment.model import TZ
+
+    when = dt.datetime(2025, 11, 3, 9, 5, tzinfo=TZ)
+    data = xlsx_workbook(
+        [
+            ("x" * 40, ["=h", "n"], [["=HYPERLINK(1)", 3, "a\x01b", Decimal("1.50"), when]]),
+            ("", None, [[dt.date(2025, 11, 3), None, "-2"]]),
+        ]
+    )
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["x" * 31, "Sheet1"]
+    first, second = wb.worksheets
+    rows = list(first.iter_rows(values_only=True))
+    assert rows[0][:2] == ("'=h", "n")
+    assert rows[1][:4] == ("'=HYPERLINK(1)", 3, "ab", 1.5)
+    assert rows[1][4] == dt.datetime(2025, 11, 3, 9, 5)
+    assert first["A2"].data_type == "s" and first["B2"].data_type == "n"
+    assert list(second.iter_rows(values_only=True)) == [(dt.datetime(2025, 11, 3), None, "'-2")]
