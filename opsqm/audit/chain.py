@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,31 @@ def link_hash(prev_hash: str, record: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    kind: str  # "edited" | "inserted" | "deleted"
+    kind: str  # "edited" | "inserted" | "deleted" | "anchor"
     detail: str
+
+
+# A gap is named record by record up to this many; the rest as one range (a forged
+# sequence number in the billions must not make the check list billions of lines).
+NAMED_PER_GAP = 1000
+
+
+def missing_range(first: int, last: int, where: str) -> list[ChainProblem]:
+    """ "deleted" problems for the missing records #first … #last."""
+    named_to = min(last, first + NAMED_PER_GAP - 1)
+    out = [
+        ChainProblem(seq, "deleted", f"record #{seq} is missing {where}")
+        for seq in range(first, named_to + 1)
+    ]
+    if named_to < last:
+        out.append(
+            ChainProblem(
+                named_to + 1,
+                "deleted",
+                f"records #{named_to + 1}–#{last} are missing {where} ({last - named_to} records)",
+            )
+        )
+    return out
 
 
 def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
@@ -46,8 +69,8 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
       not there;
     - inserted: the next record's link skips over it to an earlier record.
 
-    Deleting the newest records cannot be seen from the chain alone: compare the
-    head (last seq and hash) with one written down earlier.
+    Deleting the newest records cannot be seen from the chain alone: compare its
+    end with the head anchor (`check_anchor`) or with a head written down earlier.
     """
     recs = list(records)
     problems: list[ChainProblem] = []
@@ -68,8 +91,9 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
         expected_prev = prev["hash"] if prev is not None else GENESIS
         expected_seq = int(prev["seq"]) + 1 if prev is not None else 1
         gap = seq > expected_seq
-        for missing in range(expected_seq, seq):
-            report(missing, "deleted", f"record #{missing} is missing before #{seq}")
+        if gap:
+            for p in missing_range(expected_seq, seq - 1, f"before #{seq}"):
+                report(p.seq, p.kind, p.detail)
         if seq < expected_seq:
             report(seq, "inserted", f"sequence number out of order after #{expected_seq - 1}")
         if rec["prev_hash"] != expected_prev and not gap:
@@ -98,4 +122,61 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
                 )
         index_of_hash.setdefault(rec["hash"], i)
     problems.sort(key=lambda p: (p.seq, p.kind))
+    return problems
+
+
+Head = tuple[int, str]  # (seq, hash) of the newest record, as the anchor holds it
+
+
+def check_anchor(
+    records: Sequence[Mapping[str, Any]], before: Head | None, after: Head | None
+) -> list[ChainProblem]:
+    """Compare the chain's end with the head anchor, read `before` and `after` the
+    records were read (appends may run meanwhile: records up to `after` are covered,
+    and every record up to `before` must be there).
+
+    - records after the chain's end up to the anchor are "deleted" (the newest
+      records were removed);
+    - records beyond the anchor are "inserted" (appended without the application,
+      or the anchor was moved back);
+    - the record at the anchor with another hash is "edited";
+    - a log without an anchor is an "anchor" problem (the anchor was removed).
+    """
+    problems: list[ChainProblem] = []
+    by_seq = {int(r["seq"]): r for r in records}
+    end = max(by_seq, default=0)
+    if after is None:
+        if records:
+            problems.append(
+                ChainProblem(
+                    end,
+                    "anchor",
+                    "the head anchor is missing: the removal of the newest records "
+                    "cannot be checked",
+                )
+            )
+        return problems
+    if before is not None and before[0] > end:
+        problems += missing_range(end + 1, before[0], f"after #{end} (head anchor #{before[0]})")
+    for head in dict.fromkeys(h for h in (before, after) if h is not None):
+        rec = by_seq.get(head[0])
+        if rec is not None and rec["hash"] != head[1]:
+            problems.append(
+                ChainProblem(head[0], "edited", "the hash differs from the head anchor's")
+            )
+    beyond = sorted(seq for seq in by_seq if seq > after[0])
+    for seq in beyond[:NAMED_PER_GAP]:
+        problems.append(
+            ChainProblem(seq, "inserted", f"record #{seq} lies beyond the head anchor #{after[0]}")
+        )
+    if len(beyond) > NAMED_PER_GAP:
+        rest = beyond[NAMED_PER_GAP:]
+        problems.append(
+            ChainProblem(
+                rest[0],
+                "inserted",
+                f"records #{rest[0]}–#{rest[-1]} lie beyond the head anchor #{after[0]} "
+                f"({len(rest)} records)",
+            )
+        )
     return problems

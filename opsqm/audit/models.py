@@ -80,3 +80,33 @@ class AuditRecord(models.Model):
         after = self.after if isinstance(self.after, dict) else {}
         keys = list(dict.fromkeys([*before, *after]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditHeadQuerySet(models.QuerySet["AuditHead"]):
+    delete = _refuse
+
+
+class AuditHead(models.Model):
+    """The head anchor: the sequence number and hash of the newest record, rewritten
+    in the same transaction as every append (opsqm.audit.services.log_action).
+
+    The chain alone cannot show that its newest records were removed; the anchor
+    can: `verify` names every record between the chain's end and the anchor. One
+    row; database triggers refuse deleting it and moving it backwards."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AuditHeadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit head anchor")
+        verbose_name_plural = _("audit head anchors")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_one_row")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the audit head anchor cannot be deleted")

@@ -14,8 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from opsqm.audit.chain import GENESIS, ChainProblem, link_hash, verify
-from opsqm.audit.models import AuditRecord
+from opsqm.audit.chain import GENESIS, ChainProblem, Head, check_anchor, link_hash, verify
+from opsqm.audit.models import AuditHead, AuditRecord
 from opsqm.core.request_context import current
 
 # Any constant; PostgreSQL advisory lock that serialises appends across processes.
@@ -87,9 +87,15 @@ def log_action(
         object_id = object_id or str(obj.pk)
     with transaction.atomic():
         _lock_chain()
+        head = AuditHead.objects.filter(pk=1).values("seq", "hash").first()
         last = AuditRecord.objects.order_by("-seq").values("seq", "hash").first()
-        seq = (last["seq"] + 1) if last else 1
-        prev_hash = last["hash"] if last else GENESIS
+        # Link to the anchor, not to whatever record is last in the table: if the
+        # newest records were removed, the new record keeps the gap visible (verify
+        # names the missing records) instead of closing it.  Without an anchor (the
+        # first record, or an anchor that went missing) link to the last record.
+        seq = max(head["seq"] if head else 0, last["seq"] if last else 0) + 1
+        linked = head or last
+        prev_hash = linked["hash"] if linked else GENESIS
         at = timezone.now().astimezone(datetime.UTC)
         fields: dict[str, Any] = {
             "seq": seq,
@@ -105,12 +111,17 @@ def log_action(
             "before": _json_safe(before),
             "after": _json_safe(after),
         }
-        return AuditRecord.objects.create(
+        record = AuditRecord.objects.create(
             **{k: v for k, v in fields.items() if k != "at"},
             at=at,
             prev_hash=prev_hash,
             hash=link_hash(prev_hash, fields),
         )
+        if head is None:
+            AuditHead.objects.create(pk=1, seq=record.seq, hash=record.hash)
+        else:
+            AuditHead.objects.filter(pk=1).update(seq=record.seq, hash=record.hash)
+        return record
 
 
 def record_content(rec: AuditRecord) -> dict[str, Any]:
@@ -138,12 +149,19 @@ def iter_chain() -> Iterator[dict[str, Any]]:
         yield record_content(rec)
 
 
+def read_anchor() -> Head | None:
+    row = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
 @dataclass(frozen=True)
 class ChainReport:
     count: int
     head_seq: int | None
     head_hash: str | None
     problems: list[ChainProblem]
+    anchor_seq: int | None = None
+    anchor_hash: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -151,13 +169,22 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Verify the whole audit log in the database."""
+    """Verify the whole audit log in the database, and its end against the anchor.
+
+    Appends may run while the records are read; the anchor is read before and
+    after, so that they are neither "deleted" nor "inserted" (no lock is held)."""
+    before = read_anchor()
     records = list(iter_chain())
-    problems = verify(records)
+    after = read_anchor()
+    found = verify(records) + check_anchor(records, before, after)
+    unique = {(p.seq, p.kind): p for p in reversed(found)}  # the chain's own detail wins
+    problems = sorted(unique.values(), key=lambda p: (p.seq, p.kind))
     head = records[-1] if records else None
     return ChainReport(
         count=len(records),
         head_seq=int(head["seq"]) if head else None,
         head_hash=str(head["hash"]) if head else None,
         problems=problems,
+        anchor_seq=after[0] if after else None,
+        anchor_hash=after[1] if after else None,
     )

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import csv
 import datetime
+import importlib
 import io
+import json
+import threading
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from opsqm.accounts.roles import Role
 from opsqm.audit import services as audit_services
-from opsqm.audit.chain import link_hash
-from opsqm.audit.models import AppendOnlyError, AuditRecord
+from opsqm.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
+from opsqm.audit.models import AppendOnlyError, AuditHead, AuditRecord
 from opsqm.audit.services import log_action, record_content, verify_chain
 from tests.web.conftest import client_for
 
@@ -202,6 +206,194 @@ def test_verify_command_detects_removed_head() -> None:
     raw("DELETE FROM audit_auditrecord WHERE seq = 3")
     with pytest.raises(CommandError):
         call_command("audit", "verify", "--expect-head", head, stdout=io.StringIO())
+
+
+# --- the head anchor ---------------------------------------------------------------
+
+
+def anchor() -> tuple[int, str] | None:
+    return audit_services.read_anchor()
+
+
+def drop_anchor_triggers() -> None:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("DROP TRIGGER audit_audithead_forward ON audit_audithead")
+        else:
+            cur.execute("DROP TRIGGER audit_audithead_forward")
+            cur.execute("DROP TRIGGER audit_audithead_no_delete")
+
+
+def test_anchor_follows_every_append() -> None:
+    assert anchor() is None
+    recs = make_chain(3)
+    assert anchor() == (3, recs[-1].hash)
+    rec = log_action("test.more", summary="more")
+    assert anchor() == (4, rec.hash)
+    report = verify_chain()
+    assert report.ok and (report.anchor_seq, report.anchor_hash) == (4, rec.hash)
+
+
+def test_tail_deletion_is_named_without_expect_head() -> None:
+    make_chain(5)
+    drop_triggers()
+    raw("DELETE FROM audit_auditrecord WHERE seq >= 4")
+    assert problems() == {(4, "deleted"), (5, "deleted")}
+    out = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("audit", "verify", stdout=out)
+    assert exc.value.returncode == 1
+    assert "#4\tdeleted" in out.getvalue() and "#5\tdeleted" in out.getvalue()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["anchor"]["seq"] == 5 and data["head"]["seq"] == 3
+    assert [(p["seq"], p["kind"]) for p in data["problems"]] == [(4, "deleted"), (5, "deleted")]
+
+
+def test_deleting_the_whole_log_is_named() -> None:
+    make_chain(3)
+    drop_triggers()
+    raw("DELETE FROM audit_auditrecord")
+    assert problems() == {(1, "deleted"), (2, "deleted"), (3, "deleted")}
+
+
+def test_an_append_after_tail_deletion_keeps_the_gap() -> None:
+    recs = make_chain(5)
+    drop_triggers()
+    raw("DELETE FROM audit_auditrecord WHERE seq >= 4")
+    rec = log_action("test.after", summary="after the deletion")
+    # Linked to the anchor (the removed #5), not to #3: the gap stays in the chain.
+    assert rec.seq == 6 and rec.prev_hash == recs[-1].hash
+    assert problems() == {(4, "deleted"), (5, "deleted")}
+    assert anchor() == (6, rec.hash)
+
+
+def test_records_beyond_the_anchor_are_named() -> None:
+    recs = make_chain(3)
+    # Appended without the application (no anchor move), correctly linked.
+    content = record_content(recs[-1]) | {"seq": 4, "summary": "forged", "action": "test.forged"}
+    AuditRecord.objects.create(
+        seq=4,
+        at=recs[-1].at,
+        ip="192.168.0.9",
+        action="test.forged",
+        object_type="tests.thing",
+        object_id="3",
+        summary="forged",
+        before=content["before"],
+        after=content["after"],
+        prev_hash=recs[-1].hash,
+        hash=link_hash(recs[-1].hash, content),
+    )
+    assert problems() == {(4, "inserted")}
+    # The next append links to the anchor: the forged record stays named.
+    rec = log_action("test.after", summary="after")
+    assert rec.seq == 5 and rec.prev_hash == recs[-1].hash
+    assert problems() == {(4, "inserted")}
+
+
+def test_the_record_at_the_anchor_must_match_it() -> None:
+    recs = make_chain(3)
+    drop_triggers()
+    forged = record_content(recs[-1]) | {"summary": "rewritten"}
+    raw(
+        "UPDATE audit_auditrecord SET summary = %s, hash = %s WHERE seq = 3",
+        ["rewritten", link_hash(recs[-1].prev_hash, forged)],
+    )
+    # The newest record rewritten with a recomputed hash: no later record shows it,
+    # the anchor does.
+    assert problems() == {(3, "edited")}
+
+
+def test_anchor_refuses_moving_back_and_deletion() -> None:
+    make_chain(3)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("UPDATE audit_audithead SET seq = 2")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("UPDATE audit_audithead SET seq = 3, hash = %s", ["0" * 64])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("DELETE FROM audit_audithead")
+    with pytest.raises(AppendOnlyError):
+        AuditHead.objects.get().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditHead.objects.all().delete()
+    assert verify_chain().ok
+
+
+def test_a_missing_anchor_is_named() -> None:
+    make_chain(3)
+    drop_anchor_triggers()
+    raw("DELETE FROM audit_audithead")
+    assert problems() == {(3, "anchor")}
+    # The next append anchors the log again at its end.
+    rec = log_action("test.after", summary="after")
+    assert rec.seq == 4 and anchor() == (4, rec.hash) and verify_chain().ok
+
+
+def test_migration_anchors_an_existing_log() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("opsqm.audit.migrations.0003_head_anchor")
+    recs = make_chain(3)
+    drop_anchor_triggers()
+    raw("DELETE FROM audit_audithead")
+    migration.anchor_existing_log(apps, SimpleNamespace(connection=connection))
+    assert anchor() == (3, recs[-1].hash)
+
+
+def test_check_anchor_tolerates_appends_while_verifying() -> None:
+    recs = [record_content(r) for r in make_chain(5)]
+    h = {r["seq"]: r["hash"] for r in recs}
+    # #5 was appended after the anchor was first read (#4), before it was read again.
+    assert check_anchor(recs, (4, h[4]), (5, h[5])) == []
+    # #6 was appended after the records were read.
+    assert check_anchor(recs, (5, h[5]), (6, "f" * 64)) == []
+    # Read before the records: the anchor said #5, so #5 must be there.
+    found = check_anchor(recs[:3], (5, h[5]), (6, "f" * 64))
+    assert [(p.seq, p.kind) for p in found] == [(4, "deleted"), (5, "deleted")]
+
+
+def test_a_huge_gap_is_named_as_a_range() -> None:
+    recs = [record_content(r) for r in make_chain(2)]
+    found = check_anchor(recs, (10**9, "f" * 64), (10**9, "f" * 64))
+    assert len(found) == NAMED_PER_GAP + 1
+    assert found[0].seq == 3 and found[-1].seq == 3 + NAMED_PER_GAP
+    assert f"#{10**9}" in found[-1].detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_stay_one_chain() -> None:
+    """Several processes' appends are serialised (PostgreSQL: advisory lock), each
+    moving the anchor; real threads with their own connections."""
+    if connection.vendor != "postgresql":
+        pytest.skip("threads on the in-memory SQLite test database serialise on table locks")
+    n, each = 4, 15
+    start = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def body(i: int) -> None:
+        try:
+            start.wait()
+            for k in range(each):
+                with transaction.atomic():
+                    log_action(f"test.thread{i}", object_id=str(k), summary=f"{i}/{k}")
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    report = verify_chain()
+    assert report.ok and report.count == n * each
+    assert list(AuditRecord.objects.values_list("seq", flat=True)) == list(range(1, n * each + 1))
+    assert (report.anchor_seq, report.anchor_hash) == (report.head_seq, report.head_hash)
 
 
 # --- pages -----------------------------------------------------------------------

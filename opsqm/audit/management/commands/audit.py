@@ -1,5 +1,6 @@
-"""`opsqm audit verify`: walk the audit hash chain and name every edited,
-inserted or deleted record.  Exit status 0 when the chain is intact, 1 otherwise."""
+"""`opsqm audit verify`: walk the audit hash chain, compare its end with the head
+anchor, and name every edited, inserted or deleted record.  Exit status 0 when the
+chain is intact, 1 otherwise."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         verify.add_argument(
             "--expect-head",
             metavar="SEQ:HASH",
-            help="the head written down earlier; detects removal of the newest records",
+            help="a head written down earlier (an anchor outside the database): "
+            "detects removal of the newest records even if the database's own head "
+            "anchor was rewritten too",
         )
         verify.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -51,6 +54,7 @@ class Command(BaseCommand):
                         "ok": not problems,
                         "records": report.count,
                         "head": {"seq": report.head_seq, "hash": report.head_hash},
+                        "anchor": {"seq": report.anchor_seq, "hash": report.anchor_hash},
                         "problems": [{"seq": s, "kind": k, "detail": d} for s, k, d in problems],
                     },
                     ensure_ascii=False,
@@ -61,6 +65,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"#{seq}\t{kind}\t{detail}")
             head = f"#{report.head_seq} {report.head_hash}" if report.head_seq else "(empty)"
             self.stdout.write(f"{report.count} records, head {head}")
+            if report.anchor_seq is not None:
+                self.stdout.write(f"head anchor #{report.anchor_seq} {report.anchor_hash}")
         if problems:
             raise CommandError(
                 f"audit chain broken: {len(problems)} problem(s) in {report.count} records",
