@@ -159,19 +159,27 @@ class _Reader:
             self._issue(title, row, col, raw, str(exc))
             return False
 
+    def _data_rows(
+        self, header: HeaderLayout, rows: Iterable[Sequence[object]]
+    ) -> Iterator[tuple[int, Sequence[object]]]:
+        """(sheet row number, values) of each data row that is not blank; every row,
+        blank or not, counts for the progress."""
+        rowno = header.data_start - 1
+        for values in rows:
+            rowno += 1
+            self.tick()
+            if all(v is None or v == "" for v in values):
+                continue
+            yield rowno, values
+
     def _read_punches(
         self, title: str, header: HeaderLayout, rows: Iterable[Sequence[object]]
     ) -> None:
         f = header.fields
         time_col, date_col, result_col = f["punch_time"], f["date"], f.get("result")
         out = self.result.punches
-        rowno = header.data_start - 1
         data_rows = punches = without = 0
-        for values in rows:
-            rowno += 1
-            self.tick()
-            if all(v is None or v == "" for v in values):
-                continue
+        for rowno, values in self._data_rows(header, rows):
             data_rows += 1
             when = self._time(title, rowno, values, time_col)
             if when is False:
@@ -201,13 +209,8 @@ class _Reader:
         pairs = [(c, results_by_key.get(_shift_key(c))) for c in shifts]
         result_col = header.fields.get("result")  # a daily "考勤结果" column, if any
         kept = [*header.shift_results, *header.stats, *([result_col] if result_col else [])]
-        rowno = header.data_start - 1
         data_rows = punches = without = 0
-        for values in rows:
-            rowno += 1
-            self.tick()
-            if all(v is None or v == "" for v in values):
-                continue
+        for rowno, values in self._data_rows(header, rows):
             data_rows += 1
             who = self._identity(title, rowno, values, header)
             day = self._date(title, rowno, values, date_col, required=True)
