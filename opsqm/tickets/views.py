@@ -337,90 +337,96 @@ def refused_mail(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------- intake
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def _registration_page(
+    request: HttpRequest,
+    template: str,
+    register: Callable[[HttpRequest, Any], Ticket],
+    done: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The desk's form that opens a ticket (a user's report, a security report):
+    `register(request, contract)` calls the service; `done` names the new number."""
     require(request.user, DESK)
     contracts = visible_contracts(request.user).order_by("code").prefetch_related("units")
     errors: dict[str, Any] = {}
     if request.method == "POST":
-        p = request.POST
         try:
-            contract = get_object_or_404(contracts, pk=p.get("contract") or 0)
-            unit = Unit.objects.filter(pk=p.get("unit") or 0).first()
-            ticket = services.record_intake(
-                contract,
-                user=request.user,
-                reporter=p.get("reporter", ""),
-                description=p.get("description", ""),
-                reported_at=parse_dt(p.get("reported_at")),
-                unit=unit,
-                phone=p.get("phone", ""),
-                system=p.get("system", ""),
-                title=p.get("title", ""),
-                priority=p.get("priority", "normal"),
-                attachments=request.FILES.getlist("attachments"),
-            )
+            contract = get_object_or_404(contracts, pk=request.POST.get("contract") or 0)
+            ticket = register(request, contract)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         else:
-            messages.success(request, _("Report recorded as %(n)s.") % {"n": ticket.number})
+            messages.success(request, done % {"n": ticket.number})
             return redirect("tickets:detail", pk=ticket.pk)
     return render(
         request,
-        "tickets/intake.html",
+        template,
         {
             "contracts": contracts,
             "errors": errors,
             "data": request.POST,
             "priorities": Ticket.Priority.choices,
+            **extra,
         },
+    )
+
+
+def _record_intake(request: HttpRequest, contract: Any) -> Ticket:
+    p = request.POST
+    return services.record_intake(
+        contract,
+        user=request.user,
+        reporter=p.get("reporter", ""),
+        description=p.get("description", ""),
+        reported_at=parse_dt(p.get("reported_at")),
+        unit=Unit.objects.filter(pk=p.get("unit") or 0).first(),
+        phone=p.get("phone", ""),
+        system=p.get("system", ""),
+        title=p.get("title", ""),
+        priority=p.get("priority", "normal"),
+        attachments=request.FILES.getlist("attachments"),
+    )
+
+
+def _register_security_report(request: HttpRequest, contract: Any) -> Ticket:
+    p = request.POST
+    findings = [
+        (d, s)
+        for d, s in zip(p.getlist("finding"), p.getlist("severity"), strict=False)
+        if d.strip()
+    ]
+    report = request.FILES.get("report")
+    if report is None:
+        raise ValidationError({"report": _("Attach the report.")})
+    return services.register_security_report(
+        contract,
+        user=request.user,
+        title=p.get("title", ""),
+        report=report,
+        findings=findings,
+        unit=Unit.objects.filter(pk=p.get("unit") or 0).first(),
+        priority=p.get("priority", "normal"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    return _registration_page(
+        request, "tickets/intake.html", _record_intake, _("Report recorded as %(n)s.")
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def security_intake(request: HttpRequest) -> HttpResponse:
-    require(request.user, DESK)
-    contracts = visible_contracts(request.user).order_by("code").prefetch_related("units")
-    errors: dict[str, Any] = {}
-    if request.method == "POST":
-        p = request.POST
-        findings = [
-            (d, s)
-            for d, s in zip(p.getlist("finding"), p.getlist("severity"), strict=False)
-            if d.strip()
-        ]
-        try:
-            contract = get_object_or_404(contracts, pk=p.get("contract") or 0)
-            report = request.FILES.get("report")
-            if report is None:
-                raise ValidationError({"report": _("Attach the report.")})
-            ticket = services.register_security_report(
-                contract,
-                user=request.user,
-                title=p.get("title", ""),
-                report=report,
-                findings=findings,
-                unit=Unit.objects.filter(pk=p.get("unit") or 0).first(),
-                priority=p.get("priority", "normal"),
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        else:
-            messages.success(request, _("Report registered as %(n)s.") % {"n": ticket.number})
-            return redirect("tickets:detail", pk=ticket.pk)
-    return render(
+    return _registration_page(
         request,
         "tickets/security_intake.html",
-        {
-            "contracts": contracts,
-            "errors": errors,
-            "data": request.POST,
-            "priorities": Ticket.Priority.choices,
-            "severities": Finding.Severity.choices,
-            "rows": range(5),
-        },
+        _register_security_report,
+        _("Report registered as %(n)s."),
+        severities=Finding.Severity.choices,
+        rows=range(5),
     )
 
 
@@ -667,6 +673,31 @@ def _png_from_data_url(value: str) -> bytes:
         raise ValidationError({"signature": _("Draw your signature.")}) from exc
 
 
+def _signing_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    submit: Callable[[bytes, str, str], Any],
+    done: Callable[[], HttpResponse],
+    **extra: Any,
+) -> HttpResponse:
+    """The signature pad and the rating; `submit(png, satisfaction, signer_name)`
+    calls the service, `done()` answers a signature that was taken."""
+    error = ""
+    if request.method == "POST":
+        try:
+            submit(
+                _png_from_data_url(_p(request, "signature")),
+                _p(request, "satisfaction"),
+                _p(request, "signer_name"),
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            return done()
+    ctx = {"t": ticket, "error": error, "satisfactions": Ticket.Satisfaction.choices}
+    return render(request, "tickets/sign.html", {**ctx, **extra})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -674,32 +705,22 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, RECIPIENT)
     ticket = _ticket_for(request, pk)
     user: Any = request.user
-    error = ""
-    if request.method == "POST":
-        try:
-            services.sign(
-                ticket,
-                png=_png_from_data_url(_p(request, "signature")),
-                satisfaction=_p(request, "satisfaction"),
-                signer_name=_p(request, "signer_name") or user.display_name,
-                user=user,
-                via="login",
-            )
-        except ValidationError as exc:
-            error = _error_text(exc)
-        else:
-            messages.success(request, _("Thank you: signed and rated."))
-            return redirect("tickets:detail", pk=ticket.pk)
-    return render(
-        request,
-        "tickets/sign.html",
-        {
-            "t": ticket,
-            "error": error,
-            "satisfactions": Ticket.Satisfaction.choices,
-            "default_name": user.display_name,
-        },
-    )
+
+    def submit(png: bytes, satisfaction: str, signer_name: str) -> Any:
+        return services.sign(
+            ticket,
+            png=png,
+            satisfaction=satisfaction,
+            signer_name=signer_name or user.display_name,
+            user=user,
+            via="login",
+        )
+
+    def done() -> HttpResponse:
+        messages.success(request, _("Thank you: signed and rated."))
+        return redirect("tickets:detail", pk=ticket.pk)
+
+    return _signing_page(request, ticket, submit, done, default_name=user.display_name)
 
 
 @require_http_methods(["GET", "POST"])
@@ -709,26 +730,13 @@ def sign_token(request: HttpRequest, token: str) -> HttpResponse:
         link = services.sign_link_for(token)
     except ValidationError as exc:
         return render(request, "tickets/sign_done.html", {"error": _error_text(exc)}, status=404)
-    error = ""
-    if request.method == "POST":
-        try:
-            services.sign_with_link(
-                token,
-                png=_png_from_data_url(_p(request, "signature")),
-                satisfaction=_p(request, "satisfaction"),
-                signer_name=_p(request, "signer_name"),
-            )
-        except ValidationError as exc:
-            error = _error_text(exc)
-        else:
-            return render(request, "tickets/sign_done.html", {"t": link.ticket})
-    return render(
-        request,
-        "tickets/sign.html",
-        {
-            "t": link.ticket,
-            "error": error,
-            "satisfactions": Ticket.Satisfaction.choices,
-            "anonymous": True,
-        },
-    )
+
+    def submit(png: bytes, satisfaction: str, signer_name: str) -> Any:
+        return services.sign_with_link(
+            token, png=png, satisfaction=satisfaction, signer_name=signer_name
+        )
+
+    def done() -> HttpResponse:
+        return render(request, "tickets/sign_done.html", {"t": link.ticket})
+
+    return _signing_page(request, link.ticket, submit, done, anonymous=True)
