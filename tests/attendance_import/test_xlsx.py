@@ -253,3 +253,21 @@ def test_column_order_and_title_rows_do_not_change_the_rows(order, titles, engin
     assert [(p.row - shift, p.name, p.punched_at, p.result_text) for p in got.punches] == [
         (p.row, p.name, p.punched_at, p.result_text) for p in EXPECTED
     ]
+
+
+def test_blank_rows_are_skipped_but_keep_row_numbers_and_progress(engine):
+    raw = list(raw_rows(two_days()))
+    raw.insert(2, [""] * len(raw[0]))  # sheet row 6: blank
+    calls: list[tuple[int, int]] = []
+    book = read_dingtalk_xlsx(xlsx(raw_sheet(raw)), engine=engine,
+                              progress=lambda done, total: calls.append((done, total)))  # fmt: skip
+    assert [p.row for p in book.punches] == [4, 5, 8]
+    assert (book.sheets[0].data_rows, book.sheets[0].without_punch) == (4, 1)
+    assert calls[-1] == (3 + 5, 3 + 5)  # the blank row is read too
+    top, sub = daily_layout(1)
+    daily = list(daily_rows(two_days()))
+    daily.insert(1, [""] * len(daily[0]))  # sheet row 6: blank
+    titles = title_rows("每日统计", date(2025, 10, 25), date(2025, 11, 24))
+    book = read_dingtalk_xlsx(xlsx(Sheet("每日统计", sub, daily, titles, top)), engine=engine)
+    assert [(d.row, d.name) for d in book.days] == [(5, "张伟"), (7, "李娜")]
+    assert book.sheets[0].data_rows == 2
