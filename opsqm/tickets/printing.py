@@ -90,23 +90,62 @@ class TicketForm:
 
     @property
     def reporter_text(self) -> str:
-        return _reporter_text(self)
+        if self.reporter_phone:
+            return f"{self.reporter} ({self.reporter_phone})"
+        return self.reporter or "—"
 
     @property
     def problem_text(self) -> str:
-        return _problem_text(self)
+        title = self.ticket.title
+        if title and self.problem and title not in self.problem:
+            return f"{title}\n{self.problem}"
+        return self.problem or title or "—"
 
     @property
     def extension_text(self) -> str:
-        return _extension_text(self)
+        ext = self.extension
+        if ext is None:
+            return _("No extension")
+        return _(
+            "Deadline extended to %(to)s with the recipient's written agreement of %(on)s. "
+            "Reason: %(reason)s"
+        ) % {
+            "to": _when(ext.agreed_to),
+            "on": _when(ext.decided_at),
+            "reason": ext.reason,
+        }
 
     @property
     def signature_text(self) -> str:
-        return _signature_text(self)
+        t = self.ticket
+        if t.signature == Ticket.Signature.SIGNED:
+            return _("Signed by %(name)s at %(at)s") % {
+                "name": t.signer_name or "—",
+                "at": _when(t.signed_at),
+            }
+        if t.signature == Ticket.Signature.PHONE_CONFIRMED:
+            call = self.phone_confirmation
+            reason = t.no_signature_reason or "—"
+            if call is None:
+                return _("Confirmed by phone. Why no signature: %(reason)s") % {"reason": reason}
+            return _(
+                "Confirmed by phone with %(person)s at %(at)s: %(outcome)s. "
+                "Why no signature: %(reason)s"
+            ) % {
+                "person": call.person,
+                "at": _when(call.called_at),
+                "outcome": call.outcome,
+                "reason": reason,
+            }
+        return _("Not signed")
 
     @property
     def verification_note(self) -> str:
-        return _verification_note(self)
+        return _(
+            "The code is the beginning of the SHA-256 of this form's content (%(digest)s). "
+            "Enter it on the platform's page Tickets → Verify a printed form to check "
+            "that the ticket still has the content printed here."
+        ) % {"digest": self.digest}
 
     @property
     def signature_data_url(self) -> str:
@@ -326,10 +365,10 @@ def add_docx_form(doc: Any, form: TicketForm) -> None:
     rows: list[tuple[str, str, str, str] | tuple[str, str]] = [
         (_("Contract"), f"{t.contract.code} {t.contract.title}"),
         (_("Vendor"), t.contract.vendor.name, _("Unit"), t.unit.name if t.unit else "—"),
-        (_("Reporter"), _reporter_text(form), _("Reported at"), _when(form.reported_at)),
+        (_("Reporter"), form.reporter_text, _("Reported at"), _when(form.reported_at)),
         (_("Priority"), t.get_priority_display(), _("Deadline"), _when(t.deadline)),
         (_("System / terminal"), t.system or "—"),
-        (_("Problem"), _problem_text(form)),
+        (_("Problem"), form.problem_text),
     ]
     table = doc.table(0, 4, widths_cm=widths)
 
@@ -360,7 +399,7 @@ def add_docx_form(doc: Any, form: TicketForm) -> None:
     add((_("Problem analysis"), t.analysis or "—"))
     add((_("Resolution steps"), t.steps or "—"))
     add((_("Verification result"), t.verification or "—"))
-    add((_("Extension"), _extension_text(form)))
+    add((_("Extension"), form.extension_text))
     section(_("Confirmation by the service recipient"))
     add((_("Confirmation"), t.get_signature_display()))
     signature_row = table.add_row()
@@ -368,70 +407,11 @@ def add_docx_form(doc: Any, form: TicketForm) -> None:
         cell.width = Cm(width)
     doc.set_cell(signature_row.cells[0], _("Signature"), label=True)
     sig_cell = signature_row.cells[1].merge(signature_row.cells[3])
-    doc.set_cell(sig_cell, _signature_text(form))
+    doc.set_cell(sig_cell, form.signature_text)
     if form.signature_png:
         doc.image(form.signature_png, 4.5, paragraph=sig_cell.add_paragraph())
     add((_("Satisfaction"), t.get_satisfaction_display() or "—"))
 
     doc.paragraph()
     doc.paragraph(_("Verification code: %(code)s") % {"code": form.verification_string}, size=9)
-    doc.paragraph(_verification_note(form), size=8)
-
-
-def _reporter_text(form: TicketForm) -> str:
-    if form.reporter_phone:
-        return f"{form.reporter} ({form.reporter_phone})"
-    return form.reporter or "—"
-
-
-def _problem_text(form: TicketForm) -> str:
-    title = form.ticket.title
-    if title and form.problem and title not in form.problem:
-        return f"{title}\n{form.problem}"
-    return form.problem or title or "—"
-
-
-def _extension_text(form: TicketForm) -> str:
-    ext = form.extension
-    if ext is None:
-        return _("No extension")
-    return _(
-        "Deadline extended to %(to)s with the recipient's written agreement of %(on)s. "
-        "Reason: %(reason)s"
-    ) % {
-        "to": _when(ext.agreed_to),
-        "on": _when(ext.decided_at),
-        "reason": ext.reason,
-    }
-
-
-def _signature_text(form: TicketForm) -> str:
-    t = form.ticket
-    if t.signature == Ticket.Signature.SIGNED:
-        return _("Signed by %(name)s at %(at)s") % {
-            "name": t.signer_name or "—",
-            "at": _when(t.signed_at),
-        }
-    if t.signature == Ticket.Signature.PHONE_CONFIRMED:
-        call = form.phone_confirmation
-        reason = t.no_signature_reason or "—"
-        if call is None:
-            return _("Confirmed by phone. Why no signature: %(reason)s") % {"reason": reason}
-        return _(
-            "Confirmed by phone with %(person)s at %(at)s: %(outcome)s. "
-            "Why no signature: %(reason)s"
-        ) % {
-            "person": call.person,
-            "at": _when(call.called_at),
-            "outcome": call.outcome,
-            "reason": reason,
-        }
-    return _("Not signed")
-
-
-def _verification_note(form: TicketForm) -> str:
-    return _(
-        "The code is the beginning of the SHA-256 of this form's content (%(digest)s). "
-        "Enter it on the platform's page Tickets → Verify a printed form to check "
-        "that the ticket still has the content printed here."
-    ) % {"digest": form.digest}
+    doc.paragraph(form.verification_note, size=8)
