@@ -47,8 +47,13 @@ class _ReadOnly(viewsets.ReadOnlyModelViewSet):
         return qs.select_related("contract").order_by("pk")
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class _OfContract(serializers.ModelSerializer):
+    """A record of a contract, which it names by its code."""
+
     contract = serializers.CharField(source="contract.code")
+
+
+class IncidentSerializer(_OfContract):
     pending_determination = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     report_due = serializers.SerializerMethodField()
@@ -91,8 +96,7 @@ class IncidentViewSet(_ReadOnly):
     model = Incident
 
 
-class RectificationSerializer(serializers.ModelSerializer):
-    contract = serializers.CharField(source="contract.code")
+class RectificationSerializer(_OfContract):
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -122,9 +126,7 @@ class RectificationViewSet(_ReadOnly):
     model = RectificationNotice
 
 
-class DeliverySerializer(serializers.ModelSerializer):
-    contract = serializers.CharField(source="contract.code")
-
+class DeliverySerializer(_OfContract):
     class Meta:
         model = ServiceDelay
         fields = ("id", "contract", "obligation", "kind", "clause", "basis_on", "due", "delivered")
@@ -135,9 +137,7 @@ class DeliveryViewSet(_ReadOnly):
     model = ServiceDelay
 
 
-class PraiseApplicationSerializer(serializers.ModelSerializer):
-    contract = serializers.CharField(source="contract.code")
-
+class PraiseApplicationSerializer(_OfContract):
     class Meta:
         model = PraiseApplication
         fields = (
@@ -160,9 +160,7 @@ class PraiseApplicationViewSet(_ReadOnly):
     model = PraiseApplication
 
 
-class SettlementSerializer(serializers.ModelSerializer):
-    contract = serializers.CharField(source="contract.code")
-
+class SettlementSerializer(_OfContract):
     class Meta:
         model = SettlementStatement
         fields = (

@@ -1,13 +1,16 @@
 """Forms of the incident pages.  They parse and show errors; the services validate
-and write."""
+and write.  A ModelForm's fields are its service's field list (`services.*_FIELDS`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from opsqm.contracts.forms import DATE, DATETIME
+from opsqm.incidents import services
 from opsqm.incidents.models import (
     DeterminationStep,
     Incident,
@@ -17,33 +20,15 @@ from opsqm.incidents.models import (
     ServiceDelay,
 )
 
-DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
-        fields = (
-            "code",
-            "title",
-            "occurred_at",
-            "reported_at",
-            "systems",
-            "impact",
-            "scope",
-            "restored_at",
-            "core_data_lost",
-            "sensitive_data_leaked",
-            "major_security_event",
-            "video_conference_fault",
-            "human_error",
-            "core_business_affected",
-        )
+        fields = services.INCIDENT_FACT_FIELDS  # the final level: step 五
         widgets = {
-            "occurred_at": DT,
-            "reported_at": DT,
-            "restored_at": DT,
+            "occurred_at": DATETIME,
+            "reported_at": DATETIME,
+            "restored_at": DATETIME,
             "impact": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -60,7 +45,7 @@ class StepForm(forms.ModelForm):
 
     class Meta:
         model = DeterminationStep
-        fields = ("notes", "level", "conclusion", "conclusion_scan")
+        fields = services.STEP_FIELDS
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
             "conclusion": forms.Textarea(attrs={"rows": 4}),
@@ -71,26 +56,20 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.step = step
         if step != DeterminationStep.Step.FINAL:
-            for name in ("it", "vendor", "supervisor", "experts", "conclusion", "conclusion_scan"):
+            for name in (*services.PARTICIPANTS, "conclusion", "conclusion_scan"):
                 del self.fields[name]
             if step not in (DeterminationStep.Step.PRELIMINARY, DeterminationStep.Step.SPECIAL):
                 del self.fields["level"]
         else:
             self.fields["level"].label = _("Final level")
             people = (self.instance.participants or {}) if self.instance.pk else {}
-            for k in ("it", "vendor", "supervisor", "experts"):
+            for k in services.PARTICIPANTS:
                 self.fields[k].initial = people.get(k, "")
 
     def service_data(self) -> dict[str, Any]:
-        data = {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if k in ("notes", "level", "conclusion", "conclusion_scan")
-        }
+        data = {k: v for k, v in self.cleaned_data.items() if k in services.STEP_FIELDS}
         if self.step == DeterminationStep.Step.FINAL:
-            data["participants"] = {
-                k: self.cleaned_data.get(k, "") for k in ("it", "vendor", "supervisor", "experts")
-            }
+            data["participants"] = {k: self.cleaned_data.get(k, "") for k in services.PARTICIPANTS}
             if not data.get("conclusion_scan"):
                 data.pop("conclusion_scan", None)
         return data
@@ -99,8 +78,8 @@ class StepForm(forms.ModelForm):
 class EvidenceForm(forms.ModelForm):
     class Meta:
         model = IncidentEvidence
-        fields = ("kind", "ticket", "file", "received_at", "note")
-        widgets = {"received_at": DT, "file": forms.FileInput}
+        fields = services.EVIDENCE_FIELDS
+        widgets = {"received_at": DATETIME, "file": forms.FileInput}
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,9 +113,9 @@ class RateForm(forms.Form):
 class PraiseApplyForm(forms.ModelForm):
     class Meta:
         model = PraiseApplication
-        fields = ("event", "level", "praised_on", "description", "evidence")
+        fields = services.PRAISE_APPLICATION_FIELDS
         widgets = {
-            "praised_on": D,
+            "praised_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "evidence": forms.FileInput,
         }
@@ -168,9 +147,9 @@ class RectificationForm(forms.ModelForm):
 
     class Meta:
         model = RectificationNotice
-        fields = ("code", "subject", "description", "received_on", "notice_file")
+        fields = services.RECTIFICATION_FIELDS
         widgets = {
-            "received_on": D,
+            "received_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "notice_file": forms.FileInput,
         }
@@ -197,20 +176,11 @@ class VerifyForm(forms.Form):
 class DeliveryForm(forms.ModelForm):
     class Meta:
         model = ServiceDelay
-        fields = (
-            "obligation",
-            "kind",
-            "clause",
-            "basis_on",
-            "due",
-            "delivered",
-            "notes",
-            "delivery_file",
-        )
+        fields = services.DELIVERY_FIELDS
         widgets = {
-            "basis_on": D,
-            "due": D,
-            "delivered": D,
+            "basis_on": DATE,
+            "due": DATE,
+            "delivered": DATE,
             "notes": forms.Textarea(attrs={"rows": 2}),
             "delivery_file": forms.FileInput,
         }
@@ -228,8 +198,8 @@ class DeliveryForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        from opsqm.incidents.services import due_for
-
-        if not data.get("due") and due_for(data.get("kind", ""), data.get("basis_on")) is None:
-            self.add_error("due", _("Give the due date (or the date it is counted from)."))
+        try:
+            services.delivery_due(data.get("kind", ""), data.get("basis_on"), data.get("due"))
+        except ValidationError as exc:
+            self.add_error(None, exc)  # keyed by field: on `due`
         return data

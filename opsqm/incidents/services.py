@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from opsqm.assessment.model import TZ
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract
-from opsqm.contracts.servicekit import save_audited
+from opsqm.contracts.servicekit import pick, save_audited
 from opsqm.incidents.models import (
     CampaignEntry,
     DeterminationStep,
@@ -31,10 +31,12 @@ from opsqm.incidents.models import (
     ServiceDelay,
 )
 
-INCIDENT_FIELDS = (
+# The fields each service takes; the forms of the incident pages use these lists.
+# The facts of an incident: the page records and corrects them; the final level is
+# step 五's (record_step), or a service caller's that knows it (an older register).
+INCIDENT_FACT_FIELDS = (
     "code",
     "title",
-    "level",
     "occurred_at",
     "reported_at",
     "systems",
@@ -48,6 +50,24 @@ INCIDENT_FIELDS = (
     "human_error",
     "core_business_affected",
 )
+INCIDENT_FIELDS = (*INCIDENT_FACT_FIELDS, "level")
+# A step of 第十四条 as the page edits it; step 五 adds the participants (their keys:
+# PARTICIPANTS, the first three required).
+STEP_FIELDS = ("notes", "level", "conclusion", "conclusion_scan")
+PARTICIPANTS = ("it", "vendor", "supervisor", "experts")
+EVIDENCE_FIELDS = ("kind", "ticket", "file", "received_at", "note")
+PRAISE_APPLICATION_FIELDS = ("event", "level", "praised_on", "description", "evidence")
+RECTIFICATION_FIELDS = ("code", "subject", "description", "received_on", "notice_file")
+DELIVERY_FIELDS = (
+    "obligation",
+    "kind",
+    "clause",
+    "basis_on",
+    "due",
+    "delivered",
+    "notes",
+    "delivery_file",
+)
 RECTIFY_DAYS = 5  # 合同 六(一)2
 DUE_DAYS = {"staff_list": 1, "replacement": 3, "rectification": RECTIFY_DAYS}  # 合同 六
 DUE_CLAUSES = {
@@ -56,10 +76,6 @@ DUE_CLAUSES = {
     "rectification": "合同 六(一)2",
     "acceptance": "合同 八",
 }
-
-
-def _pick(data: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {k: data[k] for k in fields if k in data}
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -71,7 +87,7 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 
 def record_incident(contract: Contract, data: Mapping[str, Any], user: Any = None) -> Incident:
     """Register an incident (its final level, if known, e.g. from an older register)."""
-    fields = _pick(data, INCIDENT_FIELDS)
+    fields = pick(data, INCIDENT_FIELDS)
     if user is not None and getattr(user, "is_authenticated", False):
         fields["registered_by"] = user
     return save_audited(Incident(contract=contract), fields, action="incident.record")
@@ -80,7 +96,7 @@ def record_incident(contract: Contract, data: Mapping[str, Any], user: Any = Non
 def update_incident(incident: Incident, data: Mapping[str, Any]) -> Incident:
     """Correct the facts (and `reported_at`, e.g. the mail server's receive time of a
     report sent by mail).  The final level is set by step 五 (`record_step`)."""
-    fields = _pick(data, INCIDENT_FIELDS)
+    fields = pick(data, INCIDENT_FIELDS)
     return save_audited(incident, fields, action="incident.update")
 
 
@@ -120,7 +136,7 @@ def record_step(
         raise ValidationError({"step": _("Unknown step.")})
     existing = DeterminationStep.objects.filter(incident=incident, step=step).first()
     obj = existing or DeterminationStep(incident=incident, step=step)
-    fields = _pick(data, ("notes", "level", "participants", "conclusion", "conclusion_scan"))
+    fields = pick(data, (*STEP_FIELDS, "participants"))
     fields["recorded_by"] = user
     fields["recorded_at"] = _now(now)
     if step == DeterminationStep.Step.FINAL:
@@ -128,7 +144,7 @@ def record_step(
             raise ValidationError(_("The final rating is recorded by the IT department."))
         errors: dict[str, Any] = {}
         people = dict(fields.get("participants") or {})
-        missing = [k for k in ("it", "vendor", "supervisor") if not str(people.get(k, "")).strip()]
+        missing = [k for k in PARTICIPANTS[:3] if not str(people.get(k, "")).strip()]
         if missing:
             errors["participants"] = _(
                 "The IT department, the vendor and the supervisor take part in the final rating."
@@ -162,7 +178,7 @@ def record_step(
 def add_evidence(
     incident: Incident, data: Mapping[str, Any], user: Any, now: datetime.datetime | None = None
 ) -> IncidentEvidence:
-    fields = _pick(data, ("kind", "ticket", "file", "received_at", "note"))
+    fields = pick(data, EVIDENCE_FIELDS)
     ticket = fields.get("ticket")
     if ticket is not None and ticket.contract_id != incident.contract_id:
         raise ValidationError({"ticket": _("The ticket belongs to another contract.")})
@@ -278,7 +294,7 @@ def rate(
 
 
 def record_evaluation(contract: Contract, data: Mapping[str, Any]) -> QuarterlyEvaluation:
-    fields = _pick(data, ("quarter", "unit", "result", "comments"))
+    fields = pick(data, ("quarter", "unit", "result", "comments"))
     ev = QuarterlyEvaluation(contract=contract)
     return save_audited(ev, fields, action="evaluation.record")
 
@@ -289,7 +305,7 @@ def record_evaluation(contract: Contract, data: Mapping[str, Any]) -> QuarterlyE
 def apply_praise(
     contract: Contract, data: Mapping[str, Any], user: Any, now: datetime.datetime | None = None
 ) -> PraiseApplication:
-    fields = _pick(data, ("event", "level", "praised_on", "description", "evidence"))
+    fields = pick(data, PRAISE_APPLICATION_FIELDS)
     fields.update(applied_by=user, applied_at=_now(now), status=PraiseApplication.Status.APPLIED)
     return save_audited(PraiseApplication(contract=contract), fields, action="praise.apply")
 
@@ -366,7 +382,7 @@ def reject_praise(
 
 
 def record_praise(contract: Contract, data: Mapping[str, Any]) -> Praise:
-    fields = _pick(data, ("event", "level", "at", "description", "verified_with"))
+    fields = pick(data, ("event", "level", "at", "description", "verified_with"))
     return save_audited(Praise(contract=contract), fields, action="praise.record")
 
 
@@ -393,28 +409,37 @@ def due_for(kind: str, basis_on: datetime.date | None) -> datetime.date | None:
     return basis_on + datetime.timedelta(days=days)
 
 
-def _delivery_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    fields = _pick(
-        data,
-        ("obligation", "due", "delivered", "kind", "clause", "basis_on", "notes", "delivery_file"),
-    )
-    if not fields.get("due"):
-        computed = due_for(fields.get("kind", ""), fields.get("basis_on"))
-        if computed is not None:
-            fields["due"] = computed
+def delivery_due(
+    kind: str, basis_on: datetime.date | None, due: datetime.date | None
+) -> datetime.date:
+    """The due day of a contracted delivery: `due` if given, else counted by `due_for`
+    from `basis_on`; a ValidationError on `due` if neither.  The service and the
+    delivery form both ask this."""
+    day = due or due_for(kind, basis_on)
+    if day is None:
+        raise ValidationError({"due": [_("Give the due date (or the date it is counted from).")]})
+    return day
+
+
+def _delivery_fields(data: Mapping[str, Any], current: ServiceDelay) -> dict[str, Any]:
+    fields = pick(data, DELIVERY_FIELDS)
+    kind, basis_on = fields.get("kind", ""), fields.get("basis_on")
+    if "due" in fields or current.due is None:
+        fields["due"] = delivery_due(kind, basis_on, fields.get("due"))
+    elif (computed := due_for(kind, basis_on)) is not None:
+        fields["due"] = computed  # a change of the day it is counted from moves the due day
     if not fields.get("clause") and fields.get("kind") in DUE_CLAUSES:
         fields["clause"] = DUE_CLAUSES[fields["kind"]]
     return fields
 
 
 def record_service_delay(contract: Contract, data: Mapping[str, Any]) -> ServiceDelay:
-    return save_audited(
-        ServiceDelay(contract=contract), _delivery_fields(data), action="service_delay.record"
-    )
+    delivery = ServiceDelay(contract=contract)
+    return save_audited(delivery, _delivery_fields(data, delivery), action="service_delay.record")
 
 
 def update_service_delay(delivery: ServiceDelay, data: Mapping[str, Any]) -> ServiceDelay:
-    return save_audited(delivery, _delivery_fields(data), action="service_delay.update")
+    return save_audited(delivery, _delivery_fields(data, delivery), action="service_delay.update")
 
 
 def record_delivered(
@@ -437,7 +462,7 @@ def issue_rectification(
 ) -> RectificationNotice:
     """Issue a written suggestion; due = received + 5 days.  With `track_delivery` it is
     also a contracted delivery (D1 if late): the IT department's choice per notice."""
-    fields = _pick(data, ("code", "subject", "description", "received_on", "notice_file"))
+    fields = pick(data, RECTIFICATION_FIELDS)
     received = fields.get("received_on")
     if received:
         fields["due"] = due_for("rectification", received)
@@ -472,7 +497,7 @@ def respond_rectification(
         raise ValidationError(_("The rectification has already been verified."))
     if not str(data.get("response", "")).strip():
         raise ValidationError({"response": _("Describe what was rectified.")})
-    fields = _pick(data, ("response", "response_file"))
+    fields = pick(data, ("response", "response_file"))
     fields["rectified_at"] = data.get("rectified_at") or _now(now)
     fields["status"] = RectificationNotice.Status.RESPONDED
     return save_audited(notice, fields, action="rectification.respond")

@@ -240,24 +240,38 @@ def incident_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, _("Evidence of %(c)s (第十四条六)") % {"c": inc})
 
 
+def _serve_file(
+    request: HttpRequest,
+    qs: Any,
+    pk: int,
+    field: str,
+    fields: tuple[str, ...] = (),
+    contract: str = "contract",
+) -> FileResponse:
+    """A stored file of an object in `qs`, for the readers of the object's contract
+    (reached by the lookup `contract`); a field not among `fields` (if named) is 404."""
+    require_role(request.user, *READERS)
+    if fields and field not in fields:
+        raise Http404
+    qs = qs.filter(**{f"{contract}__in": visible_contracts(request.user)})
+    return serve_protected(qs, pk, field)
+
+
 @login_required
 def incident_file(request: HttpRequest, pk: int) -> FileResponse:
-    require_role(request.user, *READERS)
-    return serve_protected(scoped(request.user, Incident.objects.all()), pk, "report")
+    return _serve_file(request, Incident.objects.all(), pk, "report")
 
 
 @login_required
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    require_role(request.user, *READERS)
-    qs = IncidentEvidence.objects.filter(incident__contract__in=visible_contracts(request.user))
-    return serve_protected(qs, pk, "file")
+    qs = IncidentEvidence.objects.all()
+    return _serve_file(request, qs, pk, "file", contract="incident__contract")
 
 
 @login_required
 def step_file(request: HttpRequest, pk: int) -> FileResponse:
-    require_role(request.user, *READERS)
-    qs = DeterminationStep.objects.filter(incident__contract__in=visible_contracts(request.user))
-    return serve_protected(qs, pk, "conclusion_scan")
+    qs = DeterminationStep.objects.all()
+    return _serve_file(request, qs, pk, "conclusion_scan", contract="incident__contract")
 
 
 # --- quarterly evaluation campaigns ------------------------------------------------
@@ -447,10 +461,8 @@ def praise_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def praise_file(request: HttpRequest, pk: int, field: str) -> FileResponse:
-    require_role(request.user, *READERS)
-    if field not in ("evidence", "stamped_scan"):
-        raise Http404
-    return serve_protected(scoped(request.user, PraiseApplication.objects.all()), pk, field)
+    fields = ("evidence", "stamped_scan")
+    return _serve_file(request, PraiseApplication.objects.all(), pk, field, fields)
 
 
 # --- rectification notices ---------------------------------------------------------
@@ -554,10 +566,8 @@ def rectification_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def rectification_file(request: HttpRequest, pk: int, field: str) -> FileResponse:
-    require_role(request.user, *READERS)
-    if field not in ("notice_file", "response_file"):
-        raise Http404
-    return serve_protected(scoped(request.user, RectificationNotice.objects.all()), pk, field)
+    fields = ("notice_file", "response_file")
+    return _serve_file(request, RectificationNotice.objects.all(), pk, field, fields)
 
 
 # --- contracted deliveries (D1) ----------------------------------------------------
@@ -632,5 +642,4 @@ def delivery_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def delivery_file(request: HttpRequest, pk: int) -> FileResponse:
-    require_role(request.user, *READERS)
-    return serve_protected(scoped(request.user, ServiceDelay.objects.all()), pk, "delivery_file")
+    return _serve_file(request, ServiceDelay.objects.all(), pk, "delivery_file")

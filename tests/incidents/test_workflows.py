@@ -166,6 +166,19 @@ def test_unit_praise_needs_the_stamped_scan(
     assert Praise.objects.filter(contract=contract_a, level="service_unit").count() == 1
 
 
+def test_a_praise_file_is_served_by_its_named_fields_only(
+    contract_a: Any, vendor_manager: Any, assessor: Any, login: Any, users: Any
+) -> None:
+    app = _apply(contract_a, vendor_manager, "service_unit")
+    services.confirm_praise(app, {"stamped_scan": as_upload(PDF, "盖章.pdf")}, assessor)
+    client = login(vendor_manager)
+    got = client.get(f"/incidents/praise/{app.pk}/file/stamped_scan/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    assert client.get(f"/incidents/praise/{app.pk}/file/description/").status_code == 404
+    admin = login(users["system_admin"])  # no business with praise: 403 before anything else
+    assert admin.get(f"/incidents/praise/{app.pk}/file/description/").status_code == 403
+
+
 def test_one_event_counts_once_at_its_highest_level(
     contract_a: Any, vendor_manager: Any, assessor: Any, login: Any
 ) -> None:
@@ -342,3 +355,26 @@ def test_delivery_form_computes_the_due_day(contract_a: Any, assessor: Any, logi
         {"obligation": "季报", "kind": "report"},
     )
     assert r.status_code == 200  # a report needs its due day
+    assert list(r.context["form"].errors) == ["due"]
+    assert not ServiceDelay.objects.filter(obligation="季报").exists()
+
+
+def test_the_service_asks_for_the_due_day_as_the_form_does(contract_a: Any) -> None:
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.record_service_delay(contract_a, {"obligation": "季报", "kind": "report"})
+    assert exc.value.message_dict == {
+        "due": ["Give the due date (or the date it is counted from)."]
+    }
+    s = services.record_service_delay(
+        contract_a, {"obligation": "季报", "kind": "report", "due": datetime.date(2025, 4, 10)}
+    )
+    services.update_service_delay(s, {"notes": "交付邮件"})  # not naming the due day keeps it
+    s.refresh_from_db()
+    assert (s.due, s.notes) == (datetime.date(2025, 4, 10), "交付邮件")
+    with pytest.raises(ValidationError) as exc:
+        services.update_service_delay(s, {"due": None})  # nothing to count it from
+    assert list(exc.value.message_dict) == ["due"]
+    s.refresh_from_db()
+    assert s.due == datetime.date(2025, 4, 10)
