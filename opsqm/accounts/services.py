@@ -200,6 +200,27 @@ def change_role(actor: Any, user: User, role: str, *, vendor: Any = None, unit: 
     return user
 
 
+def _set_active(actor: Any, user: User, active: bool) -> User:
+    """Open or close an account, audited; a closed account loses its API token."""
+    from rest_framework.authtoken.models import Token
+
+    verb = "reactivate" if active else "deactivate"
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        if not active:
+            Token.objects.filter(user=user).delete()
+        log_action(
+            f"account.{verb}",
+            obj=user,
+            actor=actor,
+            summary=f"account {user.username} {verb}d",
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+    return user
+
+
 def deactivate_user(actor: Any, user: User) -> User:
     """The system administrator closes an account (never deleted: the audit log
     and the records it made keep pointing at it).  Its API token goes too."""
@@ -208,39 +229,14 @@ def deactivate_user(actor: Any, user: User) -> User:
     if not user.is_active:
         return user
     _keep_one_admin(user, user.role)
-    from rest_framework.authtoken.models import Token
-
-    with transaction.atomic():
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        Token.objects.filter(user=user).delete()
-        log_action(
-            "account.deactivate",
-            obj=user,
-            actor=actor,
-            summary=f"account {user.username} deactivated",
-            before={"is_active": True},
-            after={"is_active": False},
-        )
-    return user
+    return _set_active(actor, user, False)
 
 
 def reactivate_user(actor: Any, user: User) -> User:
     _require(actor, Role.SYSTEM_ADMIN)
     if user.is_active:
         return user
-    with transaction.atomic():
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-        log_action(
-            "account.reactivate",
-            obj=user,
-            actor=actor,
-            summary=f"account {user.username} reactivated",
-            before={"is_active": False},
-            after={"is_active": True},
-        )
-    return user
+    return _set_active(actor, user, True)
 
 
 def locked_usernames() -> set[str]:
@@ -278,23 +274,32 @@ def unlock_user(actor: Any, user: User) -> int:
     return count
 
 
+def _store_password(
+    user: User, password: str, *, must_change: bool, action: str, actor: Any, summary: str
+) -> User:
+    """Set a checked password and whether it must be changed at the next login, audited."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = must_change
+        user.save(update_fields=["password", "must_change_password"])
+        log_action(action, obj=user, actor=actor, summary=summary)
+    return user
+
+
 def reset_password(actor: Any, user: User, password: str) -> User:
     """The security administrator sets a new password; the user must change it
     at the next login."""
     _require(actor, Role.SECURITY_ADMIN)
     _not_self(actor, user, _("Change your own password on your password page."))
     _check_password(password, user)
-    with transaction.atomic():
-        user.set_password(password)
-        user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-        log_action(
-            "account.password_reset",
-            obj=user,
-            actor=actor,
-            summary=f"password of {user.username} reset by an administrator",
-        )
-    return user
+    return _store_password(
+        user,
+        password,
+        must_change=True,
+        action="account.password_reset",
+        actor=actor,
+        summary=f"password of {user.username} reset by an administrator",
+    )
 
 
 def set_password(user: User, old_password: str, new_password: str) -> User:
@@ -306,17 +311,14 @@ def set_password(user: User, old_password: str, new_password: str) -> User:
             {"password": [_("The new password must differ from the current one.")]}
         )
     _check_password(new_password, user)
-    with transaction.atomic():
-        user.set_password(new_password)
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
-        log_action(
-            "account.password_change",
-            obj=user,
-            actor=user,
-            summary=f"{user.username} changed their password",
-        )
-    return user
+    return _store_password(
+        user,
+        new_password,
+        must_change=False,
+        action="account.password_change",
+        actor=user,
+        summary=f"{user.username} changed their password",
+    )
 
 
 def create_token(user: User) -> Any:

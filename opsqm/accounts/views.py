@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -32,6 +36,48 @@ from opsqm.core.access import (
 )
 
 SYS, SEC = Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN
+
+
+def _user_form(
+    request: HttpRequest,
+    form: Form,
+    save: Callable[[dict[str, Any]], User],
+    done: str,
+    title: str,
+    account: User | None = None,
+    rename: dict[str, str] | None = None,
+) -> HttpResponse:
+    """An administrator's form on an account: a valid POST calls `save(cleaned_data)`
+    (the service) and goes to the account's page with `done` (its %(u)s is the
+    username); the service's refusal is shown on the form's fields (`rename`: the
+    service's field → the form's)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc, rename)
+        else:
+            messages.success(request, done % {"u": user.username})
+            return redirect("accounts:user", pk=user.pk)
+    context: dict[str, Any] = {"form": form, "title": title}
+    if account is not None:
+        context["account"] = account
+    return render(request, "accounts/user_form.html", context)
+
+
+def _account_step(
+    request: HttpRequest, pk: int, service: Callable[[Any, User], Any], done: str
+) -> HttpResponse:
+    """A one-click POST on an account (`service(actor, account)`), back to its page with
+    `done` (its %(u)s is the username) or the service's refusal."""
+    account = get_object_or_404(User, pk=pk)
+    try:
+        service(request.user, account)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done % {"u": account.username})
+    return redirect("accounts:user", pk=account.pk)
 
 
 def pager_query(request: HttpRequest) -> str:
@@ -76,26 +122,26 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(SYS)
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            user = services.create_user(
-                request.user,
-                username=d["username"],
-                password=d["password1"],
-                role=d["role"],
-                full_name=d["full_name"],
-                phone=d["phone"],
-                vendor=d["vendor"],
-                unit=d["unit"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"password": "password1"})
-        else:
-            messages.success(request, _("Account %(u)s created.") % {"u": user.username})
-            return redirect("accounts:user", pk=user.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "title": _("New account")})
+    def save(d: dict[str, Any]) -> User:
+        return services.create_user(
+            request.user,
+            username=d["username"],
+            password=d["password1"],
+            role=d["role"],
+            full_name=d["full_name"],
+            phone=d["phone"],
+            vendor=d["vendor"],
+            unit=d["unit"],
+        )
+
+    return _user_form(
+        request,
+        UserCreateForm(request.POST or None),
+        save,
+        _("Account %(u)s created."),
+        _("New account"),
+        rename={"password": "password1"},
+    )
 
 
 @role_required(SYS, SEC)
@@ -123,96 +169,61 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "vendor": account.vendor,
         "unit": account.unit,
     }
-    form = UserEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_user(request.user, account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Account %(u)s saved.") % {"u": account.username})
-            return redirect("accounts:user", pk=account.pk)
-    return render(
+    return _user_form(
         request,
-        "accounts/user_form.html",
-        {"form": form, "account": account, "title": _("Edit account %(u)s") % {"u": account}},
+        UserEditForm(request.POST or None, initial=initial),
+        lambda d: services.update_user(request.user, account, **d),
+        _("Account %(u)s saved."),
+        _("Edit account %(u)s") % {"u": account},
+        account,
     )
 
 
 @role_required(SYS)
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(User, pk=pk)
-    try:
-        services.deactivate_user(request.user, account)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Account %(u)s deactivated.") % {"u": account.username})
-    return redirect("accounts:user", pk=account.pk)
+    return _account_step(request, pk, services.deactivate_user, _("Account %(u)s deactivated."))
 
 
 @role_required(SYS)
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(User, pk=pk)
-    services.reactivate_user(request.user, account)
-    messages.success(request, _("Account %(u)s reactivated.") % {"u": account.username})
-    return redirect("accounts:user", pk=account.pk)
+    return _account_step(request, pk, services.reactivate_user, _("Account %(u)s reactivated."))
 
 
 @role_required(SEC)
 def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
     initial = {"role": account.role, "vendor": account.vendor, "unit": account.unit}
-    form = RoleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.change_role(
-                request.user, account, d["role"], vendor=d["vendor"], unit=d["unit"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Role of %(u)s saved.") % {"u": account.username})
-            return redirect("accounts:user", pk=account.pk)
-    return render(
+    return _user_form(
         request,
-        "accounts/user_form.html",
-        {"form": form, "account": account, "title": _("Role of %(u)s") % {"u": account}},
+        RoleForm(request.POST or None, initial=initial),
+        lambda d: services.change_role(
+            request.user, account, d["role"], vendor=d["vendor"], unit=d["unit"]
+        ),
+        _("Role of %(u)s saved."),
+        _("Role of %(u)s") % {"u": account},
+        account,
     )
 
 
 @role_required(SEC)
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(User, pk=pk)
-    services.unlock_user(request.user, account)
-    messages.success(request, _("Account %(u)s unlocked.") % {"u": account.username})
-    return redirect("accounts:user", pk=account.pk)
+    return _account_step(request, pk, services.unlock_user, _("Account %(u)s unlocked."))
 
 
 @role_required(SEC)
 def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
-    form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reset_password(request.user, account, form.cleaned_data["password1"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc, {"password": "password1"})
-        else:
-            messages.success(
-                request,
-                _("Password of %(u)s reset; it must be changed at the next login.")
-                % {"u": account.username},
-            )
-            return redirect("accounts:user", pk=account.pk)
-    return render(
+    return _user_form(
         request,
-        "accounts/user_form.html",
-        {"form": form, "account": account, "title": _("Reset password of %(u)s") % {"u": account}},
+        PasswordResetForm(request.POST or None),
+        lambda d: services.reset_password(request.user, account, d["password1"]),
+        _("Password of %(u)s reset; it must be changed at the next login."),
+        _("Reset password of %(u)s") % {"u": account},
+        account,
+        rename={"password": "password1"},
     )
 
 

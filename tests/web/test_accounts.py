@@ -214,6 +214,40 @@ def test_security_admin_changes_role_through_the_page(users: dict[str, Any]) -> 
     assert target.role == Role.ASSESSOR
 
 
+def test_account_pages_say_what_they_did(users: dict[str, Any]) -> None:
+    """Each administrator's page names the account in its message and goes back to
+    the account's page; a refusal of the service is said as an error."""
+    sys_c, sec_c = client_for(users[Role.SYSTEM_ADMIN]), client_for(users[Role.SECURITY_ADMIN])
+    target, audit_admin = users[Role.RECIPIENT], users[Role.AUDIT_ADMIN]
+
+    def said(client: Client, name: str, account: User, data: dict[str, Any]) -> list[tuple]:
+        r = client.post(reverse(name, args=[account.pk]), data, follow=True)
+        assert r.redirect_chain == [(reverse("accounts:user", args=[account.pk]), 302)]
+        return [(m.level_tag, account.username in str(m)) for m in r.context["messages"]]
+
+    edit = {"full_name": "李警官", "phone": "", "unit": target.unit_id or "", "vendor": ""}
+    assert said(sys_c, "accounts:user_edit", target, edit) == [("success", True)]
+    assert said(sys_c, "accounts:user_deactivate", target, {}) == [("success", True)]
+    target.refresh_from_db()
+    assert not target.is_active and target.full_name == "李警官"
+    assert said(sys_c, "accounts:user_reactivate", target, {}) == [("success", True)]
+    target.refresh_from_db()
+    assert target.is_active
+    # The last audit administrator stays: the refusal is said, the account unchanged.
+    assert said(sys_c, "accounts:user_deactivate", audit_admin, {}) == [("error", False)]
+    audit_admin.refresh_from_db()
+    assert audit_admin.is_active
+    password = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert said(sec_c, "accounts:user_password", target, password) == [("success", True)]
+    assert said(sec_c, "accounts:user_unlock", target, {}) == [("success", True)]
+    role = {"role": Role.ASSESSOR, "vendor": "", "unit": ""}
+    assert said(sec_c, "accounts:user_role", target, role) == [("success", True)]
+    target.refresh_from_db()
+    assert target.role == Role.ASSESSOR and target.must_change_password
+    assert last("account.deactivate").after == {"is_active": False}
+    assert last("account.reactivate").after == {"is_active": True}
+
+
 def test_user_list_filters(users: dict[str, Any]) -> None:
     c = client_for(users[Role.SECURITY_ADMIN])
     r = c.get(reverse("accounts:users"), {"role": Role.AUDIT_ADMIN})
