@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.accounts.roles import Role
+from opsqm.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 
 R = Role
 
@@ -20,107 +20,46 @@ class NavItem:
     active: bool
 
 
+# Who sees an entry: the bureau's desk roles (assessor, service desk, supervisor) and
+# the vendor's manager see the business pages; engineers and recipients some of them.
+EVERYONE = frozenset(Role.values)
+BUREAU = BUREAU_ROLES
+WITH_MANAGER = BUREAU | {R.VENDOR_MANAGER}
+WITH_VENDOR = BUREAU | VENDOR_ROLES
+WITH_RECIPIENT = WITH_VENDOR | {R.RECIPIENT}
+
+
+def _only(role: str) -> frozenset[str]:
+    return frozenset({role})
+
+
 # (label, url name, roles that see it)
 MENU: list[tuple[Any, str, frozenset[str]]] = [
-    (_("Home"), "core:home", frozenset(Role.values)),
-    (
-        _("Contracts"),
-        "contracts:list",
-        frozenset(
-            {
-                R.ASSESSOR,
-                R.SERVICE_DESK,
-                R.SUPERVISOR,
-                R.VENDOR_MANAGER,
-                R.VENDOR_ENGINEER,
-                R.RECIPIENT,
-            }
-        ),
-    ),
-    (
-        _("Work orders"),
-        "tickets:board",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER}),
-    ),
-    (_("My work orders"), "tickets:mine", frozenset({R.VENDOR_ENGINEER})),
-    (_("My unit's work orders"), "tickets:unit", frozenset({R.RECIPIENT})),
-    (_("Refused mail"), "tickets:refused_mail", frozenset({R.SERVICE_DESK})),
-    (
-        _("Vendor staff"),
-        "staff:list",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
-    ),
-    (
-        _("Assessment ledger"),
-        "ledger:index",
-        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
-    ),
-    (
-        _("Replacements"),
-        "staff:replacements",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER}),
-    ),
-    (
-        _("Attendance"),
-        "attendance:index",
-        frozenset(
-            {
-                R.ASSESSOR,
-                R.SERVICE_DESK,
-                R.SUPERVISOR,
-                R.VENDOR_MANAGER,
-                R.VENDOR_ENGINEER,
-                R.RECIPIENT,
-            }
-        ),
-    ),
-    (
-        _("Incidents"),
-        "incidents:list",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
-    ),
-    (
-        _("Rectification"),
-        "incidents:rectifications",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
-    ),
-    (
-        _("Deliveries"),
-        "incidents:deliveries",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
-    ),
-    (
-        _("Praise"),
-        "incidents:praise",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR, R.VENDOR_MANAGER, R.VENDOR_ENGINEER}),
-    ),
-    (
-        _("Quarterly evaluations"),
-        "incidents:campaigns",
-        frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR}),
-    ),
-    (_("Rate your vendors"), "incidents:rate", frozenset({R.RECIPIENT})),
-    (
-        _("Settlement"),
-        "settlement:index",
-        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
-    ),
-    (
-        _("Acceptance"),
-        "acceptance:index",
-        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
-    ),
-    (
-        _("Dashboards"),
-        "dashboards:index",
-        frozenset({R.ASSESSOR, R.SUPERVISOR, R.SERVICE_DESK, R.VENDOR_MANAGER}),
-    ),
-    (_("Vendors"), "contracts:vendors", frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR})),
-    (_("Units"), "contracts:units", frozenset({R.ASSESSOR, R.SERVICE_DESK, R.SUPERVISOR})),
-    (_("Audit log"), "audit:list", frozenset({R.AUDIT_ADMIN})),
+    (_("Home"), "core:home", EVERYONE),
+    (_("Contracts"), "contracts:list", WITH_RECIPIENT),
+    (_("Work orders"), "tickets:board", WITH_MANAGER),
+    (_("My work orders"), "tickets:mine", _only(R.VENDOR_ENGINEER)),
+    (_("My unit's work orders"), "tickets:unit", _only(R.RECIPIENT)),
+    (_("Refused mail"), "tickets:refused_mail", _only(R.SERVICE_DESK)),
+    (_("Vendor staff"), "staff:list", WITH_VENDOR),
+    (_("Assessment ledger"), "ledger:index", WITH_MANAGER),
+    (_("Replacements"), "staff:replacements", WITH_MANAGER),
+    (_("Attendance"), "attendance:index", WITH_RECIPIENT),
+    (_("Incidents"), "incidents:list", WITH_VENDOR),
+    (_("Rectification"), "incidents:rectifications", WITH_VENDOR),
+    (_("Deliveries"), "incidents:deliveries", WITH_VENDOR),
+    (_("Praise"), "incidents:praise", WITH_VENDOR),
+    (_("Quarterly evaluations"), "incidents:campaigns", BUREAU),
+    (_("Rate your vendors"), "incidents:rate", _only(R.RECIPIENT)),
+    (_("Settlement"), "settlement:index", WITH_MANAGER),
+    (_("Acceptance"), "acceptance:index", WITH_MANAGER),
+    (_("Dashboards"), "dashboards:index", WITH_MANAGER),
+    (_("Vendors"), "contracts:vendors", BUREAU),
+    (_("Units"), "contracts:units", BUREAU),
+    (_("Audit log"), "audit:list", _only(R.AUDIT_ADMIN)),
     (_("Accounts"), "accounts:users", frozenset({R.SYSTEM_ADMIN, R.SECURITY_ADMIN})),
-    (_("Password"), "accounts:password", frozenset(Role.values)),
-    (_("API token"), "accounts:token", frozenset(Role.values)),
+    (_("Password"), "accounts:password", EVERYONE),
+    (_("API token"), "accounts:token", EVERYONE),
 ]
 
 
