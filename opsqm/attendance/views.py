@@ -6,7 +6,7 @@ heads of unit, and replacement demands.  Views stay thin: services change state,
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +34,9 @@ from opsqm.core.access import require_role, visible_contracts
 from opsqm.core.spreadsheet import XLSX_CONTENT_TYPE
 from opsqm.staff import services as staff_services
 from opsqm.staff.models import Leave, ReplacementDemand, StaffMember
+
+if TYPE_CHECKING:
+    from opsqm.attendance.month import MonthView
 
 DEMAND_ROLES = (Role.ASSESSOR, Role.SERVICE_DESK)
 
@@ -208,40 +211,43 @@ def _month(request: HttpRequest) -> date:
         raise Http404 from None
 
 
-@login_required
-def month(request: HttpRequest, pk: int) -> HttpResponse:
+def _month_view(request: HttpRequest, pk: int) -> MonthView | HttpResponse:
+    """The month view of a contract in the user's scope (`?month=YYYY-MM`, `?as_of=`),
+    or the calendar problem page when no calendar covers a day of it."""
     require_business(request.user)
     contract = get_object_or_404(visible_contracts(request.user), pk=pk)
     first = _month(request)
     from opsqm.attendance.month import month_view
 
     try:
-        view = month_view(contract, first, _as_of(request))
+        return month_view(contract, first, _as_of(request))
     except CalendarError as exc:
         return _calendar_problem(request, exc, f"{contract.code} {first:%Y-%m}")
-    prev = (first - timedelta(days=1)).replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
+
+
+@login_required
+def month(request: HttpRequest, pk: int) -> HttpResponse:
+    view = _month_view(request, pk)
+    if isinstance(view, HttpResponse):
+        return view
+    prev = (view.first - timedelta(days=1)).replace(day=1)
+    nxt = (view.first + timedelta(days=32)).replace(day=1)
     return render(
         request,
         "attendance/month.html",
-        {"view": view, "contract": contract, "prev": prev, "next": nxt},
+        {"view": view, "contract": view.contract, "prev": prev, "next": nxt},
     )
 
 
 @login_required
 def month_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    require_business(request.user)
-    contract = get_object_or_404(visible_contracts(request.user), pk=pk)
-    first = _month(request)
-    from opsqm.attendance.month import month_view
+    view = _month_view(request, pk)
+    if isinstance(view, HttpResponse):
+        return view
     from opsqm.attendance.month import month_xlsx as build
 
-    try:
-        view = month_view(contract, first, _as_of(request))
-    except CalendarError as exc:
-        return _calendar_problem(request, exc, f"{contract.code} {first:%Y-%m}")
     resp = HttpResponse(build(view), content_type=XLSX_CONTENT_TYPE)
-    name = f"attendance-{contract.pk}-{first:%Y-%m}.xlsx"
+    name = f"attendance-{view.contract.pk}-{view.first:%Y-%m}.xlsx"
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
 

@@ -89,6 +89,8 @@ def test_month_grid_day_view_and_result(staff_a: Any, assessor: Any, contract_a:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx.content))
+    name = f"attendance-{contract_a.pk}-2025-03.xlsx"
+    assert xlsx["Content-Disposition"] == f'attachment; filename="{name}"'
     assert wb.sheetnames == ["月度汇总", "逐日明细"]
     summary = list(wb["月度汇总"].iter_rows(values_only=True))
     assert summary[1][0] == "人员编号"
@@ -191,10 +193,15 @@ def test_uncovered_year_shows_the_calendar_message_then_db_calendar_fills_it(
     contract_a.save()
     c = client_for(assessor)
     url = reverse("attendance:month", args=[contract_a.pk]) + "?month=2027-02&as_of=2027-03-01"
+    xlsx_path = reverse("attendance:month_xlsx", args=[contract_a.pk])
     r = c.get(url)
     assert r.status_code == 200
     body = r.content.decode()
     assert "2027-" in body and reverse("attendance:calendar") in body
+    # The month's XLSX result answers the same page, not a 500 or a broken file.
+    r = c.get(url.replace(reverse("attendance:month", args=[contract_a.pk]), xlsx_path))
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
+    assert reverse("attendance:calendar") in r.content.decode()
     before = contract_evidence(contract_a)
     r = c.post(reverse("attendance:calendar"), {"year": 2027, "notes": "国办发明电〔2026〕"})
     assert r.status_code == 302
