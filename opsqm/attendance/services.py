@@ -167,34 +167,41 @@ def _store(
         batch.new_punches = len(new)
         batch.duplicates = len(matched) - len(new)
         batch.unmatched = len(unmatched)
-        batch.status = ImportBatch.Status.DONE
-        batch.finished_at = timezone.now()
-        batch.issues = []
-        batch.save()
-        log_action(
+        _finish(
+            batch,
+            ImportBatch.Status.DONE,
             "attendance.import",
-            obj=batch,
-            actor=batch.created_by,
-            summary=str(batch),
-            after={**batch.counts(), "file_hash": batch.file_hash, "source": batch.source},
+            {**batch.counts(), "file_hash": batch.file_hash, "source": batch.source},
         )
     return batch
 
 
 def _refuse(batch: ImportBatch, err: DingTalkImportError) -> ImportBatch:
     with transaction.atomic():
-        batch.status = ImportBatch.Status.REFUSED
-        batch.issues = _issue_dicts(err)
-        batch.finished_at = timezone.now()
-        batch.save()
-        log_action(
+        _finish(
+            batch,
+            ImportBatch.Status.REFUSED,
             "attendance.import.refused",
-            obj=batch,
-            actor=batch.created_by,
-            summary=str(batch),
-            after={"problems": len(err.issues) + err.omitted, "file_hash": batch.file_hash},
+            {"problems": len(err.issues) + err.omitted, "file_hash": batch.file_hash},
+            _issue_dicts(err),
         )
     return batch
+
+
+def _finish(
+    batch: ImportBatch,
+    status: str,
+    action: str,
+    after: dict[str, Any],
+    issues: list[dict[str, Any]] | None = None,
+) -> None:
+    """Close a batch (done or refused) and write its audit record, on behalf of
+    whoever started it; the caller holds the transaction."""
+    batch.status = status
+    batch.issues = issues or []
+    batch.finished_at = timezone.now()
+    batch.save()
+    log_action(action, obj=batch, actor=batch.created_by, summary=str(batch), after=after)
 
 
 # --- XLSX upload → worker ------------------------------------------------------------

@@ -42,7 +42,10 @@ def test_import_matches_stores_and_reimport_adds_nothing(
     assert sorted(p.at.second for p in Punch.objects.filter(person=staff_a[0])) == [2, 10]
     (review,) = b1.people.all()
     assert (review.name, review.job_number, review.user_id) == ("赵敏", "KH777", "U777")
-    assert AuditRecord.objects.filter(action="attendance.import").count() == 1
+    (rec,) = AuditRecord.objects.filter(action="attendance.import")
+    assert rec.actor == assessor and rec.object_id == str(b1.pk)
+    assert rec.after == {**b1.counts(), "file_hash": b1.file_hash, "source": "xlsx"}
+    assert b1.finished_at is not None and b1.issues == []
 
     b2 = import_xlsx_now(assessor, data, "march.xlsx", contract_a)
     assert b2.file_hash == b1.file_hash
@@ -67,6 +70,10 @@ def test_broken_file_stores_nothing(staff_a: Any, assessor: Any, contract_a: Any
     (issue,) = batch.issues
     assert issue["row"] == 6 and issue["column"] == "I"
     assert "第 6 行 I 列" in issue["message"]
+    (rec,) = AuditRecord.objects.filter(action="attendance.import.refused")
+    assert rec.actor == assessor and rec.object_id == str(batch.pk)
+    assert rec.after == {"problems": 1, "file_hash": batch.file_hash}
+    assert batch.finished_at is not None
 
 
 @pytest.mark.django_db
