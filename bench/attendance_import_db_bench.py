@@ -28,7 +28,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+_BENCH_DB = "opsqm_bench_att"  # created and dropped on 127.0.0.1 when no DATABASE_URL is set
 sys.path.insert(0, str(ROOT))
+
+
+def _pg(tool: str) -> list[str]:
+    """A PostgreSQL client tool on the local server (trust auth)."""
+    return [tool, "-h", "127.0.0.1", "-U", "postgres"]
 
 
 def _files(contracts: int) -> tuple[Path, Path]:
@@ -124,22 +130,9 @@ def main() -> None:
         if args.db == "postgres":
             url = os.environ.get("DATABASE_URL")
             if not url:
-                subprocess.run(
-                    [
-                        "dropdb",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "--if-exists",
-                        "opsqm_bench_att",
-                    ],
-                    check=True,
-                )
-                subprocess.run(
-                    ["createdb", "-h", "127.0.0.1", "-U", "postgres", "opsqm_bench_att"], check=True
-                )
-                url = "postgres://postgres@127.0.0.1:5432/opsqm_bench_att"
+                subprocess.run([*_pg("dropdb"), "--if-exists", _BENCH_DB], check=True)
+                subprocess.run([*_pg("createdb"), _BENCH_DB], check=True)
+                url = f"postgres://postgres@127.0.0.1:5432/{_BENCH_DB}"
                 created = True
             env["DATABASE_URL"] = url
         else:
@@ -150,18 +143,7 @@ def main() -> None:
             out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
         finally:
             if created:
-                subprocess.run(
-                    [
-                        "dropdb",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "--if-exists",
-                        "opsqm_bench_att",
-                    ],
-                    check=False,
-                )
+                subprocess.run([*_pg("dropdb"), "--if-exists", _BENCH_DB], check=False)
         for line in json.loads(out.stdout.strip().splitlines()[-1]):
             print(json.dumps(line, ensure_ascii=False))
 
