@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from opsqm.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.contracts.models import Contract
+
+M = TypeVar("M", bound=Model)
 
 
 def require_role(user: Any, *roles: str) -> None:
@@ -25,18 +27,26 @@ def require_role(user: Any, *roles: str) -> None:
         raise PermissionDenied
 
 
-def visible_contracts(user: Any) -> QuerySet[Contract]:
-    """The contracts whose business data the user may read."""
-    qs = Contract.objects.select_related("vendor")
+def in_scope(user: Any, qs: QuerySet[M], *, vendor: str, unit: str) -> QuerySet[M]:
+    """`qs` narrowed to the user's scope: everything for the bureau's roles, the rows
+    whose `vendor` lookup is the user's vendor for vendor roles, those whose `unit`
+    lookup is the user's unit for a recipient, nothing for the administrators."""
     if not user.is_authenticated or user.role in ADMIN_ROLES:
         return qs.none()
     if user.role in BUREAU_ROLES:
         return qs
     if user.role in VENDOR_ROLES:
-        return qs.filter(vendor_id=user.vendor_id)
+        return qs.filter(**{vendor: user.vendor_id})
     if user.role == Role.RECIPIENT:
-        return qs.filter(units=user.unit_id)
+        return qs.filter(**{unit: user.unit_id})
     return qs.none()
+
+
+def visible_contracts(user: Any) -> QuerySet[Contract]:
+    """The contracts whose business data the user may read."""
+    return in_scope(
+        user, Contract.objects.select_related("vendor"), vendor="vendor_id", unit="units"
+    )
 
 
 def can_manage_registers(user: Any) -> bool:

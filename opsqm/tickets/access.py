@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from opsqm.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.core.access import in_scope, require_role
 from opsqm.tickets.models import Ticket
 
 DESK = frozenset({Role.SERVICE_DESK})
@@ -24,21 +24,12 @@ READERS = BUREAU_ROLES | VENDOR_ROLES | {Role.RECIPIENT}
 
 
 def visible_tickets(user: Any) -> QuerySet[Ticket]:
-    qs = Ticket.objects.all()
-    if not user.is_authenticated or user.role in ADMIN_ROLES:
-        return qs.none()
-    if user.role in BUREAU_ROLES:
-        return qs
-    if user.role in VENDOR_ROLES:
-        return qs.filter(contract__vendor_id=user.vendor_id)
-    if user.role == Role.RECIPIENT:
-        return qs.filter(unit_id=user.unit_id)
-    return qs.none()
+    return in_scope(user, Ticket.objects.all(), vendor="contract__vendor_id", unit="unit_id")
 
 
 def require(user: Any, roles: frozenset[str]) -> None:
-    if not user.is_authenticated or user.role not in roles:
-        raise PermissionDenied
+    """403 unless the user holds one of `roles`."""
+    require_role(user, *roles)
 
 
 def is_desk(user: Any) -> bool:
