@@ -131,25 +131,11 @@ def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
 
     A work order is evidence once the mail server's receive time of its dispatch is
     known (第十条四): one still awaiting it, or closed by phone, is not."""
+    from opsqm.tickets.models import EVIDENCE_FIELDS
+
     out: list[m.Ticket] = []
     tickets = tickets.filter(dispatched_at__isnull=False).order_by("number")
-    for row in tickets.values_list(
-        "number",
-        "problem",
-        "priority",
-        "dispatched_at",
-        "acknowledged_at",
-        "extended_to",
-        "resolved_at",
-        "signature",
-        "satisfaction",
-        "record_analysis",
-        "record_steps",
-        "record_verification",
-        "template_ok",
-        "forged",
-        "archive",
-    ):
+    for row in tickets.values_list(*EVIDENCE_FIELDS):
         (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
         out.append(
             m.Ticket(

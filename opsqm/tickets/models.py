@@ -30,6 +30,26 @@ SLA_HOURS = {"urgent": 8, "normal": 24}
 
 ATTACHMENT_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "txt")
 
+# The ticket record of the evidence log v1: the facts rules T1–T8 read, in the order
+# `opsqm.evidence.adapter.ticket_records` reads them (registers write the same ones).
+EVIDENCE_FIELDS = (
+    "number",
+    "problem",
+    "priority",
+    "dispatched_at",
+    "acknowledged_at",
+    "extended_to",
+    "resolved_at",
+    "signature",
+    "satisfaction",
+    "record_analysis",
+    "record_steps",
+    "record_verification",
+    "template_ok",
+    "forged",
+    "archive",
+)
+
 # Statuses with nothing left to do: the board's "open work" is every other status
 # (the partial indexes below and `opsqm.tickets.views` use the same list).
 CLOSED_STATUSES = ("archived", "phone_resolved")

@@ -28,6 +28,7 @@ from opsqm.contracts.servicekit import save_audited, snapshot
 from opsqm.core.uploads import validate_upload
 from opsqm.tickets.models import (
     ATTACHMENT_KINDS,
+    EVIDENCE_FIELDS,
     Attachment,
     Event,
     Extension,
@@ -55,25 +56,8 @@ Upload = Any  # an UploadedFile / File: name, size, read(), seek()
 
 # ----------------------------------------------------------------------- legacy registers
 
-TICKET_FIELDS = (
-    "number",
-    "problem",
-    "title",
-    "unit",
-    "priority",
-    "dispatched_at",
-    "acknowledged_at",
-    "extended_to",
-    "resolved_at",
-    "signature",
-    "satisfaction",
-    "record_analysis",
-    "record_steps",
-    "record_verification",
-    "template_ok",
-    "forged",
-    "archive",
-)
+# What a register may set: the evidence facts, and the title and unit shown with them.
+TICKET_FIELDS = (*EVIDENCE_FIELDS, "title", "unit")
 
 
 def create_ticket(contract: Contract, data: Mapping[str, Any]) -> Ticket:
