@@ -1,7 +1,7 @@
 """Browser tests: the real app (pytest-django's `live_server`, in a thread against the
 test database) driven by headless Debian Chromium through Playwright.
 
-- The demo bureau (`opsqm demo`, ~5 s) is loaded once per session.  On SQLite the
+- The demo bureau (`opsqm demo`, ~8 s) is loaded once per session.  On SQLite the
   loaded database is copied aside with SQLite's backup API and copied back before each
   test (milliseconds), since every live-server test flushes the database at its end
   (and the empty database is copied back after it: the audit log's triggers refuse
