@@ -86,6 +86,9 @@ class Ticket(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RESOLUTION_SENT = "resolution_sent", _("Resolution sent, awaiting server time")
         RESOLVED = "resolved", _("Resolved, awaiting confirmation")
+        # 第十条 exception path: the engineer noted that the recipient cannot sign; the
+        # desk phones the recipient and records the confirmation.
+        AWAITING_PHONE = "awaiting_phone", _("Awaiting phone confirmation")
         CLOSED = "closed", _("Confirmed, awaiting archive")
         ARCHIVED = "archived", _("Archived")
 
@@ -204,6 +207,8 @@ class Ticket(models.Model):
     signer_name = models.CharField(_("signer"), max_length=64, blank=True)
     signed_via = models.CharField(_("signed through"), max_length=8, blank=True)
     no_signature_reason = models.TextField(_("why no signature is possible"), blank=True)
+    # When the engineer first noted it: the desk's board lists the oldest first.
+    no_signature_at = models.DateTimeField(_("no signature noted at"), null=True, blank=True)
     archive_message = models.ForeignKey(
         "mail.OutboundMessage",
         verbose_name=_("archive mail"),
@@ -312,6 +317,9 @@ def derived_deadline(t: Any, sla: dict[str, int] | None = None) -> datetime.date
 
 def derived_status(t: Any) -> str:
     S = Ticket.Status
+    if t.signature == "none" and t.no_signature_reason:
+        # The desk's next step whatever else is pending (第十条): phone the recipient.
+        return S.AWAITING_PHONE
     if t.dispatched_at is None:
         if t.phone_resolved_at is not None:
             return S.PHONE_RESOLVED

@@ -39,6 +39,7 @@ from opsqm.tickets.models import (
     SignLink,
     Ticket,
     TicketSequence,
+    contract_sla_hours,
 )
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
@@ -409,8 +410,12 @@ def _vendor_mailbox(ticket: Ticket) -> str:
     return str(box)
 
 
-def _mail_body(ticket: Ticket, heading: str, lines: Sequence[str] = ()) -> str:
-    deadline_hours = {"urgent": 8, "normal": 24}.get(ticket.priority, 24)
+def _mail_body(
+    ticket: Ticket, heading: str, lines: Sequence[str] = (), *, ask_reply: bool = True
+) -> str:
+    """The text of a work-order mail: the ticket's facts, then `lines`; mail the
+    vendor answers (`ask_reply`) ends by saying that a reply acknowledges it."""
+    deadline_hours = contract_sla_hours(ticket.contract).get(ticket.priority, 24)
     parts = [
         heading,
         "",
@@ -422,11 +427,18 @@ def _mail_body(ticket: Ticket, heading: str, lines: Sequence[str] = ()) -> str:
         "",
         ticket.description,
         *lines,
-        "",
-        "回复本邮件即确认接收（以市局内网邮箱服务器接收时间为准）。",
-        "Reply to this mail to acknowledge it; the bureau mail server's receive time counts.",
     ]
+    if ask_reply:
+        parts += [
+            "",
+            "回复本邮件即确认接收（以市局内网邮箱服务器接收时间为准）。",
+            "Reply to this mail to acknowledge it; the bureau mail server's receive time counts.",
+        ]
     return "\n".join(parts)
+
+
+def _local(at: datetime.datetime | None) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else "-"
 
 
 def _form_lines(ticket: Ticket) -> list[str]:
@@ -949,20 +961,73 @@ def record_no_signature(
     ticket: Ticket, *, user: Any, reason: str, evidence: Sequence[Upload] = ()
 ) -> Ticket:
     """第十条 exception: the recipient cannot sign; the engineer notes why (with other
-    evidence), for the desk to confirm by phone."""
+    evidence), for the desk to confirm by phone.  The ticket is then *awaiting phone
+    confirmation* on the desk's board, and the desk's mailbox gets a notice."""
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_closable(ticket)
         if not reason.strip():
             raise ValidationError({"reason": _("Say why no signature is possible.")})
+        now = _now()
         before = snapshot(ticket)
         ticket.no_signature_reason = reason.strip()
+        ticket.no_signature_at = ticket.no_signature_at or now
         names = [_attach(ticket, Attachment.Kind.EXCEPTION, f, user).name for f in evidence]
+        notice = _notify_desk_no_signature(ticket, user, names)
         _event(
-            ticket, "no_signature", _now(), Event.Source.APP, reason.strip(), user, evidence=names
+            ticket,
+            "no_signature",
+            now,
+            Event.Source.APP,
+            reason.strip(),
+            user,
+            evidence=names,
+            notice=notice.message_id,
         )
         _save(ticket, "ticket.no_signature", before=before, actor=user)
     return ticket
+
+
+def _notify_desk_no_signature(ticket: Ticket, user: Any, evidence: Sequence[str]) -> Any:
+    """The desk's intranet mail notice (sent by the worker if the transaction commits):
+    whom to phone, why there is no signature, and the ticket's times."""
+    from opsqm.mail.services import queue_message
+
+    original = OriginalReport.objects.filter(ticket=ticket).first()
+    contact = " · ".join(x for x in (original.reporter, original.phone) if x) if original else ""
+    resolved = (
+        f"{_local(ticket.resolved_at)}（邮件服务器接收时间 mail server receive time）"
+        if ticket.resolved_at
+        else "已发送，等待服务器时间 sent, awaiting the server's time"
+    )
+    lines = [
+        "",
+        f"未签字原因 Why no signature: {ticket.no_signature_reason}",
+        f"记录人 Noted by: {getattr(user, 'display_name', '') or '-'}",
+        f"证据 Evidence: {', '.join(evidence) or '-'}",
+        f"报告人 Reporter: {contact or '-'}",
+        f"处理时限 Deadline: {_local(ticket.deadline)}",
+        f"反馈时间 Resolved: {resolved}",
+        "",
+        "请电话联系服务对象确认，并在 OpsQM 工单页记录确认结果（第十条）；"
+        "确认前本工单按未签字计（第十七条一）。",
+        "Phone the service recipient and record the confirmation on the ticket's page "
+        "in OpsQM (第十条); until then the ticket counts as unsigned (第十七条一).",
+    ]
+    return queue_message(
+        to=[_desk_mailbox()],
+        subject=ticket.title,
+        body=_mail_body(
+            ticket,
+            "待电话确认：服务对象无法签字 Awaiting phone confirmation: no signature possible",
+            lines,
+            ask_reply=False,
+        ),
+        kind="other",
+        ticket_ref=ticket.number,
+        in_reply_to=ticket.resolution_message.message_id if ticket.resolution_message else "",
+        created_by=user,
+    )
 
 
 def confirm_by_phone(

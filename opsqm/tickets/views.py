@@ -183,9 +183,11 @@ def _list_page(
     template: str,
     title: str,
     default_status: str = "all",
-    filter_bar: Callable[[dict[str, str]], dict[str, Any]] | None = None,
+    full_page: Callable[[dict[str, str]], dict[str, Any]] | None = None,
     **extra: Any,
 ) -> HttpResponse:
+    """A list of tickets; `full_page(filters)` adds what only the whole page shows
+    (the filter bar's lists, the desk's notices), not an htmx refresh of the rows."""
     qs, filters = _board_queryset(request, base, default_status)
     page = BoardPage(qs, request.GET.get("page"))
     params = request.GET.copy()
@@ -203,13 +205,13 @@ def _list_page(
         **extra,
     }
     # An htmx refresh of the rows (the filter bar's `hx-target`): the rows only, without
-    # the filter bar's lists, the refused-mail count or the page around them.
+    # the filter bar's lists, the desk's notices or the page around them.
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "ticket-rows":
         return render(request, "tickets/_rows.html", ctx)
     ctx.update(
         statuses=Ticket.Status.choices,
         priorities=Ticket.Priority.choices,
-        **(filter_bar(filters) if filter_bar else {}),
+        **(full_page(filters) if full_page else {}),
     )
     return render(request, template, ctx)
 
@@ -252,6 +254,31 @@ def clear_filter_bar_cache(**_kwargs: Any) -> None:
     cache.set(FILTER_BAR_GENERATION, time.time_ns(), None)
 
 
+# The board's "awaiting phone confirmation" group shows this many, oldest first.
+AWAITING_SHOWN = 20
+
+
+class AwaitingPhone:
+    """The tickets whose engineer noted that the recipient cannot sign (第十条): the
+    desk phones the recipient and records the confirmation.  Oldest note first; each
+    with its reporter (whom to phone) and whether it was resolved within the deadline."""
+
+    def __init__(self, tickets: Any) -> None:
+        qs = (
+            tickets.filter(status=Ticket.Status.AWAITING_PHONE)
+            .select_related("contract", "unit", "original")
+            .order_by(F("no_signature_at").asc(nulls_first=True), "id")
+        )
+        rows = list(qs[: AWAITING_SHOWN + 1])
+        self.more = len(rows) > AWAITING_SHOWN
+        self.rows = rows[:AWAITING_SHOWN]
+        for t in self.rows:
+            t.late = bool(t.resolved_at and t.deadline and t.resolved_at > t.deadline)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The desk's board (also the bureau's and the vendor's view of their tickets):
@@ -259,17 +286,19 @@ def board(request: HttpRequest) -> HttpResponse:
     require(request.user, BOARD_ROLES)
     user: Any = request.user
 
-    def filter_bar(filters: dict[str, str]) -> dict[str, Any]:
-        refused = 0
+    def full_page(filters: dict[str, str]) -> dict[str, Any]:
+        refused, awaiting = 0, None
         if is_desk(user):
             from opsqm.mail.models import InboundMessage, ParseStatus
 
             refused = InboundMessage.objects.filter(status=ParseStatus.REFUSED).count()
+            awaiting = AwaitingPhone(visible_tickets(user))
         lists = _filter_bar_lists(user)
         return {
             "contract_options": _options(lists["contracts"], filters["contract"]),
             "unit_options": _options(lists["units"], filters["unit"]),
             "refused": refused,
+            "awaiting": awaiting,
         }
 
     return _list_page(
@@ -278,7 +307,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "tickets/board.html",
         _("Work orders"),
         default_status="open",
-        filter_bar=filter_bar,
+        full_page=full_page,
         can_create=is_desk(user),
         list_url="tickets:board",
     )
@@ -650,7 +679,9 @@ finding_close = _action(VENDOR, _finding_close, _("Finding closed."))
 resolve = _action(
     VENDOR, lambda r, t: services.resolve(t, user=r.user), _("Resolution mailed to the desk.")
 )
-no_signature = _action(VENDOR, _no_signature, _("Noted for the desk."))
+no_signature = _action(
+    VENDOR, _no_signature, _("Noted: the desk is notified by mail and will phone the recipient.")
+)
 phone_confirm = _action(DESK, _phone_confirm, _("Confirmation recorded."))
 sign_link = _action(DESK, _sign_link, _("One-time signing link created."))
 improper = _action(

@@ -4,14 +4,18 @@ receive time is simulated here; test_mail_flow.py uses the real one)."""
 from __future__ import annotations
 
 import datetime
+import email
+import email.policy
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from opsqm.audit.models import AuditRecord
 from opsqm.evidence.adapter import contract_evidence
+from opsqm.mail.models import OutboundMessage
 from opsqm.tickets import services
 from opsqm.tickets.models import Event, OriginalReport, Ticket
 from tests.tickets.conftest import PNG, server_time, upload
@@ -191,6 +195,21 @@ def test_no_signature_then_phone_confirmation_is_final(
         reason="涉密区域无法带入平板",
         evidence=[upload("proof.png", PNG)],
     )
+    dispatched.refresh_from_db()
+    # The desk's next step: the ticket waits for its call, and the desk's mailbox
+    # gets a notice naming the reason, the evidence and whom to phone.
+    assert dispatched.status == Ticket.Status.AWAITING_PHONE
+    assert dispatched.no_signature_at is not None
+    event = dispatched.events.get(action="no_signature")
+    notice = OutboundMessage.objects.get(message_id=event.data["notice"])
+    assert notice.to == [settings.MAIL_SERVICE_DESK_ADDRESS or settings.MAIL_FROM]
+    assert notice.ticket_ref == dispatched.number and dispatched.number in notice.subject
+    assert notice.in_reply_to == dispatched.resolution_message.message_id
+    text = email.message_from_bytes(notice.raw_bytes(), policy=email.policy.default)
+    content = text.get_body().get_content()  # type: ignore[union-attr]
+    assert "涉密区域无法带入平板" in content and "proof.png" in content
+    assert "王警官 · 010-1234" in content  # the reporter to phone
+    assert "Reply to this mail" not in content  # a notice, not mail to acknowledge
     t = services.confirm_by_phone(
         dispatched,
         user=service_desk,
@@ -202,6 +221,49 @@ def test_no_signature_then_phone_confirmation_is_final(
     assert t.signature == "phone_confirmed" and t.satisfaction == "unsatisfied"
     assert t.calls.filter(purpose="recipient").count() == 1
     assert t.archive_message is not None
+    # No longer the desk's: only the feedback mail's server time is still awaited.
+    assert t.status == Ticket.Status.RESOLUTION_SENT
+
+
+def test_a_second_note_keeps_the_first_time_and_notifies_again(
+    dispatched: Any, vendor_engineer: Any
+) -> None:
+    services.record_work(
+        dispatched, user=vendor_engineer, analysis="a", steps="b", verification="c"
+    )
+    services.resolve(dispatched, user=vendor_engineer)
+    services.record_no_signature(dispatched, user=vendor_engineer, reason="人不在")
+    dispatched.refresh_from_db()
+    first = dispatched.no_signature_at
+    services.record_no_signature(dispatched, user=vendor_engineer, reason="已调离，联系科室")
+    dispatched.refresh_from_db()
+    assert dispatched.no_signature_at == first
+    assert dispatched.no_signature_reason == "已调离，联系科室"
+    notices = [e.data["notice"] for e in dispatched.events.filter(action="no_signature")]
+    assert len(set(notices)) == 2
+    assert OutboundMessage.objects.filter(message_id__in=notices, kind="other").count() == 2
+
+
+def test_the_migration_marks_tickets_noted_before_it(dispatched: Any, vendor_engineer: Any) -> None:
+    """Tickets noted before the status existed get it, with the note's time."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("opsqm.tickets.migrations.0005_awaiting_phone")
+    services.record_work(
+        dispatched, user=vendor_engineer, analysis="a", steps="b", verification="c"
+    )
+    services.resolve(dispatched, user=vendor_engineer)
+    services.record_no_signature(dispatched, user=vendor_engineer, reason="人不在")
+    noted = dispatched.events.get(action="no_signature").at
+    Ticket.objects.filter(pk=dispatched.pk).update(status="resolution_sent", no_signature_at=None)
+    migration.mark_awaiting(apps, None)
+    dispatched.refresh_from_db()
+    assert dispatched.status == "awaiting_phone" and dispatched.no_signature_at == noted
+    migration.unmark_awaiting(apps, None)
+    dispatched.refresh_from_db()
+    assert dispatched.status == "resolution_sent"
 
 
 def test_sign_link_is_single_use(dispatched: Any, vendor_engineer: Any, service_desk: Any) -> None:

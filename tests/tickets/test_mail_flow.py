@@ -4,6 +4,8 @@ acknowledges at its own INTERNALDATE; malformed mail is refused and shown to the
 
 from __future__ import annotations
 
+import email
+import email.policy
 import email.utils
 from typing import Any
 
@@ -146,3 +148,42 @@ def test_encoded_nul_is_refused_not_a_crash(vendor_box: Any) -> None:
     assert "\x00" not in msg.subject
     notes = msg.refusal_messages()
     assert any("NUL" in note for note in notes), notes
+
+
+def test_the_desk_is_notified_by_mail_when_no_signature_is_possible(
+    vendor_box: Any, dispatched: Any, vendor_engineer: Any
+) -> None:
+    """第十条 exception path: the engineer's note reaches the service desk's mailbox
+    on the real server, threaded to the ticket's feedback mail, with whom to phone."""
+    services.record_work(
+        dispatched, user=vendor_engineer, analysis="a", steps="b", verification="c"
+    )
+    services.resolve(dispatched, user=vendor_engineer)
+    run_jobs()
+    services.record_no_signature(dispatched, user=vendor_engineer, reason="涉密区域无法带入平板")
+    run_jobs()  # mail.send → mail.confirm_delivery
+    dispatched.refresh_from_db()
+    assert dispatched.status == Ticket.Status.AWAITING_PHONE
+    notice_id = dispatched.events.get(action="no_signature").data["notice"]
+    notice = OutboundMessage.objects.get(message_id=notice_id)
+    assert notice.status == "sent" and notice.server_received_at is not None
+    assert notice.to == [vendor_box.servicedesk.address]
+    # Delivered once to the desk's mailbox (its own copy is not a second message).
+    conn = vendor_box.server.imap(vendor_box.servicedesk)
+    conn.select("INBOX", readonly=True)
+    _typ, data = conn.uid("SEARCH", None, "HEADER", "Message-ID", notice_id)  # type: ignore[arg-type]
+    [uid] = data[0].split()
+    _typ, fetched = conn.uid("FETCH", uid, "(BODY.PEEK[])")
+    conn.logout()
+    raw = next(part[1] for part in fetched if isinstance(part, tuple))
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert f"[{dispatched.number}]" in str(msg["Subject"])
+    assert msg["In-Reply-To"] == dispatched.resolution_message.message_id
+    body = msg.get_body().get_content()  # type: ignore[union-attr]
+    assert "涉密区域无法带入平板" in body and "王警官 · 010-1234" in body
+    # Polled back, it is our own copy: nothing happens to the ticket.
+    poll_mailbox()
+    run_jobs()
+    dispatched.refresh_from_db()
+    assert dispatched.status == Ticket.Status.AWAITING_PHONE
+    assert not dispatched.events.filter(action="mail_received").exists()

@@ -183,3 +183,51 @@ def test_reminders_once_per_threshold(dispatched: Any) -> None:
     later = dispatched.deadline + datetime.timedelta(hours=3, minutes=30)
     assert services.send_reminders(now=later) == 1
     assert set(Reminder.objects.values_list("threshold", flat=True)) == {"deadline", "overdue4h"}
+
+
+def test_the_desk_sees_tickets_awaiting_its_phone_call(
+    dispatched: Any, vendor_engineer: Any, vendor_manager: Any, service_desk: Any
+) -> None:
+    """第十条 exception path: once the engineer notes that the recipient cannot sign,
+    the desk's board shows the ticket in its own group (whom to phone, why, the
+    deadline and whether it was resolved within it) until the call is recorded."""
+    services.record_work(
+        dispatched, user=vendor_engineer, analysis="a", steps="b", verification="c"
+    )
+    services.resolve(dispatched, user=vendor_engineer)
+    server_time(dispatched, "resolution_message", timezone.now())
+    services.apply_server_times(dispatched)
+    desk = client(service_desk)
+    assert 'id="awaiting-phone"' not in desk.get("/tickets/").content.decode()
+
+    engineer = client(vendor_engineer)
+    r = engineer.post(f"/tickets/{dispatched.pk}/no-signature/", {"reason": "涉密区域无法带入平板"})
+    assert r.status_code == 302
+    dispatched.refresh_from_db()
+    assert dispatched.status == Ticket.Status.AWAITING_PHONE
+
+    page = desk.get("/tickets/").content.decode()
+    group = page.split('id="awaiting-phone"', 1)[1].split("</section>", 1)[0]
+    assert dispatched.number in group and "涉密区域无法带入平板" in group
+    assert "王警官 · 010-1234" in group  # whom to phone
+    assert f"{timezone.localtime(dispatched.deadline):%Y-%m-%d %H:%M}" in group
+    assert "resolved late" not in group and "超时" not in group  # resolved within it
+    # The status filter finds them too; the rows' htmx refresh leaves the group out.
+    listed = desk.get("/tickets/", {"status": "awaiting_phone"}).content.decode()
+    assert listed.count(f">{dispatched.number}</a>") == 2  # the group and the rows
+    rows = desk.get("/tickets/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="ticket-rows")
+    assert 'id="awaiting-phone"' not in rows.content.decode()
+    # Only the desk phones: the vendor's board has no such group.
+    assert 'id="awaiting-phone"' not in client(vendor_manager).get("/tickets/").content.decode()
+    # The ticket page tells the desk whom to call.
+    detail = desk.get(f"/tickets/{dispatched.pk}/").content.decode()
+    assert 'id="no-signature"' in detail and "010-1234" in detail
+
+    r = desk.post(
+        f"/tickets/{dispatched.pk}/phone-confirm/",
+        {"person": "王警官", "outcome": "确认已解决", "satisfaction": "satisfied"},
+    )
+    assert r.status_code == 302
+    dispatched.refresh_from_db()
+    assert dispatched.status == Ticket.Status.CLOSED
+    assert 'id="awaiting-phone"' not in desk.get("/tickets/").content.decode()
