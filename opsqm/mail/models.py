@@ -6,14 +6,12 @@ See docs/mail.md."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.mail.parsing import REFUSAL_TEXTS
+from opsqm.mail.parsing import describe_refusal
 
 
 class MailboxState(models.Model):
@@ -56,9 +54,9 @@ class OutboundMessage(models.Model):
     kind = models.CharField(
         _("kind"), max_length=16, choices=OutboundKind.choices, default=OutboundKind.OTHER
     )
-    from_address = models.CharField(_("from"), max_length=320)
-    to = models.JSONField(_("to"), default=list)
-    cc = models.JSONField(_("cc"), default=list, blank=True)
+    from_address = models.CharField(pgettext_lazy("mail header", "from"), max_length=320)
+    to = models.JSONField(pgettext_lazy("mail header", "to"), default=list)
+    cc = models.JSONField(pgettext_lazy("mail header", "cc"), default=list, blank=True)
     # Every envelope recipient, Bcc included (the Bcc header is never written).
     recipients = models.JSONField(_("envelope recipients"), default=list)
     subject = models.TextField(_("subject"))
@@ -118,10 +116,10 @@ class InboundMessage(models.Model):
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=512, blank=True)
     references = models.TextField(_("References"), blank=True)
     subject = models.TextField(_("subject"), blank=True)
-    from_header = models.TextField(_("From"), blank=True)
+    from_header = models.TextField(pgettext_lazy("mail header", "From"), blank=True)
     from_address = models.CharField(_("sender address"), max_length=320, blank=True)
-    to_header = models.TextField(_("To"), blank=True)
-    cc_header = models.TextField(_("Cc"), blank=True)
+    to_header = models.TextField(pgettext_lazy("mail header", "To"), blank=True)
+    cc_header = models.TextField(pgettext_lazy("mail header", "Cc"), blank=True)
     date_header_raw = models.CharField(_("Date header"), max_length=255, blank=True)
     # What the sender claims: informational only, never a deadline clock.
     date_header = models.DateTimeField(_("date (sender's claim)"), null=True, blank=True)
@@ -134,7 +132,8 @@ class InboundMessage(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ParseStatus.choices, default=ParseStatus.OK
     )
-    # [{"code": …, "params": {…}, "text": English}]; shown translated (refusal_messages).
+    # [{"code": …, "params": {…}, "text": English}]: params are codes and data, shown
+    # in the active language by refusal_messages (docs/mail.md).
     refusal = models.JSONField(_("refusal"), default=list, blank=True)
     refusal_note = models.TextField(_("refusal note"), blank=True)
     ticket_ref = models.CharField(_("work order"), max_length=64, blank=True, db_index=True)
@@ -167,19 +166,8 @@ class InboundMessage(models.Model):
         return self.status == ParseStatus.REFUSED
 
     def refusal_messages(self) -> list[str]:
-        """The refusal notes in the active language."""
-        out = []
-        for note in self.refusal or []:
-            template = REFUSAL_TEXTS.get(note.get("code", ""))
-            params: dict[str, Any] = note.get("params") or {}
-            if template is None:
-                out.append(str(note.get("text", "")))
-                continue
-            try:
-                out.append(gettext(template) % params)
-            except (KeyError, TypeError, ValueError):
-                out.append(str(note.get("text", "")))
-        return out
+        """The refusal notes in the active language (docs/mail.md)."""
+        return [describe_refusal(note, gettext, pgettext) for note in self.refusal or []]
 
     def raw_bytes(self) -> bytes:
         with self.raw.open("rb") as f:

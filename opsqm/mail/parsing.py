@@ -10,6 +10,7 @@ import email.header
 import email.utils
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import errors as email_errors
 from email import policy
@@ -17,10 +18,13 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
-# The English source of every refusal note (stored with the message in English,
-# shown translated through gettext by InboundMessage.refusal_messages).
+# A refusal note is stored as a code and parameters that are codes or data (never
+# English prose): {"code": "nul_character", "params": {"where": "part_text", "part": "2"}}.
+# `describe_refusal` renders it: in English for the stored `text` and the audit record,
+# in the active language through gettext for the desk (InboundMessage.refusal_messages).
+# The English source of every refusal note:
 REFUSAL_TEXTS: dict[str, str] = {
     "unreadable": gettext_noop("The message could not be read at all (%(error)s)."),
     "no_headers": gettext_noop("The message has no headers."),
@@ -51,21 +55,93 @@ REFUSAL_TEXTS: dict[str, str] = {
     ),
 }
 
-# Defects that make a message unreliable as evidence, with a plain description.
-_FATAL_DEFECTS: dict[type[email_errors.MessageDefect], str] = {
-    email_errors.NoBoundaryInMultipartDefect: "a multipart part declares no boundary",
-    email_errors.StartBoundaryNotFoundDefect: "the declared part boundary never occurs",
-    email_errors.CloseBoundaryNotFoundDefect: "the last part is not closed (message cut off?)",
-    email_errors.FirstHeaderLineIsContinuationDefect: "the first header line is a continuation",
-    email_errors.MissingHeaderBodySeparatorDefect: "a line in the headers is not a header",
-    email_errors.MultipartInvariantViolationDefect: "a multipart part has no sub-parts",
-    email_errors.InvalidMultipartContentTransferEncodingDefect: (
+# Where a NUL character was found (`where` of `nul_character`).
+PLACE_TEXTS: dict[str, str] = {
+    "header_names": gettext_noop("header names"),
+    "header": gettext_noop("%(header)s header"),
+    "part_text": gettext_noop("text of part %(part)s"),
+    "part_filename": gettext_noop("file name of part %(part)s"),
+}
+
+# Header names the notes translate (context "mail header", the msgid is the name);
+# other headers keep their name.  The lazy strings only mark them for makemessages.
+HEADER_NAMES = frozenset({"Subject", "From", "To", "Cc", "Date"})
+_HEADER_MARKS = (
+    pgettext_lazy("mail header", "Subject"),
+    pgettext_lazy("mail header", "From"),
+    pgettext_lazy("mail header", "To"),
+    pgettext_lazy("mail header", "Cc"),
+    pgettext_lazy("mail header", "Date"),
+)
+
+# An attachment without a file name (`filename` of `attachment_too_large`).
+UNNAMED_PART = gettext_noop("(part %(part)s)")
+BYTES = gettext_noop("%(n)s bytes")
+
+# Defects that make a message unreliable as evidence (`defect` of `mime_broken`: the
+# class name), with a plain description.
+DEFECT_TEXTS: dict[str, str] = {
+    "NoBoundaryInMultipartDefect": gettext_noop("a multipart part declares no boundary"),
+    "StartBoundaryNotFoundDefect": gettext_noop("the declared part boundary never occurs"),
+    "CloseBoundaryNotFoundDefect": gettext_noop("the last part is not closed (message cut off?)"),
+    "FirstHeaderLineIsContinuationDefect": gettext_noop("the first header line is a continuation"),
+    "MissingHeaderBodySeparatorDefect": gettext_noop("a line in the headers is not a header"),
+    "MultipartInvariantViolationDefect": gettext_noop("a multipart part has no sub-parts"),
+    "InvalidMultipartContentTransferEncodingDefect": gettext_noop(
         "a multipart part has an invalid transfer encoding"
     ),
-    email_errors.InvalidBase64PaddingDefect: "an attachment's base64 padding is wrong",
-    email_errors.InvalidBase64CharactersDefect: "an attachment's base64 has invalid characters",
-    email_errors.InvalidBase64LengthDefect: "an attachment's base64 has an invalid length",
+    "InvalidBase64PaddingDefect": gettext_noop("an attachment's base64 padding is wrong"),
+    "InvalidBase64CharactersDefect": gettext_noop("an attachment's base64 has invalid characters"),
+    "InvalidBase64LengthDefect": gettext_noop("an attachment's base64 has an invalid length"),
 }
+_FATAL_DEFECTS: tuple[type[email_errors.MessageDefect], ...] = tuple(
+    getattr(email_errors, name) for name in DEFECT_TEXTS
+)
+
+
+def _english(message: str) -> str:
+    return message
+
+
+def _english_p(context: str, message: str) -> str:
+    return message
+
+
+def describe_refusal(
+    note: dict[str, Any],
+    gettext: Callable[[str], str] = _english,
+    pgettext: Callable[[str, str], str] = _english_p,
+) -> str:
+    """One refusal note as a sentence: in English by default (the stored `text`), in
+    the active language with Django's `gettext`/`pgettext`.  Notes stored before the
+    parameters were codes show their stored parameters (a `detail` sentence is
+    translated when it is one of DEFECT_TEXTS); an unknown code shows its stored text.
+    Never raises."""
+    template = REFUSAL_TEXTS.get(str(note.get("code", "")))
+    params: dict[str, Any] = dict(note.get("params") or {})
+    if template is None:
+        return str(note.get("text", ""))
+    if "header" in params:
+        header = str(params["header"])
+        params["header"] = pgettext("mail header", header) if header in HEADER_NAMES else header
+    where = PLACE_TEXTS.get(str(params.get("where", "")))
+    if where is not None:
+        params["where"] = gettext(where) % params
+    if "defect" in params:
+        params["detail"] = gettext(DEFECT_TEXTS.get(str(params["defect"]), str(params["defect"])))
+    elif "detail" in params:
+        params["detail"] = gettext(str(params["detail"]))
+    if note.get("code") == "attachment_too_large":
+        if not params.get("filename") and "part" in params:
+            params["filename"] = gettext(UNNAMED_PART) % params
+        for key in ("size", "limit"):
+            if str(params.get(key, "")).isdigit():
+                params[key] = human_size(int(params[key]), gettext)
+    try:
+        return gettext(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(note.get("text", ""))
+
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
@@ -82,14 +158,16 @@ _INTERNALDATE_RE = re.compile(
 )
 
 
-def human_size(size: int) -> str:
-    """Plain English size for stored notes: 1536 → '1.5 KiB'."""
+def human_size(size: int, gettext: Callable[[str], str] = _english) -> str:
+    """A size for the notes: 1536 → '1.5 KiB'; '512 bytes' through `gettext`."""
     value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+    for unit in ("KiB", "MiB", "GiB"):
         value /= 1024
-    return f"{size} bytes"  # pragma: no cover
+        if value < 1024 or unit == "GiB":
+            break
+    if size < 1024:
+        return gettext(BYTES) % {"n": size}
+    return f"{value:.1f} {unit}"
 
 
 def parse_internaldate(data: bytes | str) -> datetime.datetime | None:
@@ -177,7 +255,8 @@ class ParsedMessage:
 
     def refuse(self, code: str, **params: Any) -> None:
         params = {k: str(v)[:200] for k, v in params.items()}
-        note = {"code": code, "params": params, "text": REFUSAL_TEXTS[code] % params}
+        note: dict[str, Any] = {"code": code, "params": params}
+        note["text"] = describe_refusal(note)
         if note not in self.notes:
             self.notes.append(note)
 
@@ -186,12 +265,13 @@ def _unfold(value: str) -> str:
     return re.sub(r"\r?\n[ \t]*", " ", value).strip()
 
 
-def _without_nul(text: str, where: str, parsed: ParsedMessage) -> str:
+def _without_nul(text: str, parsed: ParsedMessage, where: str, **place: str) -> str:
     """NUL is legal in neither a header nor text, and PostgreSQL cannot store it:
-    refuse the message (its raw bytes are kept) and show the character replaced."""
+    refuse the message (its raw bytes are kept) and show the character replaced.
+    `where` is a key of PLACE_TEXTS, `place` its parameters."""
     if "\x00" not in text:
         return text
-    parsed.refuse("nul_character", where=where)
+    parsed.refuse("nul_character", where=where, **place)
     return text.replace("\x00", "\ufffd")
 
 
@@ -241,7 +321,7 @@ def _part_filename(part: Message) -> str:
 
 
 def _text_of(part: Message, number: str, parsed: ParsedMessage) -> str:
-    return _without_nul(_decode_text(part, number, parsed), f"text of part {number}", parsed)
+    return _without_nul(_decode_text(part, number, parsed), parsed, "part_text", part=number)
 
 
 def _decode_text(part: Message, number: str, parsed: ParsedMessage) -> str:
@@ -274,7 +354,7 @@ def _walk(msg: Message, number: str, parsed: ParsedMessage, limit: int, texts: l
     else:
         ctype = msg.get_content_type()
         disposition = msg.get_content_disposition()
-        filename = _without_nul(_part_filename(msg), f"file name of part {number}", parsed)
+        filename = _without_nul(_part_filename(msg), parsed, "part_filename", part=number)
         if ctype.startswith("text/") and disposition != "attachment" and not filename:
             text = _text_of(msg, number or "1", parsed)
             if ctype == "text/plain" or not texts:
@@ -295,15 +375,16 @@ def _walk(msg: Message, number: str, parsed: ParsedMessage, limit: int, texts: l
             if limit and len(data) > limit:
                 parsed.refuse(
                     "attachment_too_large",
-                    filename=filename or f"(part {entry['part']})",
-                    size=human_size(len(data)),
-                    limit=human_size(limit),
+                    filename=filename,
+                    part=entry["part"],
+                    size=len(data),
+                    limit=limit,
                 )
         defects = list(getattr(msg, "defects", []))  # decoding adds base64 defects
     for defect in defects:
-        for cls, detail in _FATAL_DEFECTS.items():
+        for cls in _FATAL_DEFECTS:
             if isinstance(defect, cls):
-                parsed.refuse("mime_broken", detail=detail)
+                parsed.refuse("mime_broken", defect=cls.__name__)
 
 
 def parse_message(raw: bytes, *, max_attachment_bytes: int = 0) -> ParsedMessage:
@@ -320,8 +401,8 @@ def _parse(raw: bytes, parsed: ParsedMessage, limit: int) -> None:
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
-        name = _without_nul(name, "header names", parsed)
-        text = _without_nul(str(value), f"{name} header", parsed)
+        name = _without_nul(name, parsed, "header_names")
+        text = _without_nul(str(value), parsed, "header", header=name)
         headers.setdefault(name.lower(), []).append(text)
     if not headers:
         parsed.refuse("no_headers")
@@ -330,7 +411,9 @@ def _parse(raw: bytes, parsed: ParsedMessage, limit: int) -> None:
         values = headers.get(name.lower())
         if not values:
             return ""
-        return _without_nul(_decode_header(label, values[0], parsed), f"{label} header", parsed)
+        return _without_nul(
+            _decode_header(label, values[0], parsed), parsed, "header", header=label
+        )
 
     parsed.subject = first("subject", "Subject")
     parsed.from_header = first("from", "From")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -123,16 +124,105 @@ def test_parser_never_raises_on_noise() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "where"),
+    ("raw", "params", "where"),
     [
-        (b"From: a@b.test\r\nSubject: =?utf-8?B?AAAA?=\r\n\r\nx\r\n", "Subject header"),
-        (b"From: a@b.test\r\nSubject: hi\r\n\r\nbody \x00 text\r\n", "text of part 1"),
-        (b"From: a@b.test\r\nX-Odd: a\x00b\r\n\r\nx\r\n", "X-Odd header"),
+        (
+            b"From: a@b.test\r\nSubject: =?utf-8?B?AAAA?=\r\n\r\nx\r\n",
+            {"where": "header", "header": "Subject"},
+            "Subject header",
+        ),
+        (
+            b"From: a@b.test\r\nSubject: hi\r\n\r\nbody \x00 text\r\n",
+            {"where": "part_text", "part": "1"},
+            "text of part 1",
+        ),
+        (
+            b"From: a@b.test\r\nX-Odd: a\x00b\r\n\r\nx\r\n",
+            {"where": "header", "header": "X-Odd"},
+            "X-Odd header",
+        ),
     ],
 )
-def test_nul_is_refused_and_replaced(raw: bytes, where: str) -> None:
+def test_nul_is_refused_and_replaced(raw: bytes, params: dict[str, str], where: str) -> None:
     parsed = parse_message(raw)
-    assert [n["params"].get("where") for n in parsed.notes if n["code"] == "nul_character"] == [
-        where
-    ]
+    [note] = [n for n in parsed.notes if n["code"] == "nul_character"]
+    assert note["params"] == params  # codes and data, no English
+    assert note["text"].startswith(f"The {where} contains a NUL character")
     assert "\x00" not in parsed.subject + parsed.body_text
+
+
+# Latin words a Chinese note may keep: technical names, units, and the message's data.
+_KEPT = {"NUL", "MIME", "UTF", "base64", "KiB", "MiB", "GiB", "From", "Subject"}
+
+
+def _latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9]+", text))
+
+
+@pytest.mark.parametrize(
+    ("raw", "data"),
+    [
+        *[(MALFORMED[code], {"a", "b", "test", "x", "nonsense", "klingon", "utf", "just", "name"})
+          for code in sorted(MALFORMED)],
+        (b"From: a@b.test\r\nSubject: hi\r\n\r\nbody \x00 text\r\n", {"a", "b", "test"}),
+        (b"From: a@b.test\r\nX-Odd: a\x00b\r\n\r\nx\r\n", {"a", "b", "test", "X", "Odd"}),
+        (
+            b"From: a@b.test\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+            b"--B\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+            b"--B\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+            b"\r\nJVBERi0x!!!\r\n--B--\r\n",
+            {"a", "b", "test"},
+        ),
+    ],
+    ids=[*sorted(MALFORMED), "nul_in_text", "nul_in_header", "bad_base64_and_size"],
+)  # fmt: skip
+def test_refusal_notes_are_chinese_for_the_desk(raw: bytes, data: set[str]) -> None:
+    """The notes are stored as codes and parameters and rendered at display time: in
+    zh-hans no English fragment remains (only technical names and the mail's data)."""
+    from django.utils import translation
+
+    from opsqm.mail.models import InboundMessage
+
+    parsed = parse_message(raw, max_attachment_bytes=2)
+    assert parsed.notes
+    msg = InboundMessage(refusal=parsed.notes)
+    with translation.override("zh-hans"):
+        shown = msg.refusal_messages()
+    assert len(shown) == len(parsed.notes)
+    for text, note in zip(shown, parsed.notes, strict=True):
+        assert text != note["text"], text  # translated, not the stored English
+        assert _latin_words(text) <= _KEPT | data, (text, _latin_words(text) - _KEPT - data)
+    with translation.override("en"):
+        assert msg.refusal_messages() == [n["text"] for n in parsed.notes]
+
+
+def test_refusal_notes_stored_before_the_codes_still_show() -> None:
+    """Notes stored with English parameters (before 2026-11): shown as stored, the
+    defect sentences translated."""
+    from django.utils import translation
+
+    from opsqm.mail.models import InboundMessage
+
+    old = [
+        {"code": "mime_broken", "params": {"detail": "a multipart part has no sub-parts"},
+         "text": "The MIME structure of the message is broken: a multipart part has no sub-parts."},
+        {"code": "attachment_too_large",
+         "params": {"filename": "a.pdf", "size": "1.5 KiB", "limit": "1.0 KiB"}, "text": "x"},
+        {"code": "gone", "params": {}, "text": "A note of a code no longer known."},
+    ]  # fmt: skip
+    with translation.override("zh-hans"):
+        mime, size, unknown = InboundMessage(refusal=old).refusal_messages()
+    assert "sub-parts" not in mime and "MIME" in mime
+    assert "a.pdf" in size and "1.5 KiB" in size
+    assert unknown == "A note of a code no longer known."
+
+
+def test_an_unnamed_oversized_attachment_names_its_part() -> None:
+    raw = (
+        b"From: a@b.test\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+        b"--B\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+        b"--B\r\nContent-Type: application/octet-stream\r\n\r\n0123456789\r\n--B--\r\n"
+    )
+    [note] = parse_message(raw, max_attachment_bytes=4).notes
+    assert note["params"] == {"filename": "", "part": "2", "size": "10", "limit": "4"}
+    assert note["text"] == "The attachment (part 2) is 10 bytes, more than the limit of 4 bytes."
