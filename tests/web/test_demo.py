@@ -110,9 +110,16 @@ def test_recent_work_orders_went_through_the_flow(demo: Contract, client: Any) -
 
     # No mail server: the outbox is queued, never sent.
     outbox = OutboundMessage.objects.all()
-    assert outbox.count() == 10 and not outbox.exclude(status="pending").exists()
+    assert outbox.exists() and not outbox.exclude(status="pending").exists()
     assert Job.objects.filter(kind="mail.send", status="queued").count() == outbox.count()
     assert not Job.objects.exclude(kind="mail.send").exclude(status="done").exists()
+    # The server's receive time of each dispatch (5), feedback (3) and archive (2) mail.
+    confirmed = outbox.filter(server_received_at__isnull=False)
+    assert Counter(confirmed.values_list("kind", flat=True)) == {
+        "dispatch": 5,
+        "feedback": 3,
+        "archive": 2,
+    }
     assert AuditRecord.objects.filter(action="mail.delivery_confirmed").count() == 10
     assert AuditRecord.objects.filter(action="ticket.sign").count() == 1
     assert AuditRecord.objects.filter(action="ticket.phone_confirm").count() == 1
