@@ -241,6 +241,8 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "deadline"], name="ticket_priority_idx"),
             models.Index(fields=["engineer", "deadline"], name="ticket_engineer_idx"),
             models.Index(fields=["number"], name="ticket_number_idx"),
+            # PostgreSQL also has `ticket_number_upper_idx` on UPPER(number) for the
+            # case-insensitive number lookups (migration 0006, outside the model state).
             # The board's default (open work, by deadline): ~7 % of the tickets, so
             # the page and its count read small partial indexes (docs/benchmarks.md).
             models.Index(

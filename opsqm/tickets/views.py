@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
+import re
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -106,10 +109,25 @@ def _board_queryset(
         qs = qs.filter(
             Q(resolved_at__isnull=True, deadline__lt=now) | Q(resolved_at__gt=F("deadline"))
         )
-    if f["q"]:
-        qs = qs.filter(Q(number__iexact=f["q"].strip()) | Q(title__icontains=f["q"].strip()))
+    if q := f["q"].strip():
+        qs = qs.filter(search_filter(q))
     qs = qs.order_by(F("deadline").asc(nulls_last=True), "id")
     return qs, f
+
+
+def search_filter(q: str) -> Q:
+    """The board's search: a work-order number or its beginning (`GD-2025-00`, any
+    case) is looked up by number only, through the index on UPPER(number)
+    (PostgreSQL, migration 0006); anything else is a number typed in full or a part of
+    the title (a substring: no index serves it, docs/tickets.md)."""
+    if _number_prefix_re(settings.MAIL_TICKET_PREFIX).fullmatch(q):
+        return Q(number__istartswith=q)
+    return Q(number__iexact=q) | Q(title__icontains=q)
+
+
+@functools.lru_cache(maxsize=4)
+def _number_prefix_re(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(prefix)}-[\d-]*", re.IGNORECASE)
 
 
 # Only what the rows show (the ticket page loads the rest).

@@ -96,3 +96,49 @@ def test_ticket_page_queries_do_not_grow_with_its_lists(
     with django_assert_max_num_queries(TICKET_QUERIES):
         page = desk.get(f"/tickets/{dispatched.pk}/").content.decode()
     assert page.count('data-action="work_recorded"') == 7
+
+
+def test_board_search_by_number_prefix_in_any_case_or_by_title(
+    contract_a: Any, unit_a: Any, service_desk: Any
+) -> None:
+    """A number or its beginning looks up numbers only (any case); other text is a
+    full number or a part of the title."""
+
+    def report(text: str) -> Ticket:
+        return services.record_intake(contract_a, user=service_desk, reporter="r", description=text)
+
+    a, b = report("打印机卡纸"), report("终端黑屏")
+    c = report(f"同 {a.number} 的问题")
+    desk = _client(service_desk)
+
+    def found(q: str) -> set[str]:
+        page = desk.get("/tickets/", {"q": q, "status": "all"}).content.decode()
+        return {t.number for t in (a, b, c) if f">{t.number}</a>" in page}
+
+    assert found(a.number.lower()) == {a.number}  # not c, whose title names it
+    assert found(a.number[:-1]) >= {a.number, b.number}  # the beginning of a number
+    assert found(a.number[:3].lower()) == {a.number, b.number, c.number}  # "gd-"
+    assert found("打印机") == {a.number}
+    assert found(f"同 {a.number}") == {c.number}
+    assert found("GD-2025-x") == set()
+
+
+def test_number_lookups_use_the_upper_number_index_on_postgresql(dispatched: Any) -> None:
+    """Migration 0006: the board's number search (`istartswith`) and the mail
+    threading (`iexact`) can use `ticket_number_upper_idx`: its expression is the one
+    Django writes for them."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the index is made on PostgreSQL only")
+    from opsqm.tickets.views import search_filter
+
+    lookups = [
+        Ticket.objects.filter(search_filter(dispatched.number[:-2].lower())),
+        Ticket.objects.filter(number__iexact=dispatched.number.lower()),
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make it choose
+        for qs in lookups:
+            assert "ticket_number_upper_idx" in qs.explain(), qs.query
+            assert list(qs.values_list("pk", flat=True)) == [dispatched.pk]
