@@ -233,6 +233,15 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state("load")
 
 
+def menu_link(page: Any, href: str) -> Any:
+    """The main menu's link to `href`, its drop-down opened first where it has one."""
+    link = page.locator(f"#mainnav a[href='{href}']")
+    group = page.locator("#mainnav .navgroup", has=page.locator(f"a[href='{href}']"))
+    if group.count() and not link.is_visible():
+        group.locator("[data-navgroup]").click()
+    return link
+
+
 def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

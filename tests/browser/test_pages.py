@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, login, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, login, menu_link, screenshot
 from tests.browser.test_roles import assert_fits
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def test_assessor_registers_and_ledger(open_page: Any) -> None:
     login(page, "assessor")
 
     # Contracts: every contract, money with ¥ and thousands separators; live search.
-    page.locator("#mainnav a[href='/contracts/']").click()
+    menu_link(page, "/contracts/").click()
     page.wait_for_url("**/contracts/")
     assert page.title().startswith(page.locator("h1").inner_text().strip())
     rows = page.locator("#contract-rows tr")
@@ -58,7 +58,7 @@ def test_assessor_registers_and_ledger(open_page: Any) -> None:
     screenshot(page, "contract-C-2025-001-desktop")
 
     # Staff: all contracts, then one contract through the (htmx) filter.
-    page.locator("#mainnav a[href='/staff/']").click()
+    menu_link(page, "/staff/").click()
     page.wait_for_url("**/staff/")
     contracts = set(texts(page, "#staff-rows td:first-child"))
     assert contracts == {"C-2025-001", "C-2026-002", "C-2026-003"}

@@ -17,26 +17,27 @@ HOME, CONTRACTS, STAFF, LEDGER = "/", "/contracts/", "/staff/", "/ledger/"
 REPLACEMENTS, VENDORS, UNITS = "/staff/replacements/", "/contracts/vendors/", "/contracts/units/"
 AUDIT, ACCOUNTS = "/audit/", "/accounts/users/"
 PASSWORD, TOKEN = "/accounts/password/", "/accounts/token/"
-BUREAU_MENU = [HOME, CONTRACTS, STAFF, LEDGER, REPLACEMENTS, VENDORS, UNITS, PASSWORD, TOKEN]
+BUREAU_MENU = [HOME, STAFF, REPLACEMENTS, LEDGER, CONTRACTS, VENDORS, UNITS]
 BUSINESS = {CONTRACTS, STAFF, LEDGER, REPLACEMENTS, VENDORS, UNITS}
-ADMIN = {AUDIT, ACCOUNTS}
+OWN = {PASSWORD, TOKEN}  # under the user's name, not in the main menu
+ADMIN = {AUDIT, ACCOUNTS} | OWN
 
 # username → (entries the main menu has, in this order; entries it must not have).
 # Other apps add entries as they grow: the menu must also be exactly what
 # opsqm.core.navigation gives the role.
 MENUS = {
-    "sysadmin": ([HOME, ACCOUNTS, PASSWORD, TOKEN], BUSINESS | {AUDIT}),
-    "secadmin": ([HOME, ACCOUNTS, PASSWORD, TOKEN], BUSINESS | {AUDIT}),
-    "auditadmin": ([HOME, AUDIT, PASSWORD, TOKEN], BUSINESS | {ACCOUNTS}),
+    "sysadmin": ([HOME, ACCOUNTS], BUSINESS | OWN | {AUDIT}),
+    "secadmin": ([HOME, ACCOUNTS], BUSINESS | OWN | {AUDIT}),
+    "auditadmin": ([HOME, AUDIT], BUSINESS | OWN | {ACCOUNTS}),
     "assessor": (BUREAU_MENU, ADMIN),
     "desk": (BUREAU_MENU, ADMIN),
     "supervisor": (BUREAU_MENU, ADMIN),
     "kh_manager": (
-        [HOME, CONTRACTS, STAFF, LEDGER, REPLACEMENTS, PASSWORD, TOKEN],
+        [HOME, STAFF, REPLACEMENTS, LEDGER, CONTRACTS],
         ADMIN | {VENDORS, UNITS},
     ),
-    "kh_engineer": ([HOME, CONTRACTS, STAFF, PASSWORD, TOKEN], ADMIN | {LEDGER, VENDORS, UNITS}),
-    "recipient": ([HOME, CONTRACTS, PASSWORD, TOKEN], ADMIN | {STAFF, LEDGER, VENDORS, UNITS}),
+    "kh_engineer": ([HOME, STAFF, CONTRACTS], ADMIN | {LEDGER, VENDORS, UNITS}),
+    "recipient": ([HOME, CONTRACTS], ADMIN | {STAFF, LEDGER, VENDORS, UNITS}),
 }
 ALL_CONTRACTS = ["C-2025-001", "C-2026-002", "C-2026-003"]
 SCORE = re.compile(r"^-?\d{1,3}\.\d{2}$")
@@ -167,6 +168,14 @@ def test_role_home_menu_phone_and_logout(open_page: Any, username: str) -> None:
     assert page.locator("#mainnav a.active").get_attribute("href") == HOME
     assert page.locator("#mainnav").is_visible()
     assert not page.locator(".nav-toggle").is_visible()
+    # The user's own settings open under the name; a click elsewhere closes them.
+    own = page.locator(".userbox .navmenu a")
+    assert not own.first.is_visible()
+    page.locator(".userbox .who").click()
+    assert [a.get_attribute("href") for a in own.all()] == [PASSWORD, TOKEN]
+    assert all(a.is_visible() for a in own.all())
+    page.locator("main h1").click()
+    assert not own.first.is_visible()
     check_home(page, username)
     assert_fits(page)
     screenshot(page, f"home-{username}-desktop")

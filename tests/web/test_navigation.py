@@ -40,14 +40,14 @@ def test_each_role_sees_its_entries(users: dict[str, Any]) -> None:
     def menu(role: str) -> list[str]:
         return [i.url for i in menu_for(users[role], "/")]
 
-    common = ["core:home", "contracts:list"]
-    own = ["accounts:password", "accounts:token"]
-    engineer = [*common, "tickets:mine", "staff:list", "attendance:index", "incidents:list"]
-    engineer += ["incidents:rectifications", "incidents:deliveries", "incidents:praise", *own]
+    engineer = ["core:home", "tickets:mine", "staff:list", "attendance:index", "incidents:list"]
+    engineer += ["incidents:rectifications", "incidents:deliveries", "incidents:praise"]
+    engineer += ["contracts:list"]
+    recipient = ["core:home", "tickets:unit", "attendance:index", "incidents:rate"]
     expected = {
         Role.VENDOR_ENGINEER: engineer,
-        Role.RECIPIENT: [*common, "tickets:unit", "attendance:index", "incidents:rate", *own],
-        Role.AUDIT_ADMIN: ["core:home", "audit:list", *own],
+        Role.RECIPIENT: [*recipient, "contracts:list"],
+        Role.AUDIT_ADMIN: ["core:home", "audit:list"],
     }
     for role, names in expected.items():
         assert menu(role) == [reverse(n) for n in names], role
@@ -58,3 +58,42 @@ def test_each_role_sees_its_entries(users: dict[str, Any]) -> None:
     for name in ("contracts:vendors", "incidents:campaigns", "tickets:refused_mail"):
         assert reverse(name) not in manager
     assert reverse("incidents:campaigns") in menu(Role.SUPERVISOR)
+
+
+@pytest.mark.django_db
+def test_entries_are_grouped_by_topic_and_a_lone_entry_stands_alone(
+    users: dict[str, Any],
+) -> None:
+    from django.utils import translation
+
+    from opsqm.core.navigation import menu_groups
+
+    def bar(role: str) -> list[tuple[str | None, list[str]]]:
+        groups = menu_groups(menu_for(users[role], "/incidents/praise/"))
+        with translation.override("en"):
+            return [(str(g.label) if g.label else None, [i.url for i in g.items]) for g in groups]
+
+    desk = bar(Role.SERVICE_DESK)
+    assert desk[0] == (None, ["/"])
+    assert desk[1] == ("Work orders", ["/tickets/", "/tickets/refused-mail/"])
+    assert ("Registers", ["/contracts/", "/contracts/vendors/", "/contracts/units/"]) in desk
+    # Every entry once, in menu order.
+    assert [u for _, urls in desk for u in urls] == [
+        i.url for i in menu_for(users[Role.SERVICE_DESK], "/")
+    ]
+    # The recipient has one entry per topic: plain links, no drop-downs.
+    assert all(label is None for label, _ in bar(Role.RECIPIENT))
+    # The group of the page is the active one.
+    groups = menu_groups(menu_for(users[Role.ASSESSOR], "/incidents/praise/"))
+    with translation.override("en"):
+        assert [str(g.label) for g in groups if g.active] == ["Incidents & evaluation"]
+
+
+@pytest.mark.django_db
+def test_password_and_token_are_under_the_user_name(users: dict[str, Any], login: Any) -> None:
+    body = login(users[Role.VENDOR_ENGINEER]).get("/").content.decode()
+    nav = body[body.index('id="mainnav"') : body.index('class="userbox"')]
+    userbox = body[body.index('class="userbox"') :]
+    for href in ('href="/accounts/password/"', 'href="/accounts/token/"'):
+        assert href not in nav
+        assert href in userbox

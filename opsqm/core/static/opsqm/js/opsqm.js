@@ -1,7 +1,25 @@
-// Small behaviours that need no framework: menu toggle, live countdowns, printing
+// Small behaviours that need no framework: menu toggle and drop-downs, live countdowns, printing
 // collapsed sections.
 (function () {
   "use strict";
+  // The menu's drop-downs: a click opens one and closes the others; a click elsewhere
+  // or Escape closes them all.
+  function closeGroups(except) {
+    document.querySelectorAll(".navgroup.open").forEach(function (g) {
+      if (g === except) return;
+      g.classList.remove("open");
+      g.querySelector("[data-navgroup]").setAttribute("aria-expanded", "false");
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-navgroup]");
+    var group = b ? b.parentElement : null;
+    closeGroups(group);
+    if (!group) return;
+    var open = group.classList.toggle("open");
+    b.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeGroups(null); });
   document.addEventListener("click", function (e) {
     var t = e.target.closest("[data-toggle-nav]");
     if (!t) return;
