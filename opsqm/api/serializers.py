@@ -112,4 +112,6 @@ class ChainReportSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField()
     head_seq = serializers.IntegerField(allow_null=True)
     head_hash = serializers.CharField(allow_null=True)
+    anchor_seq = serializers.IntegerField(allow_null=True)
+    anchor_hash = serializers.CharField(allow_null=True)
     problems = ChainProblemSerializer(many=True)

@@ -195,6 +195,8 @@ class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet[AuditRecord]):
                 "count": report.count,
                 "head_seq": report.head_seq,
                 "head_hash": report.head_hash,
+                "anchor_seq": report.anchor_seq,
+                "anchor_hash": report.anchor_hash,
                 "problems": [
                     {"seq": p.seq, "kind": p.kind, "detail": p.detail} for p in report.problems
                 ],

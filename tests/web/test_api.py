@@ -12,6 +12,7 @@ from opsqm.accounts import services
 from opsqm.accounts.models import User
 from opsqm.accounts.roles import Role
 from opsqm.audit.models import AuditRecord
+from tests.web.test_audit import drop_triggers, raw
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Brand-New-Pass-2025"
@@ -202,6 +203,15 @@ def test_audit_endpoint(users: dict[str, Any]) -> None:
     assert r.status_code == 400 and "date_from" in r.json()
     r = c.get("/api/v1/audit/verify/")
     assert r.status_code == 200 and r.json()["ok"] is True
+    # The anchor outside the chain is reported, and it names the newest record.
+    report = r.json()
+    head = (report["head_seq"], report["head_hash"])
+    assert (report["anchor_seq"], report["anchor_hash"]) == head
+    drop_triggers()  # as someone with the database's owner rights would
+    raw("DELETE FROM audit_auditrecord WHERE seq = %s", [report["head_seq"]])
+    r = c.get("/api/v1/audit/verify/").json()
+    assert r["ok"] is False and r["anchor_seq"] == report["head_seq"]
+    assert {"seq": report["head_seq"], "kind": "deleted"}.items() <= r["problems"][-1].items()
     # Read-only.
     assert c.post("/api/v1/audit/", {}, content_type="application/json").status_code == 405
     assert c.delete(f"/api/v1/audit/{seq}/").status_code == 405
