@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from opsqm.assessment.model import Ledger
+from opsqm.assessment.rulebook import PersonnelRules
+from opsqm.assessment.rules.personnel import replacement_deadline
+from opsqm.evidence.adapter import model_contract
+from opsqm.ledger.services import contract_rulebook
 from opsqm.staff.models import Replacement
 
 
@@ -26,18 +30,17 @@ def replacement_statuses(
 ) -> list[ReplacementStatus]:
     """`ledgers`: contract pk → its ledger now (None when it could not be computed)."""
     now = timezone.now()
+    rules: dict[int, PersonnelRules] = {}  # each contract's own deadlines (its rulebook)
     out = []
     for r in replacements:
+        if r.contract_id not in rules:
+            rules[r.contract_id] = contract_rulebook(model_contract(r.contract)).personnel
+        deadline = replacement_deadline(r.replaced_at, r.emergency, rules[r.contract_id])
         ledger = ledgers.get(r.contract_id)
         ref = f"{r.person_out.person}→{r.person_in.person}"
         p2 = _find(ledger, "P2", ref)
         p1 = _find(ledger, "P1", r.person_in.person)
-        if r.emergency:
-            deadline = r.replaced_at + timedelta(hours=24)
-            done = r.materials_at is not None
-        else:
-            deadline = r.replaced_at - timedelta(days=7)
-            done = r.notified_at is not None
+        done = (r.materials_at if r.emergency else r.notified_at) is not None
         if p2 is not None:
             state = "violation"
         elif done or deadline <= now:

@@ -83,8 +83,8 @@ def _replacements(ctx: Context) -> list[LedgerItem]:
         if r.replaced_at > as_of:
             continue
         ref = f"{r.person_out}→{r.person_in}"
+        due = replacement_deadline(r.replaced_at, r.emergency, pr)
         if r.emergency:
-            due = r.replaced_at + timedelta(hours=pr.emergency_materials_hours)
             materials = r.materials_at if r.materials_at and r.materials_at <= as_of else None
             if materials is None and due <= as_of:
                 note = f"紧急更换，{pr.emergency_materials_hours} 小时内未补交核验材料"
@@ -94,7 +94,6 @@ def _replacements(ctx: Context) -> list[LedgerItem]:
             else:
                 continue
         else:
-            due = r.replaced_at - timedelta(days=pr.replacement_notice_days)
             notice = r.notified_at if r.notified_at and r.notified_at <= as_of else None
             if notice is None:
                 note = "更换人员未提前通知"
@@ -105,6 +104,14 @@ def _replacements(ctx: Context) -> list[LedgerItem]:
                 continue
         items.append(ctx.item("P2", pr.replacement_points, ref, r.replaced_at, note, r.line))
     return items
+
+
+def replacement_deadline(replaced_at: datetime, emergency: bool, rules: PersonnelRules) -> datetime:
+    """P2's deadline: the notice is due N days before a planned replacement; after an
+    emergency one, the newcomer's verification materials are due within N hours."""
+    if emergency:
+        return replaced_at + timedelta(hours=rules.emergency_materials_hours)
+    return replaced_at - timedelta(days=rules.replacement_notice_days)
 
 
 def _span_text(span: timedelta) -> str:
