@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,23 +16,8 @@ from opsqm.core.access import visible_contracts
 from opsqm.ledger.services import safe_ledger
 
 OPEN_TICKETS_SHOWN = 50
+QUEUE_SHOWN = 10
 LATEST_ITEMS = 5
-
-
-def _deadline(ticket: Any, sla_hours: dict[str, int]) -> datetime:
-    """The ticket's deadline as the engine computes it (natural-hours clock)."""
-    if ticket.extended_to:
-        return ticket.extended_to
-    hours = sla_hours.get(ticket.priority, 24)
-    return ticket.dispatched_at + timedelta(hours=hours)
-
-
-def _sla_hours() -> dict[str, int]:
-    from django.conf import settings
-
-    from opsqm.ledger.services import default_rulebook
-
-    return dict(default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK).tickets.sla_hours)
 
 
 def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:
@@ -42,18 +26,51 @@ def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:
 
     # A work order counts from the server's dispatch time; one still awaiting it
     # (or closed by phone) has no deadline yet and shows on the desk's board instead.
+    # The deadline is the one the flow stored: the contract's own SLA, or the extension.
     qs = Ticket.objects.filter(
-        contract__in=contracts, resolved_at__isnull=True, dispatched_at__isnull=False
+        contract__in=contracts, resolved_at__isnull=True, deadline__isnull=False
     ).select_related("contract", "unit")
     if unit is not None:
         qs = qs.filter(unit=unit)
-    sla = _sla_hours()
     now = timezone.now()
-    rows: list[dict[str, Any]] = [{"t": t, "deadline": _deadline(t, sla)} for t in qs]
-    for r in rows:
-        r["late"] = r["deadline"] < now
-    rows.sort(key=lambda r: (r["deadline"], r["t"].number))
-    return rows[:OPEN_TICKETS_SHOWN]
+    qs = qs.order_by("deadline", "number")[:OPEN_TICKETS_SHOWN]
+    return [{"t": t, "deadline": t.deadline, "late": t.deadline < now} for t in qs]
+
+
+def _queues(user: Any, contracts: Any) -> list[dict[str, Any]]:
+    """The role's own next steps in the work-order flow, each a short list with a link
+    to the board filtered to it: what the desk must phone, what the engineer must
+    acknowledge, what the recipient must sign."""
+    from opsqm.tickets.models import Ticket
+
+    S = Ticket.Status
+    # (status, heading, the instant the ticket has waited since)
+    wanted = {
+        Role.SERVICE_DESK: [
+            (S.REPORTED, _("Reports to phone the vendor about or dispatch"), "created_at"),
+            (S.AWAITING_PHONE, _("Recipients to phone for their confirmation"), "no_signature_at"),
+        ],
+        Role.VENDOR_ENGINEER: [(S.DISPATCHED, _("Work orders to acknowledge"), "dispatched_at")],
+        Role.RECIPIENT: [(S.RESOLVED, _("Work orders awaiting your signature"), "resolved_at")],
+    }.get(user.role, [])
+    board = {Role.VENDOR_ENGINEER: "tickets:mine", Role.RECIPIENT: "tickets:unit"}
+    board_url = _link(board.get(user.role, "tickets:board"))
+    qs = Ticket.objects.filter(contract__in=contracts).select_related("contract", "unit")
+    if user.role == Role.RECIPIENT:
+        qs = qs.filter(unit=user.unit)
+    out = []
+    for status, title, since in wanted:
+        mine = qs.filter(status=status).order_by(since, "number")
+        out.append(
+            {
+                "status": status,
+                "title": title,
+                "count": mine.count(),
+                "rows": [{"t": t, "since": getattr(t, since)} for t in mine[:QUEUE_SHOWN]],
+                "more": f"{board_url}?status={status}" if board_url else None,
+            }
+        )
+    return out
 
 
 def _scores(contracts: Any, with_items: bool = False) -> list[dict[str, Any]]:
@@ -93,6 +110,8 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         return render(request, "opsqm/home_admin.html", ctx)
     contracts = visible_contracts(user)
+    if role in (Role.SERVICE_DESK, Role.VENDOR_ENGINEER, Role.RECIPIENT):
+        ctx["queues"] = _queues(user, contracts)
     if role == Role.SERVICE_DESK or role == Role.VENDOR_ENGINEER:
         ctx["tickets"] = open_tickets(contracts)
     elif role == Role.VENDOR_MANAGER:

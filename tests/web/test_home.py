@@ -45,3 +45,55 @@ def test_assessor_and_supervisor_see_scores(users, login, evidence_a):
 def test_admin_home_has_no_business_data(users, login, open_tickets):
     html = login(users["audit_admin"]).get("/").content.decode()
     assert "GD-A1" not in html
+
+
+def test_each_role_sees_its_next_steps(users, login, contract_a, unit_a):
+    from opsqm.tickets.models import Ticket
+    from opsqm.tickets.services import record_intake
+
+    report = record_intake(
+        contract_a,
+        user=users["service_desk"],
+        reporter="王警官",
+        unit=unit_a,
+        phone="010-1",
+        system="终端",
+        description="无法登录",
+    )
+    now = timezone.now()
+    dispatched = create_ticket(
+        contract_a, {"number": "GD-D1", "unit": unit_a, "dispatched_at": now}
+    )
+    resolved = create_ticket(
+        contract_a,
+        {
+            "number": "GD-R1",
+            "unit": unit_a,
+            "dispatched_at": now,
+            "acknowledged_at": now,
+            "resolved_at": now,
+        },
+    )
+    assert report.status == Ticket.Status.REPORTED
+    assert dispatched.status == Ticket.Status.DISPATCHED
+    assert resolved.status == Ticket.Status.RESOLVED
+
+    def queues(role):
+        html = login(users[role]).get("/").content.decode()
+        return {
+            status: html[html.index(f'data-status="{status}"') :].split("</section>")[0]
+            for status in Ticket.Status.values
+            if f'data-status="{status}"' in html
+        }
+
+    desk = queues("service_desk")
+    assert set(desk) == {"reported", "awaiting_phone"}
+    assert f'href="/tickets/{report.pk}/"' in desk["reported"]
+    assert "GD-D1" not in desk["reported"] and 'class="badge warn">1</span>' in desk["reported"]
+    assert 'class="badge">0</span>' in desk["awaiting_phone"]
+    engineer = queues("vendor_engineer")
+    assert set(engineer) == {"dispatched"} and "GD-D1" in engineer["dispatched"]
+    recipient = queues("recipient")
+    assert set(recipient) == {"resolved"} and "GD-R1" in recipient["resolved"]
+    # The assessor's home is the scores, not the flow.
+    assert queues("assessor") == {}
