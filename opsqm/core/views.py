@@ -34,7 +34,11 @@ def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:
         qs = qs.filter(unit=unit)
     now = timezone.now()
     qs = qs.order_by("deadline", "number")[:OPEN_TICKETS_SHOWN]
-    return [{"t": t, "deadline": t.deadline, "late": t.deadline < now} for t in qs]
+    rows = []
+    for t in qs:
+        assert t.deadline is not None  # filtered above
+        rows.append({"t": t, "deadline": t.deadline, "late": t.deadline < now})
+    return rows
 
 
 def _queues(user: Any, contracts: Any) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """What a ticket costs, computed by the engine — never by arithmetic here.
 
 `ticket_costs(ticket)`: the ledger items whose `ref` is the ticket, now.
-`at_risk(tickets, hours)`: open tickets whose deadline, or the 4 h / 24 h overdue
+`at_risk(tickets, hours)`: open tickets whose deadline, or a T6 overdue
 steps of T6 (第十七条六(一)), pass within `hours`; for each, the engine is asked at
 that instant (as_of = the threshold) and the items of the ticket are compared with
 today's.  The engine gets the contract's ticket records only (rules T1–T8 read
@@ -21,16 +21,12 @@ from django.utils import timezone
 
 from opsqm.assessment import model as m
 from opsqm.assessment.engine import assess
-from opsqm.assessment.rulebook import rulebook_for
+from opsqm.assessment.rulebook import Rulebook, rulebook_for
+from opsqm.assessment.rules.tickets import overdue_steps
 from opsqm.contracts.models import Contract
 from opsqm.evidence.adapter import model_contract, number_lines, ticket_records
-from opsqm.tickets.models import Ticket
+from opsqm.tickets.models import Ticket, latest_step
 
-THRESHOLDS = (
-    ("deadline", datetime.timedelta(0)),
-    ("overdue4h", datetime.timedelta(hours=4)),
-    ("overdue24h", datetime.timedelta(hours=24)),
-)
 # A threshold is met "after" this instant: the engine counts hours past the deadline,
 # so ask one second after the step (4 h overdue is "h ≥ 4").
 _STEP = datetime.timedelta(seconds=1)
@@ -43,11 +39,14 @@ def _ticket_evidence(contract: Contract) -> m.ContractEvidence:
     return ev
 
 
-def _assess(ev: m.ContractEvidence, as_of: datetime.datetime) -> m.Ledger:
+def _rulebook(ev: m.ContractEvidence) -> Rulebook:
     from opsqm.ledger.services import default_rulebook
 
-    book = rulebook_for(ev.contract, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
-    return assess(ev, as_of.astimezone(m.TZ), book)
+    return rulebook_for(ev.contract, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
+
+
+def _assess(ev: m.ContractEvidence, as_of: datetime.datetime) -> m.Ledger:
+    return assess(ev, as_of.astimezone(m.TZ), _rulebook(ev))
 
 
 def _items_by_ref(ledger: m.Ledger) -> dict[str, list[m.LedgerItem]]:
@@ -95,6 +94,12 @@ class Risk:
     def delta(self) -> Decimal:
         return self.points_then - self.points_now
 
+    @property
+    def hours_overdue(self) -> int:
+        """The step's hours past the deadline (0 for the deadline itself)."""
+        assert self.ticket.deadline is not None
+        return int((self.at - self.ticket.deadline).total_seconds()) // 3600
+
 
 def at_risk(tickets: Any, hours: float = 4, now: datetime.datetime | None = None) -> list[Risk]:
     """Open tickets with a threshold within `hours`, and what it would cost (engine)."""
@@ -105,7 +110,7 @@ def at_risk(tickets: Any, hours: float = 4, now: datetime.datetime | None = None
             resolved_at__isnull=True,
             resolution_message__isnull=True,
             deadline__isnull=False,
-            deadline__gt=now - datetime.timedelta(hours=24),
+            deadline__gt=now - latest_step(Contract.objects.all()),
             deadline__lte=horizon,
         )
         .select_related("contract__vendor", "unit")
@@ -119,6 +124,7 @@ def at_risk(tickets: Any, hours: float = 4, now: datetime.datetime | None = None
         contract = group[0].contract
         try:
             ev = _ticket_evidence(contract)
+            book = _rulebook(ev)
             cache: dict[datetime.datetime, dict[str, list[m.LedgerItem]]] = {}
 
             def items(at: datetime.datetime, ev: m.ContractEvidence = ev, c: Any = cache) -> Any:
@@ -129,7 +135,7 @@ def at_risk(tickets: Any, hours: float = 4, now: datetime.datetime | None = None
             current = items(now)
             for t in group:
                 assert t.deadline is not None
-                for key, offset in THRESHOLDS:
+                for key, offset in overdue_steps(book.tickets):
                     at = t.deadline + offset
                     if not (now < at <= horizon):
                         continue

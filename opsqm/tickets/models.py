@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opsqm.assessment.rulebook import TicketRules
 from opsqm.contracts.models import Contract, Unit
 from opsqm.core.uploads import UploadValidator, upload_to
 
@@ -285,24 +286,42 @@ class Ticket(models.Model):
         self.status = self.compute_status()
 
 
+def latest_step(contracts: Any) -> datetime.timedelta:
+    """How long after its deadline a ticket of `contracts` may still reach a T6 step:
+    the tickets further past it need no reminder or warning any more."""
+    from opsqm.assessment.rules.tickets import overdue_steps
+
+    offsets = [
+        offset
+        for contract in contracts
+        for _key, offset in overdue_steps(contract_ticket_rules(contract))
+    ]
+    return max(offsets, default=datetime.timedelta(0))
+
+
 @functools.lru_cache(maxsize=64)
-def _sla_hours(rulebook: str, overrides_json: str) -> dict[str, int]:
+def _ticket_rules(rulebook: str, overrides_json: str) -> TicketRules:
     from opsqm.assessment.rulebook import rulebook_for
     from opsqm.evidence.adapter import model_contract_stub
     from opsqm.ledger.services import default_rulebook
 
+    default = default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
     try:
         stub = model_contract_stub("", rulebook, json.loads(overrides_json))
-        book = rulebook_for(stub, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
-        return dict(book.tickets.sla_hours)
+        return rulebook_for(stub, default).tickets
     except ValueError:  # a broken override: the ledger page says so; keep the default
-        return dict(SLA_HOURS)
+        return default.tickets
 
 
 def contract_sla_hours(contract: Contract) -> dict[str, int]:
     """Hours per priority under the contract's rulebook (the engine's reading)."""
+    return dict(contract_ticket_rules(contract).sla_hours)
+
+
+def contract_ticket_rules(contract: Contract) -> TicketRules:
+    """The ticket rules of the contract's rulebook with its overrides (cached)."""
     overrides = json.dumps(contract.rulebook_overrides or {}, sort_keys=True)
-    return _sla_hours(contract.rulebook or "", overrides)
+    return _ticket_rules(contract.rulebook or "", overrides)
 
 
 def derived_deadline(t: Any, sla: dict[str, int] | None = None) -> datetime.datetime | None:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsqm.assessment.rules.tickets import overdue_steps
 from opsqm.audit.services import log_action
 from opsqm.contracts.models import Contract, Unit
 from opsqm.contracts.servicekit import save_audited, snapshot
@@ -40,6 +41,8 @@ from opsqm.tickets.models import (
     Ticket,
     TicketSequence,
     contract_sla_hours,
+    contract_ticket_rules,
+    latest_step,
 )
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
@@ -1169,15 +1172,19 @@ REMINDER_LEAD = datetime.timedelta(hours=1)
 
 
 def reminder_thresholds(ticket: Ticket) -> list[tuple[str, datetime.datetime]]:
-    """The instants the vendor is warned about: the deadline, then 4 h and 24 h
-    overdue (第十七条六(一) steps)."""
+    """The instants the vendor is warned about: the deadline, then the steps at which
+    T6 costs more (第十七条六(一); 4 h and 24 h overdue in the bureau's rulebook,
+    the contract's own numbers where it overrides them)."""
     if ticket.deadline is None:
         return []
-    return [
-        ("deadline", ticket.deadline),
-        ("overdue4h", ticket.deadline + datetime.timedelta(hours=4)),
-        ("overdue24h", ticket.deadline + datetime.timedelta(hours=24)),
-    ]
+    steps = overdue_steps(contract_ticket_rules(ticket.contract))
+    return [(key, ticket.deadline + offset) for key, offset in steps]
+
+
+def _step_text(ticket: Ticket, instant: datetime.datetime) -> str:
+    assert ticket.deadline is not None
+    hours = int((instant - ticket.deadline).total_seconds()) // 3600
+    return "到期 deadline" if hours == 0 else f"超时 {hours} 小时 {hours} h overdue"
 
 
 def send_reminders(now: datetime.datetime | None = None) -> int:
@@ -1192,7 +1199,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
         resolution_message__isnull=True,
         deadline__isnull=False,
         deadline__lte=horizon,
-        deadline__gt=now - datetime.timedelta(hours=25),
+        deadline__gt=now - latest_step(Contract.objects.all()) - REMINDER_LEAD,
     ).select_related("contract__vendor", "unit")
     for ticket in qs.iterator():
         box = ticket.contract.vendor.intranet_mailbox
@@ -1209,7 +1216,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
                         subject=ticket.title,
                         body=_mail_body(
                             ticket,
-                            f"工单时限提醒 Deadline reminder: {key} "
+                            f"工单时限提醒 Deadline reminder: {_step_text(ticket, instant)} "
                             f"{timezone.localtime(instant):%Y-%m-%d %H:%M}",
                         ),
                         kind="other",

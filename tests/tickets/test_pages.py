@@ -185,6 +185,37 @@ def test_reminders_once_per_threshold(dispatched: Any) -> None:
     assert set(Reminder.objects.values_list("threshold", flat=True)) == {"deadline", "overdue4h"}
 
 
+def test_reminders_and_warnings_follow_the_contracts_own_steps(dispatched: Any) -> None:
+    """A contract whose rulebook makes T6 cost from 2 h and daily from 36 h overdue
+    is warned at those steps, not at the bureau's 4 h / 24 h."""
+    from opsqm.tickets.costs import at_risk
+    from opsqm.tickets.models import Reminder
+
+    contract = dispatched.contract
+    contract.rulebook_overrides = {
+        "tickets": {"overdue_free_below_hours": 2, "overdue_day_hours": 36}
+    }
+    contract.save()
+    dispatched.refresh_from_db()
+    deadline = dispatched.deadline
+    steps = dict(services.reminder_thresholds(dispatched))
+    assert steps["overdue4h"] - deadline == datetime.timedelta(hours=2)
+    assert steps["overdue24h"] - deadline == datetime.timedelta(hours=36)
+    # Reminded 1 h 30 min past the deadline: the 2 h step is half an hour away.
+    assert services.send_reminders(now=deadline + datetime.timedelta(minutes=90)) == 1
+    reminder = Reminder.objects.get()
+    assert reminder.threshold == "overdue4h"
+    assert reminder.due_at == deadline + datetime.timedelta(hours=2)
+    import email
+
+    with reminder.message.raw.open("rb") as f:
+        body = email.message_from_bytes(f.read()).get_payload(decode=True).decode()
+    assert "超时 2 小时" in body
+    # 30 h past the deadline (beyond the bureau's last step) the 36 h step still warns.
+    risks = at_risk(Ticket.objects.all(), hours=8, now=deadline + datetime.timedelta(hours=30))
+    assert [(r.threshold, r.hours_overdue) for r in risks] == [("overdue24h", 36)]
+
+
 def test_the_desk_sees_tickets_awaiting_its_phone_call(
     dispatched: Any, vendor_engineer: Any, vendor_manager: Any, service_desk: Any
 ) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from opsqm.assessment.model import Archive, LedgerItem, Satisfaction, Signature, Ticket
+from opsqm.assessment.rulebook import TicketRules
 from opsqm.assessment.rules.context import ZERO, Context, hours_text
 
 _ZERO_SPAN = timedelta(0)
@@ -25,6 +26,19 @@ class _Clock:
     resolved: datetime | None  # resolution known at as_of
     deadline: datetime
     overdue: timedelta  # > 0 when late; open tickets run to as_of
+
+
+def overdue_steps(rules: TicketRules) -> tuple[tuple[str, timedelta], ...]:
+    """The instants after a ticket's deadline at which T6 starts to cost more, as
+    offsets from the deadline: the deadline, the first step (`overdue_free_below_hours`)
+    and the first day step (`overdue_day_hours`).  The keys are stable identifiers
+    (stored with the reminders sent); they carry the bureau's 4 h / 24 h in their
+    names, the offsets are the contract's own."""
+    return (
+        ("deadline", timedelta(0)),
+        ("overdue4h", timedelta(hours=rules.overdue_free_below_hours)),
+        ("overdue24h", timedelta(hours=rules.overdue_day_hours)),
+    )
 
 
 def assess_tickets(ctx: Context) -> list[LedgerItem]:
