@@ -233,6 +233,18 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state("load")
 
 
+def demo_contracts(vendor: str | None = None) -> list[str]:
+    """The demo's contract codes (three, and the seed's renewal once its year is over)."""
+    from opsqm.contracts.models import Contract
+
+    qs = Contract.objects.order_by("code")
+    if vendor is not None:
+        qs = qs.filter(vendor__name=vendor)
+    codes = list(qs.values_list("code", flat=True))
+    assert "C-2025-001" in codes if vendor else {"C-2025-001", "C-2026-002"} <= set(codes)
+    return codes
+
+
 def menu_link(page: Any, href: str) -> Any:
     """The main menu's link to `href`, its drop-down opened first where it has one."""
     link = page.locator(f"#mainnav a[href='{href}']")

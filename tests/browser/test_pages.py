@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, login, menu_link, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    demo_contracts,
+    login,
+    menu_link,
+    screenshot,
+)
 from tests.browser.test_roles import assert_fits
 
 pytestmark = pytest.mark.browser
@@ -30,16 +38,13 @@ def test_assessor_registers_and_ledger(open_page: Any) -> None:
     page.wait_for_url("**/contracts/")
     assert page.title().startswith(page.locator("h1").inner_text().strip())
     rows = page.locator("#contract-rows tr")
-    assert texts(page, "#contract-rows tr td:first-child") == [
-        "C-2025-001",
-        "C-2026-002",
-        "C-2026-003",
-    ]
+    assert texts(page, "#contract-rows tr td:first-child") == demo_contracts()
     amounts = texts(page, "#contract-rows td.num")
     assert amounts[0] == "¥530,000.00" and all(MONEY.match(a) for a in amounts), amounts
     screenshot(page, "contracts-assessor-desktop")
     page.fill("input[name=q]", "凯辉")
-    page.wait_for_function("document.querySelectorAll('#contract-rows tr').length === 1")
+    kaihui = len(demo_contracts(vendor="北京凯辉科技有限公司"))  # the seed, and its renewal
+    page.wait_for_function(f"document.querySelectorAll('#contract-rows tr').length === {kaihui}")
     assert rows.first.locator("td").first.inner_text() == "C-2025-001"
 
     # One contract: its vendor, money, units and staff; a way back to the list.
@@ -61,7 +66,7 @@ def test_assessor_registers_and_ledger(open_page: Any) -> None:
     menu_link(page, "/staff/").click()
     page.wait_for_url("**/staff/")
     contracts = set(texts(page, "#staff-rows td:first-child"))
-    assert contracts == {"C-2025-001", "C-2026-002", "C-2026-003"}
+    assert contracts == set(demo_contracts())
     page.select_option("select[name=contract]", label="C-2025-001 移动执法终端软件运维")
     page.wait_for_function("location.search.includes('contract=')")
     page.wait_for_function(

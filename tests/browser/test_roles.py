@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, demo_contracts, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,6 @@ MENUS = {
     "kh_engineer": ([HOME, STAFF, CONTRACTS], ADMIN | {LEDGER, VENDORS, UNITS}),
     "recipient": ([HOME, CONTRACTS], ADMIN | {STAFF, LEDGER, VENDORS, UNITS}),
 }
-ALL_CONTRACTS = ["C-2025-001", "C-2026-002", "C-2026-003"]
 SCORE = re.compile(r"^-?\d{1,3}\.\d{2}$")
 
 FITS = """() => {
@@ -116,7 +115,7 @@ def check_home(page: Any, username: str) -> None:
         return
     if username in ("assessor", "supervisor"):
         scores = score_cards(page)
-        assert sorted(scores) == ALL_CONTRACTS
+        assert sorted(scores) == demo_contracts()
         assert all(SCORE.match(s) for s in scores.values()), scores
         assert all(0 <= float(s) <= 120 for s in scores.values()), scores
         latest = page.locator(".score-card .latest li")
@@ -131,7 +130,7 @@ def check_home(page: Any, username: str) -> None:
         assert page.locator("table.tickets").count() == 0
         return
     if username == "kh_manager":
-        assert list(score_cards(page)) == ["C-2025-001"]
+        assert list(score_cards(page)) == demo_contracts(vendor="北京凯辉科技有限公司")
     else:
         assert page.locator(".score-card").count() == 0
     rows = ticket_rows(page)

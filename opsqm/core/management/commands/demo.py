@@ -47,6 +47,10 @@ from opsqm.tickets import services as tickets
 
 DEMO_PASSWORD = "Demo-2025!pass"
 SEED_CONTRACT = "C-2025-001"
+# The seed contract renewed with the same vendor for the next year: once the seed
+# year is over, today's reports are the renewal's work (a report after a contract's
+# end would otherwise count in that contract's final ledger).
+RENEWAL_CONTRACT = "C-2026-004"
 
 # username, role, full name, vendor index, unit name
 ACCOUNTS = (
@@ -276,6 +280,21 @@ class Command(BaseCommand):
             },
             [units["天河监狱"], units["前进监狱"]],
         )
+        renewal = None
+        if self.now.date() > seed.end:
+            renewal = contracts.create_contract(
+                {
+                    "code": RENEWAL_CONTRACT,
+                    "title": "移动执法终端软件运维（续签）",
+                    "vendor": vendors[0],
+                    "amount": Decimal("530000.00"),
+                    "final_payment": Decimal("132500.00"),
+                    "start": seed.end + timedelta(days=1),
+                    "end": date(seed.end.year + 1, seed.end.month, seed.end.day),
+                    "bond": False,
+                },
+                [units["清河分局"], units["天河监狱"], units["前进监狱"]],
+            )
         import_month = self._import_month(seed)
         self._contract(
             seed,
@@ -286,6 +305,9 @@ class Command(BaseCommand):
             withhold=import_month,
             open_work=False,
         )
+        if renewal is not None:  # the same engineers stay on
+            people = ["张工", "李工", "赵工"]
+            self._contract(renewal, "KH", people, list(renewal.units.all()), open_work=False)
         self._contract(network, "HX", ["孙工", "周工", "吴工"], list(network.units.all()))
         self._contract(video, "ZK", ["郑工", "冯工"], list(video.units.all()))
 
@@ -325,7 +347,7 @@ class Command(BaseCommand):
             {"event": "E-11", "level": "leader_in_charge", "at": _at(date(year, 4, 2), 10)},
         )
         self._issue6(seed, network, units)
-        self._recent_work(seed, import_month)
+        self._recent_work(seed, renewal or seed, import_month)
 
     def _issue6(self, seed: Contract, network: Contract, units: dict[str, Any]) -> None:
         """Incidents awaiting determination, an evaluation campaign, a praise
@@ -634,11 +656,15 @@ class Command(BaseCommand):
         start = max(start, first)
         return (start, end) if start <= end else None
 
-    def _recent_work(self, seed: Contract, import_month: tuple[date, date] | None) -> None:
+    def _recent_work(
+        self, seed: Contract, current: Contract, import_month: tuple[date, date] | None
+    ) -> None:
+        """`current`: the contract today's reports belong to (the seed, or its renewal
+        once the seed year is over)."""
         if import_month is not None:
             self._dingtalk_import(seed, import_month)
         self._inspections(seed)
-        self._work_orders(seed)
+        self._work_orders(current)
         self._acceptance(seed)
         # The ticket jobs the flow queued that need no mail server (copying server
         # times already known); the outbox (`mail.send`) stays queued.
@@ -783,12 +809,12 @@ class Command(BaseCommand):
 
     # Work orders -------------------------------------------------------------------------
 
-    def _work_orders(self, seed: Contract) -> None:
+    def _work_orders(self, contract: Contract) -> None:
         """A handful of user reports of the last days, each left where the flow has
         it now: archived, closed by phone, awaiting the recipient's signature, in
         progress near its deadline (with an extension asked), awaiting the
         engineer's acknowledgement, and a fresh report awaiting the desk's call."""
-        units = {u.name: u for u in seed.units.all()}
+        units = {u.name: u for u in contract.units.all()}
         qinghe, tianhe, qianjin = units["清河分局"], units["天河监狱"], units["前进监狱"]
         now = self.now
         engineer, recipient = self.users["kh_engineer"], self.users["recipient"]
@@ -797,7 +823,7 @@ class Command(BaseCommand):
         day = (now - timedelta(days=3)).date()
         photo = SimpleUploadedFile("现场照片.png", _png(PHOTO_STROKE))
         t = self._intake(
-            seed,
+            contract,
             _at(day, 9, 12),
             reporter="清河分局 孙警官",
             phone="010-6931 2201",
@@ -838,7 +864,7 @@ class Command(BaseCommand):
         # Closed by phone yesterday, within the two hours (no work order).
         day = (now - timedelta(days=1)).date()
         t = self._intake(
-            seed,
+            contract,
             _at(day, 10, 40),
             reporter="前进监狱 周警官",
             phone="010-6931 5502",
@@ -854,7 +880,7 @@ class Command(BaseCommand):
         # Resolved this morning: the recipient's signature is awaited.
         start = now - timedelta(hours=27)
         t = self._intake(
-            seed,
+            contract,
             start,
             reporter="清河分局 陈科长",
             phone="010-6931 2200",
@@ -878,7 +904,7 @@ class Command(BaseCommand):
         # Urgent, acknowledged, 1 h 30 min left of its 8 hours; an extension is asked.
         start = now - timedelta(hours=6, minutes=50)
         t = self._intake(
-            seed,
+            contract,
             start,
             reporter="清河分局 王警官",
             phone="010-6931 2210",
@@ -910,7 +936,7 @@ class Command(BaseCommand):
         # Dispatched 25 minutes ago, not acknowledged yet.
         start = now - timedelta(minutes=50)
         t = self._intake(
-            seed,
+            contract,
             start,
             reporter="清河分局 刘警官",
             phone="010-6931 2230",
@@ -924,7 +950,7 @@ class Command(BaseCommand):
 
         # Reported a few minutes ago: the desk has to phone the vendor.
         self._intake(
-            seed,
+            contract,
             now - timedelta(minutes=12),
             reporter="天河监狱 赵警官",
             phone="010-6931 3301",
