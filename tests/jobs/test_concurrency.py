@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from opsqm.jobs import registry
 from opsqm.jobs.models import Job, JobStatus, Schedule
 from opsqm.jobs.services import claim, enqueue, run_job, run_schedules
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,23 +48,7 @@ def _threads(n: int, target: Any) -> list[BaseException]:
         for i in range(n):
             target(i)
         return errors
-    start = threading.Barrier(n)
-
-    def body(i: int) -> None:
-        try:
-            start.wait()
-            target(i)
-        except BaseException as exc:  # reported to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
+    return run_together(n, target)
 
 
 def test_two_workers_never_run_the_same_job(counted: Counter[int]) -> None:

@@ -8,13 +8,12 @@ import datetime
 import importlib
 import io
 import json
-import threading
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from opsqm.audit import services as audit_services
 from opsqm.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
 from opsqm.audit.models import AppendOnlyError, AuditHead, AuditRecord
 from opsqm.audit.services import log_action, record_content, verify_chain
+from tests.threads import run_together
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -370,25 +370,13 @@ def test_concurrent_appends_stay_one_chain() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("threads on the in-memory SQLite test database serialise on table locks")
     n, each = 4, 15
-    start = threading.Barrier(n)
-    errors: list[BaseException] = []
 
-    def body(i: int) -> None:
-        try:
-            start.wait()
-            for k in range(each):
-                with transaction.atomic():
-                    log_action(f"test.thread{i}", object_id=str(k), summary=f"{i}/{k}")
-        except BaseException as exc:  # reported to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def append(i: int) -> None:
+        for k in range(each):
+            with transaction.atomic():
+                log_action(f"test.thread{i}", object_id=str(k), summary=f"{i}/{k}")
 
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    errors = run_together(n, append)
     assert errors == []
     report = verify_chain()
     assert report.ok and report.count == n * each
