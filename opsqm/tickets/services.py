@@ -417,7 +417,8 @@ def _mail_body(
     ticket: Ticket, heading: str, lines: Sequence[str] = (), *, ask_reply: bool = True
 ) -> str:
     """The text of a work-order mail: the ticket's facts, then `lines`; mail the
-    vendor answers (`ask_reply`) ends by saying that a reply acknowledges it."""
+    vendor answers (`ask_reply`: the dispatch, the reminders) ends by saying that a
+    reply acknowledges it. The desk's copies (feedback, archive, notices) do not."""
     deadline_hours = contract_sla_hours(ticket.contract).get(ticket.priority, 24)
     parts = [
         heading,
@@ -807,7 +808,7 @@ def _resolve(ticket: Ticket, user: Any) -> Ticket:
         to=[_desk_mailbox()],
         cc=[m for m in [ticket.contract.vendor.intranet_mailbox] if m],
         subject=ticket.title,
-        body=_mail_body(ticket, "运维工单处理完成反馈 Resolution feedback", lines),
+        body=_mail_body(ticket, "运维工单处理完成反馈 Resolution feedback", lines, ask_reply=False),
         kind="feedback",
         ticket_ref=ticket.number,
         in_reply_to=ticket.dispatch_message.message_id if ticket.dispatch_message else "",
@@ -1108,7 +1109,9 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
     outbound = queue_message(
         to=[_desk_mailbox()],
         subject=ticket.title,
-        body=_mail_body(ticket, "工单闭环归档 Signed work order for the archive", lines),
+        body=_mail_body(
+            ticket, "工单闭环归档 Signed work order for the archive", lines, ask_reply=False
+        ),
         kind="archive",
         ticket_ref=ticket.number,
         attachments=files,

@@ -90,6 +90,11 @@ def test_dispatch_counts_only_from_the_server_time(intake: Any, service_desk: An
     assert ev.source == Event.Source.SERVER and ev.at == server
 
 
+def mail_text(message: Any) -> str:
+    parsed = email.message_from_bytes(message.raw_bytes(), policy=email.policy.default)
+    return parsed.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+
+
 def test_work_extension_resolution_signature_archive(
     dispatched: Any, vendor_engineer: Any, recipient: Any
 ) -> None:
@@ -127,6 +132,9 @@ def test_work_extension_resolution_signature_archive(
     t.refresh_from_db()
     assert t.status == Ticket.Status.RESOLUTION_SENT and t.resolved_at is None
     assert t.resolution_message.kind == "feedback"
+    # The vendor acknowledges a dispatch by replying; the desk's copies ask for nothing.
+    assert "Reply to this mail" in mail_text(t.dispatch_message)
+    assert "Reply to this mail" not in mail_text(t.resolution_message)
     done = timezone.now()
     server_time(t, "resolution_message", done)
     services.apply_server_times(t)
@@ -144,6 +152,7 @@ def test_work_extension_resolution_signature_archive(
     with pytest.raises(ValidationError):  # one problem, one rating
         services.sign(t, png=PNG, satisfaction="unsatisfied", signer_name="王", user=recipient)
     assert t.archive_message.kind == "archive" and t.archive == "pending"
+    assert "Reply to this mail" not in mail_text(t.archive_message)
     assert t.status == Ticket.Status.CLOSED
     server_time(t, "archive_message", timezone.now())
     services.apply_server_times(t)
