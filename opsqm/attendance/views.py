@@ -78,12 +78,16 @@ def _visible_staff(user: Any) -> Any:
 def index(request: HttpRequest) -> HttpResponse:
     require_business(request.user)
     today = timezone.localdate()
+    # Each contract's month to open: this month, or the nearest one of its period.
+    rows = [
+        (c, f"{min(max(today, c.start), c.end):%Y-%m}")
+        for c in visible_contracts(request.user).select_related("vendor").order_by("code")
+    ]
     return render(
         request,
         "attendance/index.html",
         {
-            "contracts": visible_contracts(request.user).order_by("code"),
-            "month": f"{today:%Y-%m}",
+            "rows": rows,
             "can_import": services.can_import(request.user),
             "can_manage": _role(request) == Role.ASSESSOR,
             "can_demand": _role(request) in DEMAND_ROLES,

@@ -296,3 +296,19 @@ def test_unit_heads_page(assessor: Any, recipient: Any, unit_a: Any, unit_b: Any
     assert r.status_code == 302
     other = make_user("recipient", "r2", unit=unit_a)
     assert client_for(other).get(reverse("attendance:unit_heads")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_index_opens_each_contract_at_a_month_of_its_period(
+    assessor: Any, contract_a: Any, contract_b: Any
+) -> None:
+    from django.utils import timezone
+
+    # Contract A (2025) is over: its last month; B runs until the end of next year.
+    contract_b.start = timezone.localdate() - datetime.timedelta(days=40)
+    contract_b.end = timezone.localdate() + datetime.timedelta(days=400)
+    contract_b.save()
+    body = client_for(assessor).get(reverse("attendance:index")).content.decode()
+    assert f'{reverse("attendance:month", args=[contract_a.pk])}?month=2025-12"' in body
+    this_month = f"{timezone.localdate():%Y-%m}"
+    assert f'{reverse("attendance:month", args=[contract_b.pk])}?month={this_month}"' in body
