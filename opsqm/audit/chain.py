@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 GENESIS = "0" * 64
@@ -34,7 +34,10 @@ def link_hash(prev_hash: str, record: Mapping[str, Any]) -> str:
 class ChainProblem:
     seq: int
     kind: str  # "edited" | "inserted" | "deleted" | "anchor"
-    detail: str
+    detail: str  # in English, for the command line and the API
+    # What the pages translate: a stable code and its numbers (opsqm.audit.labels).
+    reason: str = ""
+    params: Mapping[str, int] = field(default_factory=dict)
 
 
 # A gap is named record by record up to this many; the rest as one range (a forged
@@ -42,19 +45,31 @@ class ChainProblem:
 NAMED_PER_GAP = 1000
 
 
-def missing_range(first: int, last: int, where: str) -> list[ChainProblem]:
-    """ "deleted" problems for the missing records #first … #last."""
+def missing_range(first: int, last: int, where: str, **near: int) -> list[ChainProblem]:
+    """ "deleted" problems for the missing records #first … #last; `near` names the
+    record the gap is before (`next`) or the chain's end and the anchor (`end`,
+    `anchor`)."""
+    side = "before" if "next" in near else "after"
     named_to = min(last, first + NAMED_PER_GAP - 1)
     out = [
-        ChainProblem(seq, "deleted", f"record #{seq} is missing {where}")
+        ChainProblem(
+            seq,
+            "deleted",
+            f"record #{seq} is missing {where}",
+            f"missing_{side}",
+            {"seq": seq, **near},
+        )
         for seq in range(first, named_to + 1)
     ]
     if named_to < last:
+        count = last - named_to
         out.append(
             ChainProblem(
                 named_to + 1,
                 "deleted",
-                f"records #{named_to + 1}–#{last} are missing {where} ({last - named_to} records)",
+                f"records #{named_to + 1}–#{last} are missing {where} ({count} records)",
+                f"missing_range_{side}",
+                {"first": named_to + 1, "last": last, "count": count, **near},
             )
         )
     return out
@@ -76,26 +91,34 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     seen: set[tuple[int, str]] = set()
 
-    def report(seq: int, kind: str, detail: str) -> None:
+    def report(seq: int, kind: str, detail: str, reason: str, **params: int) -> None:
         if (seq, kind) not in seen:
             seen.add((seq, kind))
-            problems.append(ChainProblem(seq, kind, detail))
+            problems.append(ChainProblem(seq, kind, detail, reason, {"seq": seq, **params}))
 
     index_of_hash: dict[str, int] = {}
     for i, rec in enumerate(recs):
         seq = int(rec["seq"])
         self_ok = link_hash(rec["prev_hash"], rec) == rec["hash"]
         if not self_ok:
-            report(seq, "edited", "content does not match its hash")
+            report(seq, "edited", "content does not match its hash", "hash_mismatch")
         prev = recs[i - 1] if i else None
         expected_prev = prev["hash"] if prev is not None else GENESIS
         expected_seq = int(prev["seq"]) + 1 if prev is not None else 1
         gap = seq > expected_seq
         if gap:
-            for p in missing_range(expected_seq, seq - 1, f"before #{seq}"):
-                report(p.seq, p.kind, p.detail)
+            for p in missing_range(expected_seq, seq - 1, f"before #{seq}", next=seq):
+                if (p.seq, p.kind) not in seen:
+                    seen.add((p.seq, p.kind))
+                    problems.append(p)
         if seq < expected_seq:
-            report(seq, "inserted", f"sequence number out of order after #{expected_seq - 1}")
+            report(
+                seq,
+                "inserted",
+                f"sequence number out of order after #{expected_seq - 1}",
+                "out_of_order",
+                after=expected_seq - 1,
+            )
         if rec["prev_hash"] != expected_prev and not gap:
             j = index_of_hash.get(rec["prev_hash"])
             if j is not None or (rec["prev_hash"] == GENESIS and i > 0):
@@ -106,12 +129,16 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
                         int(recs[k]["seq"]),
                         "inserted",
                         f"record #{seq} links past it to an earlier record",
+                        "linked_past",
+                        by=seq,
                     )
             elif self_ok and prev is not None:
                 report(
                     int(prev["seq"]),
                     "edited",
                     f"rewritten with a recomputed hash (record #{seq} links to its old hash)",
+                    "rehashed",
+                    by=seq,
                 )
             else:
                 report(
@@ -119,6 +146,7 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
                     "deleted",
                     "the link to the previous record is broken: a record was deleted "
                     "before this one, or this record's link was edited",
+                    "broken_link",
                 )
         index_of_hash.setdefault(rec["hash"], i)
     problems.sort(key=lambda p: (p.seq, p.kind))
@@ -153,21 +181,35 @@ def check_anchor(
                     "anchor",
                     "the head anchor is missing: the removal of the newest records "
                     "cannot be checked",
+                    "anchor_missing",
                 )
             )
         return problems
     if before is not None and before[0] > end:
-        problems += missing_range(end + 1, before[0], f"after #{end} (head anchor #{before[0]})")
+        where = f"after #{end} (head anchor #{before[0]})"
+        problems += missing_range(end + 1, before[0], where, end=end, anchor=before[0])
     for head in dict.fromkeys(h for h in (before, after) if h is not None):
         rec = by_seq.get(head[0])
         if rec is not None and rec["hash"] != head[1]:
             problems.append(
-                ChainProblem(head[0], "edited", "the hash differs from the head anchor's")
+                ChainProblem(
+                    head[0],
+                    "edited",
+                    "the hash differs from the head anchor's",
+                    "anchor_hash",
+                    {"seq": head[0]},
+                )
             )
     beyond = sorted(seq for seq in by_seq if seq > after[0])
     for seq in beyond[:NAMED_PER_GAP]:
         problems.append(
-            ChainProblem(seq, "inserted", f"record #{seq} lies beyond the head anchor #{after[0]}")
+            ChainProblem(
+                seq,
+                "inserted",
+                f"record #{seq} lies beyond the head anchor #{after[0]}",
+                "beyond_anchor",
+                {"seq": seq, "anchor": after[0]},
+            )
         )
     if len(beyond) > NAMED_PER_GAP:
         rest = beyond[NAMED_PER_GAP:]
@@ -177,6 +219,8 @@ def check_anchor(
                 "inserted",
                 f"records #{rest[0]}–#{rest[-1]} lie beyond the head anchor #{after[0]} "
                 f"({len(rest)} records)",
+                "beyond_anchor_range",
+                {"first": rest[0], "last": rest[-1], "count": len(rest), "anchor": after[0]},
             )
         )
     return problems

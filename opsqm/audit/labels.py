@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.accounts.roles import Role
+from opsqm.audit.chain import ChainProblem
 
 ACTION_LABELS: dict[str, Promise] = {
     # accounts and sign-in
@@ -151,6 +152,37 @@ PROBLEM_KINDS: dict[str, Promise] = {
     "anchor": _("head anchor missing"),
 }
 
+# What `opsqm.audit.chain` found, by its reason code, in the reader's language.
+PROBLEM_REASONS: dict[str, Promise] = {
+    "missing_before": _("record #%(seq)s is missing, before #%(next)s"),
+    "missing_after": _(
+        "record #%(seq)s is missing, after the chain's end #%(end)s (head anchor #%(anchor)s)"
+    ),
+    "missing_range_before": _(
+        "records #%(first)s–#%(last)s are missing, before #%(next)s (%(count)s records)"
+    ),
+    "missing_range_after": _(
+        "records #%(first)s–#%(last)s are missing, after the chain's end #%(end)s "
+        "(head anchor #%(anchor)s, %(count)s records)"
+    ),
+    "hash_mismatch": _("its content does not match its hash"),
+    "out_of_order": _("sequence number out of order after #%(after)s"),
+    "linked_past": _("record #%(by)s links past it to an earlier record"),
+    "rehashed": _("rewritten with a recomputed hash (record #%(by)s links to its old hash)"),
+    "broken_link": _(
+        "the link to the previous record is broken: a record was deleted before this "
+        "one, or this record's link was edited"
+    ),
+    "anchor_missing": _(
+        "the head anchor is missing: the removal of the newest records cannot be checked"
+    ),
+    "anchor_hash": _("its hash differs from the head anchor's"),
+    "beyond_anchor": _("record #%(seq)s lies beyond the head anchor #%(anchor)s"),
+    "beyond_anchor_range": _(
+        "records #%(first)s–#%(last)s lie beyond the head anchor #%(anchor)s (%(count)s records)"
+    ),
+}
+
 
 def action_label(code: str) -> str:
     """The translated label of an action code; the code itself if it has none."""
@@ -180,3 +212,10 @@ def object_type_label(label: str) -> str:
 def problem_kind_label(kind: str) -> str:
     label = PROBLEM_KINDS.get(kind)
     return str(label) if label is not None else kind
+
+
+def problem_detail_label(problem: ChainProblem) -> str:
+    """A chain problem's detail in the reader's language (its English detail for a
+    reason without a label)."""
+    text = PROBLEM_REASONS.get(problem.reason)
+    return str(text) % dict(problem.params) if text is not None else problem.detail

@@ -451,3 +451,40 @@ def test_verify_button(users: dict[str, Any]) -> None:
     r = c.get(reverse("audit:verify"))
     assert not r.context["report"].ok
     assert (2, "edited") in {(p.seq, p.kind) for p in r.context["report"].problems}
+
+
+def test_every_chain_problem_reads_in_the_readers_language() -> None:
+    """Each reason the chain check gives has a translated sentence with its numbers;
+    the English detail stays for the command line and the API."""
+    from django.utils import translation
+
+    from opsqm.audit.chain import missing_range, verify
+    from opsqm.audit.labels import PROBLEM_REASONS, problem_detail_label
+
+    recs = [record_content(r) for r in make_chain(6)]
+    edited = dict(recs[1], summary="forged")
+    rehashed = dict(edited, hash=link_hash(edited["prev_hash"], edited))
+    inserted = dict(recs[2], seq=2)
+    problems = [
+        *verify([recs[0], recs[2], *recs[3:]]),  # #2 deleted
+        *verify([recs[0], edited, *recs[2:]]),  # #2 edited
+        *verify([recs[0], rehashed, *recs[2:]]),  # #2 rewritten, hash recomputed
+        *verify([recs[0], recs[1], recs[2], inserted, *recs[3:]]),  # out of order
+        *verify([recs[0], dict(recs[3], seq=2)]),  # broken link
+        *missing_range(3, 3 + NAMED_PER_GAP, "before #5000", next=5000),
+        *check_anchor(recs, (8, "f" * 64), (8, "f" * 64)),  # tail deleted
+        *check_anchor(recs, (6 + NAMED_PER_GAP + 2, "f" * 64), (6 + NAMED_PER_GAP + 2, "f" * 64)),
+        *check_anchor(recs, (4, recs[3]["hash"]), (4, recs[3]["hash"])),  # beyond the anchor
+        *check_anchor(recs, (6, "0" * 64), (6, "0" * 64)),  # the newest record edited
+        *check_anchor(recs, None, None),  # no anchor
+    ]
+    big = [dict(recs[0], seq=i) for i in range(1, NAMED_PER_GAP + 8)]
+    problems += check_anchor(big, (1, recs[0]["hash"]), (1, recs[0]["hash"]))
+    assert {p.reason for p in problems} == set(PROBLEM_REASONS)
+    with translation.override("zh-hans"):
+        for p in problems:
+            text = problem_detail_label(p)
+            assert "%(" not in text and text != p.detail, (p.reason, text)
+        gap = problems[0]  # the first verify: #2 missing before #3
+        assert (gap.reason, gap.seq) == ("missing_before", 2)
+        assert "#2" in problem_detail_label(gap) and "#3" in problem_detail_label(gap)
