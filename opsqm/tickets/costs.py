@@ -1,8 +1,8 @@
 """What a ticket costs, computed by the engine — never by arithmetic here.
 
 `ticket_costs(ticket)`: the ledger items whose `ref` is the ticket, now.
-`at_risk(tickets, hours)`: open tickets whose deadline, or a T6 overdue
-steps of T6 (第十七条六(一)), pass within `hours`; for each, the engine is asked at
+`at_risk(tickets, hours)`: open tickets whose deadline, or one of the contract's T6
+overdue steps (第十七条六(一)), passes within `hours`; for each, the engine is asked at
 that instant (as_of = the threshold) and the items of the ticket are compared with
 today's.  The engine gets the contract's ticket records only (rules T1–T8 read
 nothing else), so a question costs one small assessment per contract and instant.
@@ -45,8 +45,10 @@ def _rulebook(ev: m.ContractEvidence) -> Rulebook:
     return rulebook_for(ev.contract, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
 
 
-def _assess(ev: m.ContractEvidence, as_of: datetime.datetime) -> m.Ledger:
-    return assess(ev, as_of.astimezone(m.TZ), _rulebook(ev))
+def _assess(
+    ev: m.ContractEvidence, as_of: datetime.datetime, book: Rulebook | None = None
+) -> m.Ledger:
+    return assess(ev, as_of.astimezone(m.TZ), book or _rulebook(ev))
 
 
 def _items_by_ref(ledger: m.Ledger) -> dict[str, list[m.LedgerItem]]:
@@ -127,9 +129,14 @@ def at_risk(tickets: Any, hours: float = 4, now: datetime.datetime | None = None
             book = _rulebook(ev)
             cache: dict[datetime.datetime, dict[str, list[m.LedgerItem]]] = {}
 
-            def items(at: datetime.datetime, ev: m.ContractEvidence = ev, c: Any = cache) -> Any:
-                if at not in c:
-                    c[at] = _items_by_ref(_assess(ev, at))
+            def items(
+                at: datetime.datetime,
+                ev: m.ContractEvidence = ev,
+                book: Rulebook = book,
+                c: Any = cache,
+            ) -> Any:
+                if at not in c:  # the contract's rulebook, built once for every instant
+                    c[at] = _items_by_ref(_assess(ev, at, book))
                 return c[at]
 
             current = items(now)
