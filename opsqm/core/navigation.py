@@ -88,17 +88,21 @@ ACCOUNT_MENU: list[tuple[Any, str]] = [
 ]
 
 
+def _url(name: str) -> str | None:
+    """The page's URL; None on a site without it (an app whose pages are not there
+    yet, some tests' URLconfs)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def _visible(user: Any) -> list[tuple[Any, Any, str]]:
-    entries = []
-    for group, label, name, roles in MENU:
-        if user.role not in roles:
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # an app whose pages are not there yet
-            continue
-        entries.append((group, label, url))
-    return entries
+    return [
+        (group, label, url)
+        for group, label, name, roles in MENU
+        if user.role in roles and (url := _url(name)) is not None
+    ]
 
 
 def menu_for(user: Any, path: str) -> list[NavItem]:
@@ -124,11 +128,8 @@ def menu_groups(items: list[NavItem]) -> list[NavGroup]:
 
 
 def account_menu_for(path: str) -> list[NavItem]:
-    items = []
-    for label, name in ACCOUNT_MENU:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # a site without the accounts pages (some tests' URLconfs)
-            continue
-        items.append(NavItem(label, url, path == url))
-    return items
+    return [
+        NavItem(label, url, path == url)
+        for label, name in ACCOUNT_MENU
+        if (url := _url(name)) is not None
+    ]
