@@ -293,7 +293,7 @@ class Command(BaseCommand):
                     "end": date(seed.end.year + 1, seed.end.month, seed.end.day),
                     "bond": False,
                 },
-                [units["清河分局"], units["天河监狱"], units["前进监狱"]],
+                list(seed.units.all()),  # the units the seed served
             )
         import_month = self._import_month(seed)
         self._contract(
