@@ -41,10 +41,10 @@ bench-tickets: bootstrap
 	$(PY) bench/ticket_board_bench.py
 
 ## Re-extract the translatable strings into opsqm/locale/zh_Hans and compile the .mo
-## (docs/i18n.md). The pure core opsqm/assessment has no gettext and is skipped.
+## (docs/i18n.md). The pure core opsqm/pure/assessment has no gettext and is skipped.
 messages: bootstrap
 	@command -v xgettext >/dev/null && command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext (apt-get install gettext)" >&2; exit 1; }
-	cd opsqm && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --ignore 'assessment/*'
+	cd opsqm && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --ignore 'pure/*'
 	cd opsqm && ../$(PY) ../manage.py compilemessages -l zh_Hans
 	@if grep -q '^#, fuzzy' opsqm/locale/zh_Hans/LC_MESSAGES/django.po; then echo "fuzzy entries to review in opsqm/locale/zh_Hans/LC_MESSAGES/django.po" >&2; fi
 	@msgfmt --statistics -o /dev/null opsqm/locale/zh_Hans/LC_MESSAGES/django.po

@@ -3,7 +3,7 @@
 
 import sys
 
-from opsqm.web.manage import run_django
+from opsqm.edges.web.manage import run_django
 
 if __name__ == "__main__":
     sys.exit(run_django(sys.argv[1:]))

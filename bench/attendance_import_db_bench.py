@@ -1,7 +1,7 @@
 """Benchmark of the whole DingTalk import, database included.
 
 A year of raw punch records (原始记录) for 50 contracts × 5 people (≈125,000 rows,
-bench/dingtalk_fixture.py) is imported through `opsqm.attendance.services`
+bench/dingtalk_fixture.py) is imported through `opsqm.facts.attendance.services`
 exactly as the worker does it (parse + match + dedupe + bulk insert + review list +
 audit, one transaction), into a fresh database; then the same file again (adds 0)
 and the daily statistics of the same year (same punches without seconds: adds 0).
@@ -53,7 +53,7 @@ def child(db: str, contracts: int, raw: Path, daily: Path) -> None:
     """Runs in a fresh process with its database configured by the parent."""
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsqm.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsqm.edges.web.settings")
     django.setup()
     from datetime import date
     from decimal import Decimal
@@ -62,10 +62,10 @@ def child(db: str, contracts: int, raw: Path, daily: Path) -> None:
 
     call_command("migrate", verbosity=0)
     from bench.dingtalk_fixture import people
-    from opsqm.accounts.models import User
-    from opsqm.attendance.services import import_xlsx_now
-    from opsqm.contracts.models import Contract, Vendor
-    from opsqm.staff.models import Punch, StaffMember
+    from opsqm.facts.attendance.services import import_xlsx_now
+    from opsqm.facts.contracts.models import Contract, Vendor
+    from opsqm.facts.staff.models import Punch, StaffMember
+    from opsqm.infra.accounts.models import User
 
     vendor = Vendor.objects.create(name="基准运维公司")
     user = User.objects.create(username="bench", role="assessor")

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dingtalk_fixture import people, write_year  # noqa: E402
-from opsqm.attendance_import import (  # noqa: E402
+from opsqm.pure.attendance_import import (  # noqa: E402
     StaffRef,
     dedupe_punches,
     match_people,

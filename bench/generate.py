@@ -22,8 +22,8 @@ import chinese_calendar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from opsqm.assessment.evidence_log import write_evidence_log  # noqa: E402
-from opsqm.assessment.model import (  # noqa: E402
+from opsqm.pure.assessment.evidence_log import write_evidence_log  # noqa: E402
+from opsqm.pure.assessment.model import (  # noqa: E402
     TZ,
     Archive,
     Contract,

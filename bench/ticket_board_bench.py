@@ -83,7 +83,7 @@ def ensure_database(url: str) -> None:
 def setup_django(url: str, var_dir: Path) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["OPSQM_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsqm.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsqm.edges.web.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -94,10 +94,10 @@ def seed(n_tickets: int, reseed: bool) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from opsqm.accounts.models import User
-    from opsqm.accounts.roles import Role
-    from opsqm.contracts.models import Contract, Unit, Vendor
-    from opsqm.tickets.models import Event, OriginalReport, PhoneCall, Ticket
+    from opsqm.facts.contracts.models import Contract, Unit, Vendor
+    from opsqm.facts.tickets.models import Event, OriginalReport, PhoneCall, Ticket
+    from opsqm.infra.accounts.models import User
+    from opsqm.infra.accounts.roles import Role
 
     log("migrate")
     call_command("migrate", verbosity=0, interactive=False)
@@ -260,7 +260,7 @@ def seed(n_tickets: int, reseed: bool) -> None:
 def status_counts() -> dict[str, int]:
     from django.db.models import Count
 
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     return dict(
         Ticket.objects.values_list("status").annotate(n=Count("id")).order_by("-n")  # type: ignore[arg-type]
@@ -287,10 +287,11 @@ def start_server(
     )
     if server == "gunicorn":  # as scripts/run-demo.sh
         cmd = [py, "-m", "gunicorn", f"--bind=127.0.0.1:{port}", f"--workers={workers}",
-               "--worker-class=sync", "--timeout=120", "opsqm.web.wsgi:application"]  # fmt: skip
+               "--worker-class=sync", "--timeout=120",
+               "opsqm.edges.web.wsgi:application"]  # fmt: skip
     else:
         cmd = [py, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", f"--threads={threads}",
-               "--ident=OpsQM", "opsqm.web.wsgi:application"]  # fmt: skip
+               "--ident=OpsQM", "opsqm.edges.web.wsgi:application"]  # fmt: skip
     proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
@@ -367,7 +368,7 @@ def explain(paths: dict[str, str]) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from opsqm.accounts.models import User
+    from opsqm.infra.accounts.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=DESK))
@@ -432,7 +433,7 @@ def main() -> int:
     setup_django(url, var_dir)
     seed(args.tickets, args.reseed)
 
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     contract_id = (
         Ticket.objects.filter(status__in=["dispatched", "acknowledged"], priority="urgent")

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from opsqm.assessment.evidence_log import EvidenceIssue
-    from opsqm.assessment.model import ContractEvidence, Ledger
+    from opsqm.pure.assessment.evidence_log import EvidenceIssue
+    from opsqm.pure.assessment.model import ContractEvidence, Ledger
 
 EXIT_OK, EXIT_BAD_LOG, EXIT_USAGE = 0, 1, 2
 
@@ -111,9 +111,9 @@ def run_score(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     as_of = _as_of(args.as_of)
 
-    from opsqm.assessment.engine import assess
-    from opsqm.assessment.rulebook import RulebookError, load_rulebook, rulebook_for
-    from opsqm.assessment.workcalendar import CalendarError
+    from opsqm.pure.assessment.engine import assess
+    from opsqm.pure.assessment.rulebook import RulebookError, load_rulebook, rulebook_for
+    from opsqm.pure.assessment.workcalendar import CalendarError
 
     try:
         default = load_rulebook(args.rulebook)
@@ -140,13 +140,13 @@ def _score(args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 
-        from opsqm.assessment.ledger_json import ledger_to_dict
+        from opsqm.pure.assessment.ledger_json import ledger_to_dict
 
         data = orjson.dumps([ledger_to_dict(lg) for _, lg in scored], option=orjson.OPT_INDENT_2)
         sys.stdout.flush()
         sys.stdout.buffer.write(data + b"\n")
     else:
-        from opsqm.assessment.render_text import render_ledgers
+        from opsqm.pure.assessment.render_text import render_ledgers
 
         contracts = {c.id: c for c, _ in scored}
         sys.stdout.write(render_ledgers([lg for _, lg in scored], contracts))
@@ -154,7 +154,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _read_or_report(path: str) -> dict[str, ContractEvidence] | None:
-    from opsqm.assessment.evidence_log import EvidenceLogError, read_evidence_log
+    from opsqm.pure.assessment.evidence_log import EvidenceLogError, read_evidence_log
 
     try:
         return read_evidence_log(path)
@@ -183,7 +183,7 @@ def _configure_validate(p: argparse.ArgumentParser) -> None:
     "validate", "check an evidence log: every bad line, its field and why", _configure_validate
 )
 def run_validate(args: argparse.Namespace) -> int:
-    from opsqm.assessment.evidence_log import scan_evidence_log
+    from opsqm.pure.assessment.evidence_log import scan_evidence_log
 
     try:
         scan = scan_evidence_log(args.events)
@@ -213,7 +213,7 @@ def _delegate(argv: list[str]) -> int:
         _err(f"{argv[0]!r} is not a core command and {WEB_NEEDS}")
         return EXIT_USAGE
     try:
-        from opsqm.web.manage import run_django  # type: ignore[import-not-found,unused-ignore]
+        from opsqm.edges.web.manage import run_django  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
         _err(f"unknown command {argv[0]!r} (the web platform is not available: {exc})")
         return EXIT_USAGE

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the test suite uses, from Debian: the loopback mail server (Dovecot),
 # headless Chromium for browser tests, CJK fonts for screenshots and PDFs, Pango for
-# WeasyPrint (opsqm.documents) and poppler-utils (pdftotext/pdffonts/pdftoppm) to check PDFs.
+# WeasyPrint (opsqm.infra.documents) and poppler-utils (pdftotext/pdffonts/pdftoppm) to check PDFs.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."

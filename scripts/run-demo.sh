@@ -38,7 +38,7 @@ if $PY -c "import gunicorn" 2>/dev/null; then
   # spreads them over the workers.  Slow clients hold a worker: on a network with slow
   # or distant clients put a buffering proxy (nginx) in front.
   exec $PY -m gunicorn --bind="$BIND" --workers="$WORKERS" --worker-class=sync \
-    --timeout=120 --graceful-timeout=20 opsqm.web.wsgi:application
+    --timeout=120 --graceful-timeout=20 opsqm.edges.web.wsgi:application
 fi
 exec $PY -m waitress --host="$HOST" --port="$PORT" --threads="$THREADS" \
-  --ident=OpsQM opsqm.web.wsgi:application
+  --ident=OpsQM opsqm.edges.web.wsgi:application

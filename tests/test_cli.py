@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from opsqm import cli
-from opsqm.assessment.render_text import table, width
+from opsqm.pure.assessment.render_text import table, width
 
 SAMPLE = Path(__file__).parents[1] / "examples" / "sample-year.jsonl"
 AS_OF = "2026-10-25T00:00:00+08:00"
@@ -178,9 +178,9 @@ def test_unknown_command_is_delegated_to_django(capsys, monkeypatch):
     import types
 
     seen = []
-    fake = types.ModuleType("opsqm.web.manage")
+    fake = types.ModuleType("opsqm.edges.web.manage")
     fake.run_django = lambda argv: seen.append(argv) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "opsqm.web.manage", fake)
+    monkeypatch.setitem(sys.modules, "opsqm.edges.web.manage", fake)
     if "django" not in sys.modules and __import__("importlib").util.find_spec("django") is None:
         pytest.skip("Django is not installed")
     assert cli.main(["worker", "--once"]) == 0

@@ -8,14 +8,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from opsqm.accounts.roles import Role
+from opsqm.infra.accounts.roles import Role
 
 
 def add_objects(
     objs: dict[str, Any], users: dict[str, Any], contract_a: Any, contract_b: Any
 ) -> None:
-    from opsqm.acceptance import services
-    from opsqm.acceptance.models import (
+    from opsqm.derived.acceptance import services
+    from opsqm.derived.acceptance.models import (
         DeliverableVersion,
         Inspection,
         InspectionResult,

@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from opsqm.acceptance import services
-from opsqm.acceptance.models import AcceptanceFile, Deliverable, Kind
-from opsqm.accounts.roles import Role
-from opsqm.audit.models import AuditRecord
+from opsqm.derived.acceptance import services
+from opsqm.derived.acceptance.models import AcceptanceFile, Deliverable, Kind
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% test document\n"

@@ -21,10 +21,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from opsqm.acceptance import manifest, services
-from opsqm.acceptance.models import Kind, Package
-from opsqm.accounts.roles import Role
-from opsqm.jobs.services import claim, run_job
+from opsqm.derived.acceptance import manifest, services
+from opsqm.derived.acceptance.models import Kind, Package
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.jobs.services import claim, run_job
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% test\n"
@@ -33,7 +33,7 @@ PDF = b"%PDF-1.4\n% test\n"
 @pytest.fixture
 def short_contract(vendor_a: Any, unit_a: Any) -> Any:
     """Two months, one quarter: few generated reports (each PDF ~0.2 s)."""
-    from opsqm.contracts.models import Contract
+    from opsqm.facts.contracts.models import Contract
 
     c = Contract.objects.create(
         code="BJJY-2025-009",

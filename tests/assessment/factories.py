@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from opsqm.assessment.model import (
+from opsqm.pure.assessment.model import (
     TZ,
     Archive,
     Contract,
@@ -165,14 +165,14 @@ _RULEBOOK = None
 def rulebook():
     global _RULEBOOK
     if _RULEBOOK is None:
-        from opsqm.assessment.rulebook import load_rulebook
+        from opsqm.pure.assessment.rulebook import load_rulebook
 
         _RULEBOOK = load_rulebook()
     return _RULEBOOK
 
 
 def run(ev: ContractEvidence, as_of: str, rb=None):
-    from opsqm.assessment.engine import assess
+    from opsqm.pure.assessment.engine import assess
 
     return assess(ev, at(as_of), rb or rulebook())
 

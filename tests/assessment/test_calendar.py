@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from opsqm.assessment.rulebook import CalendarYear, rulebook_for
-from opsqm.assessment.workcalendar import CalendarError, WorkCalendar
+from opsqm.pure.assessment.rulebook import CalendarYear, rulebook_for
+from opsqm.pure.assessment.workcalendar import CalendarError, WorkCalendar
 
 from .factories import contract, evidence, rulebook, run, staff
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment.ledger_json import ledger_to_dict
-from opsqm.assessment.model import FINE_RULES, RULE_IDS
+from opsqm.pure.assessment.ledger_json import ledger_to_dict
+from opsqm.pure.assessment.model import FINE_RULES, RULE_IDS
 
 from .factories import (
     contract,
@@ -147,7 +147,7 @@ def test_score_is_base_plus_totals():
 
 
 def test_naive_as_of_is_refused():
-    from opsqm.assessment.engine import assess
+    from opsqm.pure.assessment.engine import assess
 
     with pytest.raises(ValueError, match="aware"):
         assess(scored(0), datetime(2026, 1, 1), rulebook())

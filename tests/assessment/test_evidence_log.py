@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opsqm.assessment import evidence_log as el
-from opsqm.assessment.evidence_log import (
+from opsqm.pure.assessment import evidence_log as el
+from opsqm.pure.assessment.evidence_log import (
     MAX_ISSUES,
     EvidenceIssue,
     EvidenceLogError,
@@ -22,7 +22,7 @@ from opsqm.assessment.evidence_log import (
     validate_evidence_log,
     write_evidence_log,
 )
-from opsqm.assessment.model import TZ, Archive, Priority, Signature
+from opsqm.pure.assessment.model import TZ, Archive, Priority, Signature
 
 # The example lines of spec §3, verbatim.
 SPEC_EXAMPLE = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from opsqm.assessment.forecast import with_normal_attendance
+from opsqm.pure.assessment.forecast import with_normal_attendance
 from tests.assessment.factories import (
     at,
     d,

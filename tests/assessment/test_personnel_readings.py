@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment.rules.personnel import (
+from opsqm.pure.assessment.rules.personnel import (
     assessed_span,
     last_assessed_day,
     late_early,

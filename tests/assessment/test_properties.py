@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsqm.assessment.engine import assess
-from opsqm.assessment.model import (
+from opsqm.pure.assessment.engine import assess
+from opsqm.pure.assessment.model import (
     TZ,
     Archive,
     ContractEvidence,

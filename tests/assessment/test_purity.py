@@ -1,13 +1,13 @@
-"""The assessment core stays pure: no Django anywhere under opsqm/assessment/."""
+"""The assessment core stays pure: no Django anywhere under opsqm/pure/assessment/."""
 
 import ast
 import subprocess
 import sys
 from pathlib import Path
 
-import opsqm.assessment
+import opsqm.pure.assessment
 
-PACKAGE = Path(opsqm.assessment.__file__).parent
+PACKAGE = Path(opsqm.pure.assessment.__file__).parent
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -53,7 +53,7 @@ def test_the_checker_sees_a_django_import(tmp_path):
 
 def test_importing_the_engine_does_not_load_django():
     code = (
-        "import sys, opsqm.assessment.engine, opsqm.assessment.ledger_json;"
+        "import sys, opsqm.pure.assessment.engine, opsqm.pure.assessment.ledger_json;"
         "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
     )
     out = subprocess.run(

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment.model import RULE_IDS
-from opsqm.assessment.rulebook import (
+from opsqm.pure.assessment.model import RULE_IDS
+from opsqm.pure.assessment.rulebook import (
     DEFAULT_RULEBOOK,
     RULEBOOK_DIR,
     RulebookError,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment.model import PraiseLevel
+from opsqm.pure.assessment.model import PraiseLevel
 
 from .factories import delay, evaluation, evidence, incident, of, praise, run
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment.model import LeaveKind
-from opsqm.assessment.rulebook import rulebook_for
+from opsqm.pure.assessment.model import LeaveKind
+from opsqm.pure.assessment.rulebook import rulebook_for
 
 from .factories import (
     contract,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment.model import Archive, Priority, Satisfaction, Signature, TicketRecord
+from opsqm.pure.assessment.model import Archive, Priority, Satisfaction, Signature, TicketRecord
 
 from .factories import at, evidence, of, overdue_ticket, run, ticket
 

@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from opsqm.assessment.ledger_json import ledger_to_dict
-from opsqm.assessment.model import PraiseLevel, Priority, Signature
+from opsqm.pure.assessment.ledger_json import ledger_to_dict
+from opsqm.pure.assessment.model import PraiseLevel, Priority, Signature
 
 from .factories import (
     at,
@@ -134,7 +134,7 @@ def test_the_document_states_these_figures():
 
 def test_jsonl_holds_the_same_events():
     """The .jsonl, read by the evidence-log reader, is the evidence built above."""
-    from opsqm.assessment.evidence_log import read_evidence_log
+    from opsqm.pure.assessment.evidence_log import read_evidence_log
 
     logs = read_evidence_log(DOCS / "worked-example.jsonl")
     assert list(logs) == ["C-2025-001"]

@@ -53,7 +53,7 @@ def raw_xlsx(rows: list[list[Any]]) -> bytes:
 
 @pytest.fixture
 def staff_a(contract_a: Any) -> Any:
-    from opsqm.staff.models import StaffMember
+    from opsqm.facts.staff.models import StaffMember
 
     s1 = StaffMember.objects.create(
         contract=contract_a, person="S01", name="张伟", entered_on=datetime.date(2025, 1, 1),
@@ -67,7 +67,7 @@ def staff_a(contract_a: Any) -> Any:
 
 @pytest.fixture
 def staff_b(contract_b: Any) -> Any:
-    from opsqm.staff.models import StaffMember
+    from opsqm.facts.staff.models import StaffMember
 
     return StaffMember.objects.create(
         contract=contract_b, person="S01", name="王强", entered_on=datetime.date(2025, 1, 1),

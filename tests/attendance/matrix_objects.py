@@ -7,20 +7,20 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from opsqm.accounts.roles import Role
+from opsqm.infra.accounts.roles import Role
 
 
 def add_objects(
     objs: dict[str, Any], users: dict[str, Any], contract_a: Any, contract_b: Any
 ) -> None:
-    from opsqm.attendance.models import (
+    from opsqm.facts.attendance.models import (
         CalendarDay,
         CalendarYear,
         ImportBatch,
         UnitHead,
         UnmatchedPerson,
     )
-    from opsqm.staff.models import Leave, StaffMember
+    from opsqm.facts.staff.models import Leave, StaffMember
 
     tz = datetime.UTC
     start = datetime.datetime(2025, 3, 3, 1, tzinfo=tz)

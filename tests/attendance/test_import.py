@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from opsqm.attendance.models import ImportBatch, UnmatchedPerson
-from opsqm.attendance.services import dismiss_unmatched, import_xlsx_now, map_unmatched
-from opsqm.audit.models import AuditRecord
-from opsqm.staff.models import Punch
+from opsqm.facts.attendance.models import ImportBatch, UnmatchedPerson
+from opsqm.facts.attendance.services import dismiss_unmatched, import_xlsx_now, map_unmatched
+from opsqm.facts.staff.models import Punch
+from opsqm.infra.audit.models import AuditRecord
 from tests.attendance.conftest import raw_row, raw_xlsx
 
 D1 = datetime.date(2025, 3, 3)

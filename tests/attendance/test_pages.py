@@ -12,11 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from opsqm.assessment.model import TZ
-from opsqm.attendance.models import CalendarDay, ImportBatch
-from opsqm.audit.models import AuditRecord
-from opsqm.jobs.worker import Worker
-from opsqm.staff.models import Leave, Punch
+from opsqm.facts.attendance.models import CalendarDay, ImportBatch
+from opsqm.facts.staff.models import Leave, Punch
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.jobs.worker import Worker
+from opsqm.pure.assessment.model import TZ
 from tests.attendance.conftest import raw_row, raw_xlsx
 from tests.web.conftest import client_for, make_user
 
@@ -73,7 +73,7 @@ def test_a_broken_upload_shows_the_parsers_messages(
 
 @pytest.mark.django_db
 def test_month_grid_day_view_and_result(staff_a: Any, assessor: Any, contract_a: Any) -> None:
-    from opsqm.staff import services as st
+    from opsqm.facts.staff import services as st
 
     s1, s2 = staff_a
     st.record_punches(s1, [bj(D, 9, 12), bj(D, 17, 30)], "dingtalk")  # late 12 min
@@ -100,7 +100,7 @@ def test_month_grid_day_view_and_result(staff_a: Any, assessor: Any, contract_a:
 
 @pytest.mark.django_db
 def test_result_xlsx_guards_formulas(assessor: Any, contract_a: Any) -> None:
-    from opsqm.staff.models import StaffMember
+    from opsqm.facts.staff.models import StaffMember
 
     StaffMember.objects.create(contract=contract_a, person="S9", name="=HYPERLINK(1)", entered_on=D)
     xlsx = client_for(assessor).get(
@@ -130,7 +130,7 @@ def test_other_vendor_gets_404(
 def test_leave_request_and_decision(
     staff_a: Any, vendor_engineer: Any, recipient: Any, assessor: Any, unit_a: Any
 ) -> None:
-    from opsqm.attendance.services import set_unit_head
+    from opsqm.facts.attendance.services import set_unit_head
 
     s1, _ = staff_a
     s1.account = vendor_engineer
@@ -164,7 +164,7 @@ def test_leave_request_and_decision(
 
 @pytest.mark.django_db
 def test_late_request_is_flagged_by_the_engine(staff_a: Any, vendor_manager: Any) -> None:
-    from opsqm.staff.services import request_leave
+    from opsqm.facts.staff.services import request_leave
 
     s1, _ = staff_a
     leave = request_leave(
@@ -187,7 +187,7 @@ def test_late_request_is_flagged_by_the_engine(staff_a: Any, vendor_manager: Any
 def test_uncovered_year_shows_the_calendar_message_then_db_calendar_fills_it(
     assessor: Any, contract_a: Any, staff_a: Any
 ) -> None:
-    from opsqm.evidence.adapter import contract_evidence
+    from opsqm.derived.evidence.adapter import contract_evidence
 
     contract_a.end = datetime.date(2027, 12, 31)
     contract_a.save()
@@ -221,8 +221,8 @@ def test_uncovered_year_shows_the_calendar_message_then_db_calendar_fills_it(
 
 @pytest.mark.django_db
 def test_db_calendar_reaches_the_ledger(assessor: Any, contract_a: Any, staff_a: Any) -> None:
-    from opsqm.attendance.services import add_calendar_day, add_calendar_year
-    from opsqm.ledger.services import contract_ledger
+    from opsqm.derived.ledger.services import contract_ledger
+    from opsqm.facts.attendance.services import add_calendar_day, add_calendar_year
 
     contract_a.end = datetime.date(2027, 1, 31)
     contract_a.save()
@@ -237,8 +237,8 @@ def test_db_calendar_reaches_the_ledger(assessor: Any, contract_a: Any, staff_a:
 def test_replacement_demand_deadline_and_fulfilment(
     staff_a: Any, assessor: Any, vendor_manager: Any, contract_a: Any
 ) -> None:
-    from opsqm.staff.models import ReplacementDemand, StaffMember
-    from opsqm.staff.services import register_replacement
+    from opsqm.facts.staff.models import ReplacementDemand, StaffMember
+    from opsqm.facts.staff.services import register_replacement
 
     s1, _ = staff_a
     c = client_for(assessor)

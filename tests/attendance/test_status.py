@@ -10,12 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from opsqm.assessment import model as m
-from opsqm.assessment.engine import assess
-from opsqm.assessment.model import TZ
-from opsqm.assessment.rulebook import load_rulebook
-from opsqm.assessment.workcalendar import calendar_for
-from opsqm.attendance.status import CHARGED, day_status
+from opsqm.facts.attendance.status import CHARGED, day_status
+from opsqm.pure.assessment import model as m
+from opsqm.pure.assessment.engine import assess
+from opsqm.pure.assessment.model import TZ
+from opsqm.pure.assessment.rulebook import load_rulebook
+from opsqm.pure.assessment.workcalendar import calendar_for
 
 RB = load_rulebook()
 CAL = calendar_for(RB.calendar)

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from bench.dingtalk_fixture import Sheet, write_xlsx
-from opsqm.assessment.model import TZ
-from opsqm.attendance_import import xlsx_source
+from opsqm.pure.assessment.model import TZ
+from opsqm.pure.attendance_import import xlsx_source
 
 ENGINES = ["openpyxl"] + (["calamine"] if xlsx_source.python_calamine is not None else [])
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsqm.assessment.model import TZ
-from opsqm.attendance_import import DingTalkPunch, dedupe_punches, punch_key
+from opsqm.pure.assessment.model import TZ
+from opsqm.pure.attendance_import import DingTalkPunch, dedupe_punches, punch_key
 
 
 def p(row: int, hh: int, mm: int, ss: int = 0, day: int = 27) -> DingTalkPunch:

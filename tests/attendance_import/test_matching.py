@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from opsqm.assessment.model import TZ
-from opsqm.attendance_import import DingTalkPunch, StaffRef, match_people
+from opsqm.pure.assessment.model import TZ
+from opsqm.pure.attendance_import import DingTalkPunch, StaffRef, match_people
 
 AT = datetime(2025, 10, 27, 8, 52, tzinfo=TZ)
 STAFF = [

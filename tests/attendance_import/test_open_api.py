@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsqm.attendance_import import DingTalkImportError, parse_open_api_records
+from opsqm.pure.attendance_import import DingTalkImportError, parse_open_api_records
 
 from .conftest import bj
 

@@ -1,11 +1,11 @@
-"""The import core stays pure: no Django anywhere under opsqm/attendance_import/."""
+"""The import core stays pure: no Django anywhere under opsqm/pure/attendance_import/."""
 
 import ast
 from pathlib import Path
 
-import opsqm.attendance_import
+import opsqm.pure.attendance_import
 
-PACKAGE = Path(opsqm.attendance_import.__file__).parent
+PACKAGE = Path(opsqm.pure.attendance_import.__file__).parent
 
 
 def imported(path: Path) -> set[str]:

@@ -2,7 +2,13 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from opsqm.attendance_import.values import CellError, CellTime, clean_text, parse_date, parse_time
+from opsqm.pure.attendance_import.values import (
+    CellError,
+    CellTime,
+    clean_text,
+    parse_date,
+    parse_time,
+)
 
 
 @pytest.mark.parametrize(

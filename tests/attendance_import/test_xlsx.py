@@ -19,7 +19,7 @@ from bench.dingtalk_fixture import (
     raw_rows,
     title_rows,
 )
-from opsqm.attendance_import import DingTalkImportError, read_dingtalk_xlsx
+from opsqm.pure.attendance_import import DingTalkImportError, read_dingtalk_xlsx
 
 from .conftest import bj, xlsx
 

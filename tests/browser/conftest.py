@@ -235,7 +235,7 @@ def login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
 
 def demo_contracts(vendor: str | None = None) -> list[str]:
     """The demo's contract codes (three, and the seed's renewal once its year is over)."""
-    from opsqm.contracts.models import Contract
+    from opsqm.facts.contracts.models import Contract
 
     qs = Contract.objects.order_by("code")
     if vendor is not None:

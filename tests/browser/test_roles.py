@@ -24,7 +24,7 @@ ADMIN = {AUDIT, ACCOUNTS} | OWN
 
 # username → (entries the main menu has, in this order; entries it must not have).
 # Other apps add entries as they grow: the menu must also be exactly what
-# opsqm.core.navigation gives the role.
+# opsqm.infra.core.navigation gives the role.
 MENUS = {
     "sysadmin": ([HOME, ACCOUNTS], BUSINESS | OWN | {AUDIT}),
     "secadmin": ([HOME, ACCOUNTS], BUSINESS | OWN | {AUDIT}),
@@ -63,8 +63,8 @@ def menu_hrefs(page: Any) -> list[str]:
 
 
 def check_menu(page: Any, username: str) -> None:
-    from opsqm.accounts.models import User
-    from opsqm.core.navigation import menu_for
+    from opsqm.infra.accounts.models import User
+    from opsqm.infra.core.navigation import menu_for
 
     shown = menu_hrefs(page)
     required, forbidden = MENUS[username]
@@ -146,8 +146,8 @@ def check_home(page: Any, username: str) -> None:
 
 def open_ticket_contracts(username: str) -> set[str]:
     """The contracts with open tickets that `username` may see (from the database)."""
-    from opsqm.accounts.models import User
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
+    from opsqm.infra.accounts.models import User
 
     user = User.objects.get(username=username)
     qs = Ticket.objects.filter(resolved_at__isnull=True)

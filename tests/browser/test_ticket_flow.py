@@ -32,8 +32,8 @@ def test_ticket_flow_desk_engineer_recipient(
     open_page: Any,
     mailboxes: Any,  # noqa: F811
 ) -> None:
-    from opsqm.contracts.models import Vendor
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.contracts.models import Vendor
+    from opsqm.facts.tickets.models import Ticket
 
     Vendor.objects.filter(name="北京凯辉科技有限公司").update(
         intranet_mailbox=mailboxes.vendor_account.address
@@ -118,6 +118,6 @@ def test_ticket_flow_desk_engineer_recipient(
 
 
 def _title(code: str) -> str:
-    from opsqm.contracts.models import Contract
+    from opsqm.facts.contracts.models import Contract
 
     return str(Contract.objects.get(code=code).title)

@@ -11,10 +11,10 @@ import pytest
 from django.core.cache import cache
 from openpyxl import load_workbook
 
-from opsqm.assessment.model import TZ
-from opsqm.dashboards import charts, services
-from opsqm.incidents import services as inc
-from opsqm.tickets.models import Ticket
+from opsqm.derived.dashboards import charts, services
+from opsqm.facts.incidents import services as inc
+from opsqm.facts.tickets.models import Ticket
+from opsqm.pure.assessment.model import TZ
 
 
 def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime.datetime:

@@ -1,4 +1,4 @@
-"""opsqm.documents: PDF with embedded CJK fonts and no network, DOCX in 宋体/黑体,
+"""opsqm.infra.documents: PDF with embedded CJK fonts and no network, DOCX in 宋体/黑体,
 the verification hash."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from opsqm.documents.docx import HEI, SONG, docx_document
-from opsqm.documents.pdf import BASE_URL, RefusedURL, html_to_pdf, render_pdf, static_fetcher
-from opsqm.documents.verification import (
+from opsqm.infra.documents.docx import HEI, SONG, docx_document
+from opsqm.infra.documents.pdf import BASE_URL, RefusedURL, html_to_pdf, render_pdf, static_fetcher
+from opsqm.infra.documents.verification import (
     canonical_bytes,
     content_hash,
     hash_matches,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from opsqm.accounts.roles import Role
+from opsqm.infra.accounts.roles import Role
 
 PDF = b"%PDF-1.4 test"
 
@@ -17,7 +17,8 @@ PDF = b"%PDF-1.4 test"
 def add_objects(
     objs: dict[str, Any], users: dict[str, Any], contract_a: Any, contract_b: Any
 ) -> None:
-    from opsqm.incidents.models import (
+    from opsqm.derived.settlement.models import SettlementStatement
+    from opsqm.facts.incidents.models import (
         CampaignEntry,
         DeterminationStep,
         EvaluationCampaign,
@@ -27,7 +28,6 @@ def add_objects(
         RectificationNotice,
         ServiceDelay,
     )
-    from opsqm.settlement.models import SettlementStatement
 
     at = datetime.datetime(2025, 6, 1, 9, tzinfo=datetime.UTC)
     assessor = users[Role.ASSESSOR]

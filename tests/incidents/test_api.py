@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from opsqm.assessment.model import TZ
-from opsqm.incidents import services
+from opsqm.facts.incidents import services
+from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_incidents_show_proposal_and_pending(
 
 
 def test_settlement_statements(contract_a: Any, assessor: Any, supervisor: Any) -> None:
-    from opsqm.settlement import services as settlement
+    from opsqm.derived.settlement import services as settlement
 
     st = settlement.create_statement(contract_a, assessor)
     settlement.submit(st, assessor)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from opsqm.incidents.classification import (
+from opsqm.facts.incidents.classification import (
     Facts,
     HumanError,
     Scope,
@@ -137,7 +137,7 @@ def test_as_list_is_json_ready() -> None:
 
 def test_module_is_pure() -> None:
     code = (
-        "import sys, opsqm.incidents.classification; "
+        "import sys, opsqm.facts.incidents.classification; "
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from opsqm.accounts.models import User
+from opsqm.infra.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_demo_pages_render(client: Any) -> None:
     call_command("demo", stdout=io.StringIO())
     from django.utils import timezone
 
-    from opsqm.incidents.models import EvaluationCampaign, Incident, RectificationNotice
+    from opsqm.facts.incidents.models import EvaluationCampaign, Incident, RectificationNotice
 
     pending = Incident.objects.get(code="SG-02")
     assert (

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from opsqm.assessment.evidence_log import read_evidence_log, write_evidence_log
-from opsqm.assessment.model import TZ
-from opsqm.audit.models import AuditRecord
-from opsqm.core.uploads import as_upload
-from opsqm.evidence.adapter import contract_evidence
-from opsqm.evidence.importer import import_evidence
-from opsqm.incidents import services
-from opsqm.incidents.models import Incident
-from opsqm.ledger.services import contract_ledger
+from opsqm.derived.evidence.adapter import contract_evidence
+from opsqm.derived.evidence.importer import import_evidence
+from opsqm.derived.ledger.services import contract_ledger
+from opsqm.facts.incidents import services
+from opsqm.facts.incidents.models import Incident
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.uploads import as_upload
+from opsqm.pure.assessment.evidence_log import read_evidence_log, write_evidence_log
+from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4 report"
@@ -158,7 +158,7 @@ def test_export_import_round_trip_with_a_pending_incident(
 
 
 def test_evidence_checklist(incident: Incident, vendor_manager: Any, contract_a: Any) -> None:
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     ticket = Ticket.objects.create(
         contract=contract_a, number="GD-1", problem="GD-1", dispatched_at=at(2025, 4, 1, 14, 5)
@@ -183,7 +183,7 @@ def test_evidence_checklist(incident: Incident, vendor_manager: Any, contract_a:
 def test_evidence_ticket_must_be_of_the_contract(
     incident: Incident, vendor_manager: Any, contract_b: Any
 ) -> None:
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     other = Ticket.objects.create(
         contract=contract_b, number="GD-B", problem="GD-B", dispatched_at=at(2025, 4, 1)

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from opsqm.assessment.model import TZ
-from opsqm.core.uploads import as_upload
-from opsqm.incidents import services
-from opsqm.incidents.models import (
+from opsqm.derived.ledger.services import contract_ledger
+from opsqm.facts.incidents import services
+from opsqm.facts.incidents.models import (
     EvaluationCampaign,
     Praise,
     PraiseApplication,
@@ -21,7 +20,8 @@ from opsqm.incidents.models import (
     RectificationNotice,
     ServiceDelay,
 )
-from opsqm.ledger.services import contract_ledger
+from opsqm.infra.core.uploads import as_upload
+from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4 scan"

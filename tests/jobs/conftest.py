@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from opsqm.jobs import registry
+from opsqm.infra.jobs import registry
 
 
 class Calls:
@@ -40,7 +40,7 @@ def handlers() -> Iterator[Calls]:
 
     @registry.job("t.progress")
     def progress(job: Any) -> Any:
-        from opsqm.jobs.services import current_job, set_progress
+        from opsqm.infra.jobs.services import current_job, set_progress
 
         assert current_job() is job
         set_progress(job, 40, "halfway there")

@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from opsqm.jobs.registry import job
+from opsqm.infra.jobs.registry import job
 
 
 @job("sample.record")

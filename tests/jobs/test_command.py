@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from opsqm.jobs.models import Job, JobStatus
-from opsqm.jobs.services import enqueue
+from opsqm.infra.jobs.models import Job, JobStatus
+from opsqm.infra.jobs.services import enqueue
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,9 +17,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from opsqm.jobs import registry
-from opsqm.jobs.models import Job, JobStatus, Schedule
-from opsqm.jobs.services import claim, enqueue, run_job, run_schedules
+from opsqm.infra.jobs import registry
+from opsqm.infra.jobs.models import Job, JobStatus, Schedule
+from opsqm.infra.jobs.services import claim, enqueue, run_job, run_schedules
 from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)

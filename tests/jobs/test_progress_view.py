@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from opsqm.jobs.models import Job, JobStatus
+from opsqm.infra.jobs.models import Job, JobStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
 

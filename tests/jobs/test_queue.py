@@ -8,9 +8,16 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from opsqm.jobs.models import Job, JobStatus
-from opsqm.jobs.services import claim, enqueue, recover_stale, retry_delay, run_job, set_progress
-from opsqm.jobs.worker import Worker
+from opsqm.infra.jobs.models import Job, JobStatus
+from opsqm.infra.jobs.services import (
+    claim,
+    enqueue,
+    recover_stale,
+    retry_delay,
+    run_job,
+    set_progress,
+)
+from opsqm.infra.jobs.worker import Worker
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ RUN_WORKER = (
 )
 ENQUEUE = (
     "import sys, json, django; django.setup(); import tests.jobs.sample_tasks; "
-    "from opsqm.jobs.services import enqueue; "
+    "from opsqm.infra.jobs.services import enqueue; "
     "[enqueue('sample.record', json.loads(sys.argv[1])) for _ in range(int(sys.argv[2]))]"
 )
 
@@ -36,7 +36,7 @@ def var_dir(tmp_path: Path) -> dict[str, str]:
     }
     env.update(
         OPSQM_VAR_DIR=str(tmp_path / "var"),
-        DJANGO_SETTINGS_MODULE="opsqm.web.settings",
+        DJANGO_SETTINGS_MODULE="opsqm.edges.web.settings",
         PYTHONPATH=str(ROOT),
     )
     subprocess.run(

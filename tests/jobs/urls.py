@@ -1,3 +1,3 @@
 from django.urls import include, path
 
-urlpatterns = [path("jobs/", include("opsqm.jobs.urls"))]
+urlpatterns = [path("jobs/", include("opsqm.infra.jobs.urls"))]

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from opsqm.jobs.models import Job, JobStatus
-from opsqm.jobs.worker import Worker
-from opsqm.mail import hooks
-from opsqm.mail.imap import ImapAccount
-from opsqm.mail.models import InboundMessage, OutboundKind, OutboundMessage, ParseStatus
-from opsqm.mail.services import (
+from opsqm.infra.jobs.models import Job, JobStatus
+from opsqm.infra.jobs.worker import Worker
+from opsqm.infra.mail import hooks
+from opsqm.infra.mail.imap import ImapAccount
+from opsqm.infra.mail.models import InboundMessage, OutboundKind, OutboundMessage, ParseStatus
+from opsqm.infra.mail.services import (
     confirm_delivery,
     poll_mailbox,
     queue_message,
@@ -73,7 +73,7 @@ def test_send_then_poll_stores_exactly_once(mailboxes: Any) -> None:
     assert again.new == [] and again.known == 0
     assert InboundMessage.objects.count() == 1
     # Polling again from scratch (state lost) still stores nothing twice.
-    from opsqm.mail.models import MailboxState
+    from opsqm.infra.mail.models import MailboxState
 
     MailboxState.objects.all().update(last_uid=0)
     assert poll_mailbox().new == []
@@ -317,7 +317,7 @@ def test_failing_subscriber_is_retried(mailboxes: Any) -> None:
 
 
 def test_audit_records_the_mail(mailboxes: Any) -> None:
-    from opsqm.audit.models import AuditRecord
+    from opsqm.infra.audit.models import AuditRecord
 
     out = _dispatch(mailboxes)
     poll_mailbox()

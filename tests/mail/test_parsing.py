@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from opsqm.mail.parsing import (
+from opsqm.infra.mail.parsing import (
     REFUSAL_TEXTS,
     parse_internaldate,
     parse_message,
     received_date,
 )
-from opsqm.mail.subjects import find_ticket_number, ticket_subject
+from opsqm.infra.mail.subjects import find_ticket_number, ticket_subject
 
 
 def test_internaldate_keeps_the_server_offset() -> None:
@@ -181,7 +181,7 @@ def test_refusal_notes_are_chinese_for_the_desk(raw: bytes, data: set[str]) -> N
     zh-hans no English fragment remains (only technical names and the mail's data)."""
     from django.utils import translation
 
-    from opsqm.mail.models import InboundMessage
+    from opsqm.infra.mail.models import InboundMessage
 
     parsed = parse_message(raw, max_attachment_bytes=2)
     assert parsed.notes
@@ -201,7 +201,7 @@ def test_refusal_notes_stored_before_the_codes_still_show() -> None:
     defect sentences translated."""
     from django.utils import translation
 
-    from opsqm.mail.models import InboundMessage
+    from opsqm.infra.mail.models import InboundMessage
 
     old = [
         {"code": "mime_broken", "params": {"detail": "a multipart part has no sub-parts"},

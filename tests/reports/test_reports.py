@@ -17,12 +17,12 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 
-from opsqm.acceptance import services
-from opsqm.acceptance.models import Deliverable, Kind
-from opsqm.accounts.roles import Role
-from opsqm.assessment.model import TZ
-from opsqm.ledger.services import contract_ledger
-from opsqm.tickets.models import Ticket
+from opsqm.derived.acceptance import services
+from opsqm.derived.acceptance.models import Deliverable, Kind
+from opsqm.derived.ledger.services import contract_ledger
+from opsqm.facts.tickets.models import Ticket
+from opsqm.infra.accounts.roles import Role
+from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
@@ -115,14 +115,14 @@ def test_monthly_inspection_on_a_phone(contract_a: Any, users: Any) -> None:
     assert r.status_code == 302
     first.refresh_from_db()
     assert first.ticket is not None and "电池鼓包" in first.ticket.description
-    from opsqm.tickets.models import OriginalReport
+    from opsqm.facts.tickets.models import OriginalReport
 
     assert OriginalReport.objects.get(ticket=first.ticket).reporter == eng.full_name
 
 
 def test_work_order_set_as_docx_has_every_form(contract_a: Any, users: Any, tickets: None) -> None:
     vm = client_for(users[Role.VENDOR_MANAGER])
-    from opsqm.reports.services import ALL
+    from opsqm.derived.reports.services import ALL
 
     url = reverse("reports:download", args=[contract_a.code, "workorders", ALL, "docx"])
     r = vm.get(url)

@@ -12,12 +12,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
-from opsqm.assessment.ledger_json import ledger_to_dict
-from opsqm.assessment.model import TZ
-from opsqm.audit.models import AuditRecord
-from opsqm.incidents import services as inc
-from opsqm.settlement import services
-from opsqm.settlement.models import SettlementStatement
+from opsqm.derived.settlement import services
+from opsqm.derived.settlement.models import SettlementStatement
+from opsqm.facts.incidents import services as inc
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.pure.assessment.ledger_json import ledger_to_dict
+from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db
 

@@ -49,7 +49,7 @@ def upload(name: str, data: bytes) -> Any:
 def server_time(ticket: Any, field: str, at: datetime.datetime) -> None:
     """Simulate the mail server's receive time of one of the ticket's messages (the
     real server is used in test_mail_flow.py)."""
-    from opsqm.mail.models import OutboundMessage
+    from opsqm.infra.mail.models import OutboundMessage
 
     ticket.refresh_from_db()
     OutboundMessage.objects.filter(pk=getattr(ticket, f"{field}_id")).update(
@@ -59,7 +59,7 @@ def server_time(ticket: Any, field: str, at: datetime.datetime) -> None:
 
 @pytest.fixture
 def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:  # noqa: F811
-    from opsqm.tickets import services
+    from opsqm.facts.tickets import services
 
     return services.record_intake(
         contract_a,
@@ -77,7 +77,7 @@ def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:  # noqa: F81
 def dispatched(intake: Any, service_desk: Any) -> Any:  # noqa: F811
     from django.utils import timezone
 
-    from opsqm.tickets import services
+    from opsqm.facts.tickets import services
 
     services.log_vendor_call(
         intake, user=service_desk, called_at=timezone.now(), person="李工", outcome="需要上门"

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from opsqm.audit.models import AuditRecord
-from opsqm.evidence.adapter import contract_evidence
-from opsqm.mail.models import OutboundMessage
-from opsqm.tickets import services
-from opsqm.tickets.models import Event, OriginalReport, Ticket
+from opsqm.derived.evidence.adapter import contract_evidence
+from opsqm.facts.tickets import services
+from opsqm.facts.tickets.models import Event, OriginalReport, Ticket
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.mail.models import OutboundMessage
 from tests.tickets.conftest import PNG, server_time, upload
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +259,7 @@ def test_the_migration_marks_tickets_noted_before_it(dispatched: Any, vendor_eng
 
     from django.apps import apps
 
-    migration = importlib.import_module("opsqm.tickets.migrations.0005_awaiting_phone")
+    migration = importlib.import_module("opsqm.facts.tickets.migrations.0005_awaiting_phone")
     services.record_work(
         dispatched, user=vendor_engineer, analysis="a", steps="b", verification="c"
     )
@@ -291,7 +291,7 @@ def test_sign_link_is_single_use(dispatched: Any, vendor_engineer: Any, service_
 
 
 def test_sign_link_expires(dispatched: Any, vendor_engineer: Any, service_desk: Any) -> None:
-    from opsqm.tickets.models import SignLink
+    from opsqm.facts.tickets.models import SignLink
 
     services.record_work(
         dispatched, user=vendor_engineer, analysis="a", steps="b", verification="c"

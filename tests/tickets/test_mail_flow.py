@@ -13,12 +13,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from opsqm.jobs.models import Job, JobStatus
-from opsqm.jobs.worker import Worker
-from opsqm.mail.models import InboundMessage, OutboundMessage
-from opsqm.mail.services import poll_mailbox
-from opsqm.tickets import services
-from opsqm.tickets.models import Event, Ticket
+from opsqm.facts.tickets import services
+from opsqm.facts.tickets.models import Event, Ticket
+from opsqm.infra.jobs.models import Job, JobStatus
+from opsqm.infra.jobs.worker import Worker
+from opsqm.infra.mail.models import InboundMessage, OutboundMessage
+from opsqm.infra.mail.services import poll_mailbox
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from opsqm.tickets import services
-from opsqm.tickets.models import Ticket
+from opsqm.facts.tickets import services
+from opsqm.facts.tickets.models import Ticket
 from tests.tickets.conftest import PNG, server_time
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_one_time_link_signs_without_login(
 def test_cost_panel_and_at_risk_come_from_the_engine(
     dispatched: Any, service_desk: Any, vendor_manager: Any
 ) -> None:
-    from opsqm.tickets.costs import at_risk, ticket_costs
+    from opsqm.facts.tickets.costs import at_risk, ticket_costs
 
     # Dispatched 30 h ago: 6 h overdue now (T6 −0.2); 24 h overdue in 18 h.
     at = timezone.now() - datetime.timedelta(hours=30)
@@ -174,7 +174,7 @@ def test_api_lists_in_scope_and_acts_through_services(
 
 
 def test_reminders_once_per_threshold(dispatched: Any) -> None:
-    from opsqm.tickets.models import Reminder
+    from opsqm.facts.tickets.models import Reminder
 
     soon = dispatched.deadline - datetime.timedelta(minutes=30)
     assert services.send_reminders(now=soon) == 1
@@ -188,8 +188,8 @@ def test_reminders_once_per_threshold(dispatched: Any) -> None:
 def test_reminders_and_warnings_follow_the_contracts_own_steps(dispatched: Any) -> None:
     """A contract whose rulebook makes T6 cost from 2 h and daily from 36 h overdue
     is warned at those steps, not at the bureau's 4 h / 24 h."""
-    from opsqm.tickets.costs import at_risk
-    from opsqm.tickets.models import Reminder
+    from opsqm.facts.tickets.costs import at_risk
+    from opsqm.facts.tickets.models import Reminder
 
     contract = dispatched.contract
     contract.rulebook_overrides = {

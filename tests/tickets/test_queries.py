@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from opsqm.tickets import services
-from opsqm.tickets.models import Attachment, Event, Extension, Finding, Ticket
+from opsqm.facts.tickets import services
+from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_number_lookups_use_the_upper_number_index_on_postgresql(dispatched: Any
 
     if connection.vendor != "postgresql":
         pytest.skip("the index is made on PostgreSQL only")
-    from opsqm.tickets.views import search_filter
+    from opsqm.facts.tickets.views import search_filter
 
     lookups = [
         Ticket.objects.filter(search_filter(dispatched.number[:-2].lower())),

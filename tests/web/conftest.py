@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from opsqm.accounts.roles import Role
+from opsqm.infra.accounts.roles import Role
 
 PASSWORD = "Opsqm-Test-2025!"
 
@@ -33,7 +33,7 @@ def _test_storage(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture
 def vendor_a(db: Any) -> Any:
-    from opsqm.contracts.models import Vendor
+    from opsqm.facts.contracts.models import Vendor
 
     return Vendor.objects.create(
         name="甲运维公司",
@@ -45,7 +45,7 @@ def vendor_a(db: Any) -> Any:
 
 @pytest.fixture
 def vendor_b(db: Any) -> Any:
-    from opsqm.contracts.models import Vendor
+    from opsqm.facts.contracts.models import Vendor
 
     return Vendor.objects.create(
         name="乙运维公司",
@@ -56,20 +56,20 @@ def vendor_b(db: Any) -> Any:
 
 @pytest.fixture
 def unit_a(db: Any) -> Any:
-    from opsqm.contracts.models import Unit
+    from opsqm.facts.contracts.models import Unit
 
     return Unit.objects.create(name="第一监狱")
 
 
 @pytest.fixture
 def unit_b(db: Any) -> Any:
-    from opsqm.contracts.models import Unit
+    from opsqm.facts.contracts.models import Unit
 
     return Unit.objects.create(name="第二监狱")
 
 
 def _contract(code: str, vendor: Any, unit: Any) -> Any:
-    from opsqm.contracts.models import Contract
+    from opsqm.facts.contracts.models import Contract
 
     c = Contract.objects.create(
         code=code,
@@ -95,7 +95,7 @@ def contract_b(vendor_b: Any, unit_b: Any) -> Any:
 
 
 def make_user(role: str, username: str | None = None, **extra: Any) -> Any:
-    from opsqm.accounts.models import User
+    from opsqm.infra.accounts.models import User
 
     user = User(username=username or role, role=role, full_name=extra.pop("full_name", ""), **extra)
     user.set_password(PASSWORD)

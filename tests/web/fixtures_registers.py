@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from opsqm.assessment.model import TZ
+from opsqm.pure.assessment.model import TZ
 
 __all__ = ["at", "evidence_a"]
 
@@ -19,9 +19,9 @@ def at(y: int, m: int, d: int, h: int = 9, mi: int = 0) -> datetime.datetime:
 @pytest.fixture
 def evidence_a(contract_a: Any, unit_a: Any) -> Any:
     """Contract A (2025) with one of every evidence record, through the services."""
-    from opsqm.incidents import services as inc
-    from opsqm.staff import services as st
-    from opsqm.tickets import services as tk
+    from opsqm.facts.incidents import services as inc
+    from opsqm.facts.staff import services as st
+    from opsqm.facts.tickets import services as tk
 
     s1 = st.register_staff(
         contract_a,

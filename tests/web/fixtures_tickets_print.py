@@ -30,8 +30,8 @@ def signature_png() -> bytes:
 
 @pytest.fixture
 def printed_ticket(contract_a: Any, unit_a: Any) -> Any:
-    from opsqm.mail.models import OutboundKind, OutboundMessage
-    from opsqm.tickets.models import Event, Extension, OriginalReport, Ticket
+    from opsqm.facts.tickets.models import Event, Extension, OriginalReport, Ticket
+    from opsqm.infra.mail.models import OutboundKind, OutboundMessage
 
     dispatch = OutboundMessage.objects.create(
         message_id="<d1@opsqm.local>",
@@ -98,7 +98,7 @@ def printed_ticket(contract_a: Any, unit_a: Any) -> Any:
 @pytest.fixture
 def phone_ticket(contract_a: Any, unit_a: Any) -> Any:
     """Closed on the exception path: the recipient could not sign; the desk called."""
-    from opsqm.tickets.models import PhoneCall, Ticket
+    from opsqm.facts.tickets.models import PhoneCall, Ticket
 
     t = Ticket.objects.create(
         contract=contract_a,

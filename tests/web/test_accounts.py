@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from opsqm.accounts import services
-from opsqm.accounts.models import User
-from opsqm.accounts.roles import Role
-from opsqm.audit.models import AuditRecord
+from opsqm.infra.accounts import services
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit.models import AuditRecord
 from tests.web.conftest import PASSWORD, client_for
 
 NEW_PASSWORD = "Brand-New-Pass-2025"

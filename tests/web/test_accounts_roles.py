@@ -2,8 +2,8 @@ from typing import Any
 
 import pytest
 
-from opsqm.accounts.models import User
-from opsqm.accounts.roles import Role
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.roles import Role
 
 
 @pytest.mark.django_db

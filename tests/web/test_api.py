@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from opsqm.accounts import services
-from opsqm.accounts.models import User
-from opsqm.accounts.roles import Role
-from opsqm.audit.models import AuditRecord
+from opsqm.infra.accounts import services
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit.models import AuditRecord
 from tests.web.test_audit import drop_triggers, raw
 
 pytestmark = pytest.mark.django_db

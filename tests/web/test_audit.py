@@ -17,11 +17,11 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from opsqm.accounts.roles import Role
-from opsqm.audit import services as audit_services
-from opsqm.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
-from opsqm.audit.models import AppendOnlyError, AuditHead, AuditRecord
-from opsqm.audit.services import log_action, record_content, verify_chain
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit import services as audit_services
+from opsqm.infra.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
+from opsqm.infra.audit.models import AppendOnlyError, AuditHead, AuditRecord
+from opsqm.infra.audit.services import log_action, record_content, verify_chain
 from tests.threads import run_together
 from tests.web.conftest import client_for
 
@@ -335,7 +335,7 @@ def test_a_missing_anchor_is_named() -> None:
 def test_migration_anchors_an_existing_log() -> None:
     from django.apps import apps
 
-    migration = importlib.import_module("opsqm.audit.migrations.0003_head_anchor")
+    migration = importlib.import_module("opsqm.infra.audit.migrations.0003_head_anchor")
     recs = make_chain(3)
     drop_anchor_triggers()
     raw("DELETE FROM audit_audithead")
@@ -458,8 +458,8 @@ def test_every_chain_problem_reads_in_the_readers_language() -> None:
     the English detail stays for the command line and the API."""
     from django.utils import translation
 
-    from opsqm.audit.chain import missing_range, verify
-    from opsqm.audit.labels import PROBLEM_REASONS, problem_detail_label
+    from opsqm.infra.audit.chain import missing_range, verify
+    from opsqm.infra.audit.labels import PROBLEM_REASONS, problem_detail_label
 
     recs = [record_content(r) for r in make_chain(6)]
     edited = dict(recs[1], summary="forged")

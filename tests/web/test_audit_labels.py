@@ -22,10 +22,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from opsqm.accounts.roles import Role
-from opsqm.audit.labels import ACTION_LABELS, PROBLEM_KINDS, action_label, object_type_label
-from opsqm.audit.models import AuditRecord
-from opsqm.audit.services import log_action, verify_chain
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit.labels import ACTION_LABELS, PROBLEM_KINDS, action_label, object_type_label
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.audit.services import log_action, verify_chain
 from tests.web.conftest import client_for
 
 PACKAGE = Path(__file__).resolve().parents[2] / "opsqm"
@@ -217,12 +217,12 @@ def test_every_logged_action_has_a_label() -> None:
     } <= set(codes)
     assert len(codes) > 100
     missing = {code: sorted(where) for code, where in codes.items() if code not in ACTION_LABELS}
-    assert not missing, f"action codes without a label in opsqm/audit/labels.py: {missing}"
+    assert not missing, f"action codes without a label in opsqm/infra/audit/labels.py: {missing}"
 
 
 SAMPLE = """
-from opsqm.audit.services import log_action
-from opsqm.contracts.servicekit import save_audited
+from opsqm.infra.audit.services import log_action
+from opsqm.facts.contracts.servicekit import save_audited
 
 
 def _save(obj, action, summary=""):

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from opsqm.audit.models import AuditRecord
-from opsqm.core.request_context import client_ip
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.request_context import client_ip
 from tests.web.conftest import PASSWORD
 
 SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "web" / "settings.py"

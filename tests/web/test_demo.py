@@ -12,14 +12,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from opsqm.accounts.models import User
-from opsqm.accounts.roles import Role
-from opsqm.assessment.model import TZ
-from opsqm.audit.models import AuditRecord
-from opsqm.contracts.models import Contract
-from opsqm.core.management.commands.demo import DEMO_PASSWORD
-from opsqm.ledger.services import contract_ledger
-from opsqm.tickets.models import Ticket
+from opsqm.derived.ledger.services import contract_ledger
+from opsqm.edges.demo.management.commands.demo import DEMO_PASSWORD
+from opsqm.facts.contracts.models import Contract
+from opsqm.facts.tickets.models import Ticket
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,9 @@ def demo(settings: Any) -> Contract:
 def test_recent_work_orders_went_through_the_flow(demo: Contract, client: Any) -> None:
     """One work order in each state, every step a service of the flow at its hour of
     the story, the mail server's times recorded from the desk's copies; nothing sent."""
-    from opsqm.evidence.adapter import contract_evidence
-    from opsqm.jobs.models import Job
-    from opsqm.mail.models import OutboundMessage
+    from opsqm.derived.evidence.adapter import contract_evidence
+    from opsqm.infra.jobs.models import Job
+    from opsqm.infra.mail.models import OutboundMessage
 
     # The vendor's reports through the flow: the seed year's (an inspection's finding)
     # and today's, which belong to the renewal once the seed year is over.
@@ -159,10 +159,10 @@ def test_recent_work_orders_went_through_the_flow(demo: Contract, client: Any) -
 
 
 def test_dingtalk_import_inspections_and_acceptance(demo: Contract, client: Any) -> None:
-    from opsqm.acceptance.models import AcceptanceFile, Deliverable, Inspection, Review
-    from opsqm.acceptance.services import is_late
-    from opsqm.attendance.models import ImportBatch
-    from opsqm.staff.models import Punch
+    from opsqm.derived.acceptance.models import AcceptanceFile, Deliverable, Inspection, Review
+    from opsqm.derived.acceptance.services import is_late
+    from opsqm.facts.attendance.models import ImportBatch
+    from opsqm.facts.staff.models import Punch
 
     # A month of DingTalk punches, imported by the vendor manager through the job.
     batch = ImportBatch.objects.get(contract=demo)

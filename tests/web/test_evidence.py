@@ -7,13 +7,13 @@ import io
 import pytest
 from django.core.management import call_command
 
-from opsqm.assessment.evidence_log import read_evidence_log, write_evidence_log
-from opsqm.audit.models import AuditRecord
-from opsqm.contracts.models import Contract, Vendor
-from opsqm.evidence.adapter import contract_evidence
-from opsqm.evidence.importer import import_evidence
-from opsqm.staff.models import Punch, StaffMember
-from opsqm.tickets.models import Ticket
+from opsqm.derived.evidence.adapter import contract_evidence
+from opsqm.derived.evidence.importer import import_evidence
+from opsqm.facts.contracts.models import Contract, Vendor
+from opsqm.facts.staff.models import Punch, StaffMember
+from opsqm.facts.tickets.models import Ticket
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.pure.assessment.evidence_log import read_evidence_log, write_evidence_log
 from tests.web.fixtures_registers import *  # noqa: F403  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,8 @@ def _export(tmp_path, name="out.jsonl", *args):
 
 
 def _wipe():
-    from opsqm.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
-    from opsqm.staff.models import Replacement
+    from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
+    from opsqm.facts.staff.models import Replacement
 
     for model in (Punch, Replacement, Ticket, Incident, QuarterlyEvaluation, Praise, ServiceDelay):
         model.objects.all().delete()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from opsqm.core.templatetags.opsqm_format import money, points, score
+from opsqm.infra.core.templatetags.opsqm_format import money, points, score
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from opsqm.accounts.roles import Role
-from opsqm.tickets.services import create_ticket
+from opsqm.facts.tickets.services import create_ticket
+from opsqm.infra.accounts.roles import Role
 from tests.web.fixtures_registers import *  # noqa: F403  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +48,8 @@ def test_admin_home_has_no_business_data(users, login, open_tickets):
 
 
 def test_each_role_sees_its_next_steps(users, login, contract_a, unit_a):
-    from opsqm.tickets.models import Ticket
-    from opsqm.tickets.services import record_intake
+    from opsqm.facts.tickets.models import Ticket
+    from opsqm.facts.tickets.services import record_intake
 
     report = record_intake(
         contract_a,

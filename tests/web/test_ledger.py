@@ -73,14 +73,14 @@ def test_bad_as_of_is_400(evidence_a, assessor, login):
 
 def test_ledger_page_and_settlement_group_items_alike(evidence_a):
     """The ledger page groups the engine's items, the settlement a ledger dict: one
-    grouping (opsqm.ledger.services.rule_groups), the same rules, points and fines."""
+    grouping (opsqm.derived.ledger.services.rule_groups), the same rules, points and fines."""
     import datetime
     from decimal import Decimal
 
-    from opsqm.assessment.ledger_json import ledger_to_dict
-    from opsqm.assessment.model import RULE_IDS
-    from opsqm.ledger.services import contract_ledger, item_groups
-    from opsqm.settlement.exports import groups
+    from opsqm.derived.ledger.services import contract_ledger, item_groups
+    from opsqm.derived.settlement.exports import groups
+    from opsqm.pure.assessment.ledger_json import ledger_to_dict
+    from opsqm.pure.assessment.model import RULE_IDS
 
     ledger = contract_ledger(evidence_a, datetime.datetime.fromisoformat(AS_OF))
     page, statement = item_groups(ledger), groups(ledger_to_dict(ledger))

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from opsqm.accounts.roles import Role
-from opsqm.core.navigation import menu_for
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.navigation import menu_for
 
 
 @pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_entries_are_grouped_by_topic_and_a_lone_entry_stands_alone(
 ) -> None:
     from django.utils import translation
 
-    from opsqm.core.navigation import menu_groups
+    from opsqm.infra.core.navigation import menu_groups
 
     def bar(role: str) -> list[tuple[str | None, list[str]]]:
         groups = menu_groups(menu_for(users[role], "/incidents/praise/"))

@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from opsqm.accounts.roles import Role
+from opsqm.infra.accounts.roles import Role
 
 COLUMNS = (
     "anonymous",
@@ -401,7 +401,7 @@ MATRIX: list[tuple[str, int, str]] = [
     ("tickets_print:docx", 0, "302 200 200 200 200 200 200 403 403 403"),
     ("tickets_print:docx", 1, "302 200 200 404 404 404 200 403 403 403"),
     ("tickets_print:verify", 0, "302 200 200 200 200 200 200 403 403 403"),
-    # --- work orders (opsqm.tickets): the desk creates, dispatches and closes; the
+    # --- work orders (opsqm.facts.tickets): the desk creates, dispatches and closes; the
     #     vendor of the ticket works it; the recipient of its unit signs, rates and
     #     agrees to extensions; assessor and supervisor read; admins 403; out of
     #     scope 404; POST-only actions 405 on GET for the roles that may POST them.
@@ -591,8 +591,8 @@ def objects(
     unit_a: Any,
     unit_b: Any,
 ) -> dict[str, Any]:
-    from opsqm.audit.services import log_action
-    from opsqm.jobs.models import Job
+    from opsqm.infra.audit.services import log_action
+    from opsqm.infra.jobs.models import Job
 
     rec = log_action("test.matrix", summary="a record to look at")
     # A job row as the assessor's long work would leave it (no handler needs to run).
@@ -611,7 +611,7 @@ def objects(
         "unit_a": unit_a.pk,
         "unit_b": unit_b.pk,
     }
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     for tag, contract, unit in (("a", contract_a, unit_a), ("b", contract_b, unit_b)):
         ticket = Ticket.objects.create(
@@ -630,7 +630,7 @@ def objects(
 
     add_acceptance_objects(objs, users, contract_a, contract_b)
     try:
-        from opsqm.staff.models import Replacement, StaffMember
+        from opsqm.facts.staff.models import Replacement, StaffMember
     except ImportError:  # pragma: no cover - the staff app not there yet
         return objs
     for tag, contract in (("a", contract_a), ("b", contract_b)):
@@ -663,7 +663,7 @@ def objects(
 
 def _ticket_flow_objects(objs: dict[str, Any]) -> None:
     """An attachment, an extension request and a finding on tickets A and B."""
-    from opsqm.tickets.models import Attachment, Extension, Finding, Ticket
+    from opsqm.facts.tickets.models import Attachment, Extension, Finding, Ticket
 
     for tag in ("a", "b"):
         ticket = Ticket.objects.get(pk=objs[f"ticket_{tag}"])
@@ -725,7 +725,7 @@ def _clients(users: dict[str, Any]) -> dict[str, Client]:
 
 
 def _print_discovered(names: list[str], objects: dict[str, Any]) -> None:
-    from opsqm.accounts.models import User
+    from opsqm.infra.accounts.models import User
 
     users = {u.username: u for u in User.objects.all()}
     clients = _clients(users)

@@ -8,9 +8,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from opsqm.audit.models import AuditRecord
-from opsqm.contracts.models import Contract
-from opsqm.staff.models import StaffMember
+from opsqm.facts.contracts.models import Contract
+from opsqm.facts.staff.models import StaffMember
+from opsqm.infra.audit.models import AuditRecord
 from tests.web.fixtures_registers import *  # noqa: F403  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_vendor_requires_both_mailboxes(assessor, login):
 
 
 def test_contracts_xlsx_guards_formulas(vendor_a, assessor, login):
-    from opsqm.contracts.services import create_contract
+    from opsqm.facts.contracts.services import create_contract
 
     create_contract(
         {
@@ -134,7 +134,7 @@ def test_staff_pages_scope_and_verification(evidence_a, contract_b, users, login
 
 
 def test_assessor_records_verification_with_upload(contract_a, assessor, login):
-    from opsqm.core.uploads import as_upload  # noqa: F401 (the shared helper exists)
+    from opsqm.infra.core.uploads import as_upload  # noqa: F401 (the shared helper exists)
 
     client = login(assessor)
     pdf = io.BytesIO(b"%PDF-1.4\n%demo\n")
@@ -270,8 +270,8 @@ def test_api_staff_and_replacements(evidence_a, contract_b, users, login):
 def test_page_form_and_api_offer_what_the_service_takes(contract_a, assessor, login):
     """One field list per record: the service's.  The page shows an input for each
     field and the API answers with each (plus its id and read-only extras)."""
-    from opsqm.contracts.services import CONTRACT_FIELDS, UNIT_FIELDS, VENDOR_FIELDS
-    from opsqm.staff.services import REPLACEMENT_FIELDS
+    from opsqm.facts.contracts.services import CONTRACT_FIELDS, UNIT_FIELDS, VENDOR_FIELDS
+    from opsqm.facts.staff.services import REPLACEMENT_FIELDS
 
     client = login(assessor)
     pages = {

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from opsqm.ledger.services import contract_ledger
-from opsqm.staff.compliance import replacement_statuses
-from opsqm.staff.models import Replacement
+from opsqm.derived.ledger.services import contract_ledger
+from opsqm.facts.staff.compliance import replacement_statuses
+from opsqm.facts.staff.models import Replacement
 from tests.web.fixtures_registers import *  # noqa: F403  (fixtures)
 from tests.web.fixtures_registers import at
 

@@ -20,11 +20,11 @@ from django.http import Http404
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from opsqm.accounts.roles import Role
-from opsqm.audit.models import AuditRecord
-from opsqm.core import middleware as mw
-from opsqm.core.spreadsheet import csv_text, safe_text, safe_value, xlsx_workbook
-from opsqm.core.uploads import (
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core import middleware as mw
+from opsqm.infra.core.spreadsheet import csv_text, safe_text, safe_value, xlsx_workbook
+from opsqm.infra.core.uploads import (
     UploadValidator,
     as_upload,
     download_response,
@@ -133,7 +133,7 @@ def test_uploads_are_outside_the_web_root() -> None:
 
 @pytest.mark.django_db
 def test_password_policy() -> None:
-    from opsqm.accounts.models import User
+    from opsqm.infra.accounts.models import User
 
     user = User(username="zhangwei", full_name="Zhang Wei")
     for weak in ("Short1!", "aaaaaaaaaaaaaa", "12345678901234", "password1234", "zhangwei-1A"):
@@ -212,7 +212,7 @@ def test_stored_name_is_random_and_under_media_root() -> None:
 
 @pytest.mark.django_db
 def test_download_is_an_attachment_and_scope_checked(users: dict[str, Any]) -> None:
-    from opsqm.accounts.models import User
+    from opsqm.infra.accounts.models import User
 
     class FakeFile:
         def __init__(self, name: str) -> None:
@@ -273,7 +273,7 @@ def test_xlsx_workbook_cells() -> None:
 
     from openpyxl import load_workbook
 
-    from opsqm.assessment.model import TZ
+    from opsqm.pure.assessment.model import TZ
 
     when = dt.datetime(2025, 11, 3, 9, 5, tzinfo=TZ)
     data = xlsx_workbook(

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from opsqm.accounts.roles import Role
-from opsqm.staff import services
+from opsqm.facts.staff import services
+from opsqm.infra.accounts.roles import Role
 
 
 @pytest.fixture

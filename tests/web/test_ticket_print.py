@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from opsqm.tickets.printing import build_form, docx_bytes, pdf_bytes, ticket_hash
+from opsqm.facts.tickets.printing import build_form, docx_bytes, pdf_bytes, ticket_hash
 from tests.pdftools import pdf_fonts, pdf_pages, pdf_text, render_png
 from tests.web.fixtures_tickets_print import *  # noqa: F403  (fixtures)
 
@@ -97,7 +97,7 @@ def test_docx_opens_and_holds_the_fields(printed_ticket: Any) -> None:
 
 
 def test_hash_follows_the_content_not_the_print(printed_ticket: Any) -> None:
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     first = ticket_hash(printed_ticket)
     assert ticket_hash(Ticket.objects.get(pk=printed_ticket.pk)) == first  # stable
@@ -141,7 +141,7 @@ def _verify(client: Any, **params: str) -> str:
 def test_verify_page_tells_a_current_print_from_a_stale_one(
     printed_ticket: Any, login: Any, users: Any, other_recipient: Any
 ) -> None:
-    from opsqm.tickets.models import Ticket
+    from opsqm.facts.tickets.models import Ticket
 
     form = build_form(printed_ticket)
     desk = login(users["service_desk"])

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from opsqm.dashboards import views
-
-app_name = "dashboards"
-urlpatterns = [
-    path("", views.index, name="index"),
-    path("data/<str:chart>.<str:fmt>", views.data, name="data"),
-]

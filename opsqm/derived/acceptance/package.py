@@ -1,0 +1,138 @@
+"""Assembling the acceptance package: every deliverable's accepted (else latest)
+version, the reports OpsQM generates, an index (PDF, Chinese) and the manifests
+(`manifest.sha256` in sha256sum format, `manifest.json`).  Runs in the worker
+(`acceptance.package`, see tasks.py) with progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsqm.derived.acceptance import services
+from opsqm.derived.acceptance.manifest import JSON_NAME, SHA256_NAME, sha256_hex, sha256sum_text
+from opsqm.derived.acceptance.models import Kind, Package
+from opsqm.derived.acceptance.printing import index_pdf
+from opsqm.pure.assessment.model import TZ
+
+INDEX_NAME = "00-索引.pdf"
+# The reports a package always carries (generated at assembly time).
+GENERATED: tuple[tuple[str, str], ...] = (
+    ("annual", "pdf"),
+    ("quarterly", "pdf"),
+    ("workorders", "pdf"),
+    ("patches", "pdf"),
+    ("attendance", "xlsx"),
+)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c not in '/\\:*?"<>|' else "_" for c in name).strip() or "file"
+
+
+def assemble(
+    pkg: Package, progress: Callable[[float, str], None] = lambda pct, note: None
+) -> tuple[bytes, int]:
+    from opsqm.derived.reports import services as reports
+
+    contract = pkg.contract
+    built_at = timezone.now()
+    files: list[tuple[str, bytes, dict[str, Any]]] = []
+    docs = list(services.deliverables(contract))
+    for n, d in enumerate(docs):
+        v = services.package_version(d)
+        if v is None:
+            continue
+        with v.file.open("rb") as f:
+            data = f.read()
+        ext = os.path.splitext(v.name)[1].lower() or os.path.splitext(v.file.name or "")[1]
+        stem = f"{Kind.values.index(d.kind) + 1:02d}-{d.get_kind_display()}"
+        name = f"deliverables/{_safe(stem)}{'-' + d.period if d.period else ''}-v{v.number}{ext}"
+        files.append(
+            (
+                name,
+                data,
+                {
+                    "deliverable": str(d.get_kind_display()),
+                    "kind": d.kind,
+                    "period": d.period,
+                    "version": v.number,
+                    "status": d.state,
+                    "date": v.uploaded_at.astimezone(TZ).isoformat(),
+                    "source": v.source,
+                },
+            )
+        )
+        progress(5 + 35 * (n + 1) / max(len(docs), 1), _("Deliverables: %(n)d") % {"n": n + 1})
+    jobs = [(k, label, fmt) for k, fmt in GENERATED for label in reports.periods(contract, k)]
+    for n, (kind, label, fmt) in enumerate(jobs):
+        data, name, _ctype = reports.generate(contract, kind, label, fmt)
+        files.append(
+            (
+                f"generated/{name}",
+                data,
+                {
+                    "deliverable": str(reports.KINDS[kind].label),
+                    "kind": kind,
+                    "period": "" if label == reports.ALL else label,
+                    "version": 0,
+                    "status": "generated",
+                    "date": built_at.astimezone(TZ).isoformat(),
+                    "source": "generated",
+                },
+            )
+        )
+        progress(
+            40 + 45 * (n + 1) / len(jobs),
+            _("Reports: %(n)d of %(t)d") % {"n": n + 1, "t": len(jobs)},
+        )
+    entries = [
+        {"path": name, "sha256": sha256_hex(data), "size": len(data), **meta}
+        for name, data, meta in files
+    ]
+    index = index_pdf(contract, entries, built_at)
+    entries.insert(
+        0,
+        {
+            "path": INDEX_NAME,
+            "sha256": sha256_hex(index),
+            "size": len(index),
+            "deliverable": _("Index"),
+            "kind": "index",
+            "period": "",
+            "version": 0,
+            "status": "generated",
+            "date": built_at.astimezone(TZ).isoformat(),
+            "source": "generated",
+        },
+    )
+    files.insert(0, (INDEX_NAME, index, {}))
+    progress(90, _("Manifest"))
+    manifest = json.dumps(
+        {
+            "format": "opsqm-acceptance-package/1",
+            "contract": contract.code,
+            "title": contract.title,
+            "vendor": contract.vendor.name,
+            "built_at": built_at.astimezone(TZ).isoformat(),
+            "acceptance_state": services.acceptance_file(contract).state,
+            "files": entries,
+        },
+        ensure_ascii=False,
+        indent=1,
+        sort_keys=True,
+    ).encode()
+    sums = [(e["path"], e["sha256"]) for e in entries] + [(JSON_NAME, sha256_hex(manifest))]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data, _meta in files:
+            z.writestr(name, data)
+        z.writestr(JSON_NAME, manifest)
+        z.writestr(SHA256_NAME, sha256sum_text(sums))
+    return out.getvalue(), len(files) + 2

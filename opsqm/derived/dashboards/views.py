@@ -1,0 +1,185 @@
+"""Dashboards: per vendor and across the bureau, from the engine (cached), with
+server-side SVG charts and the data behind each chart as XLSX or CSV."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from opsqm.derived.dashboards import charts, services
+from opsqm.facts.contracts.models import Vendor
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
+from opsqm.pure.assessment.model import RULE_TITLES
+
+READERS = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)
+CHARTS = ("score", "deductions", "sla", "incidents", "attendance")
+
+
+def _scope(request: HttpRequest) -> tuple[list[Any], Any, list[Any]]:
+    require_role(request.user, *READERS)
+    contracts = visible_contracts(request.user).order_by("code")
+    vendors = Vendor.objects.filter(pk__in=contracts.values("vendor_id")).order_by("name")
+    vendor = None
+    if request.GET.get("vendor"):
+        vendor = get_object_or_404(vendors, pk=request.GET["vendor"])
+        contracts = contracts.filter(vendor=vendor)
+    return list(contracts), vendor, list(vendors)
+
+
+def _tables(contracts: list[Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Every chart's data as (header, rows)."""
+    now = services.now()
+    data = []
+    for c in contracts:
+        try:
+            data.append(services.load(c))
+        except ValueError:  # a broken rulebook override: the ledger page says why
+            continue
+    labels, series = services.score_series(data, now)
+    score_rows = [[lb, *[vs[i] for _c, vs in series]] for i, lb in enumerate(labels)]
+    ledgers = services.current_ledgers(data, now)
+    deductions = services.deductions_by_rule(ledgers)
+    sla = services.sla_by_month(data, now)
+    inc = services.incidents_by_level(contracts)
+    att = services.attendance(data, now)
+    return {
+        "score": ([_("Month end"), *[code for code, _v in series]], score_rows),
+        "deductions": (
+            [_("Rule"), _("Title"), _("Points lost"), _("Items")],
+            [[r, RULE_TITLES[r], p, n] for r, p, n in deductions],
+        ),
+        "sla": (
+            [_("Month"), _("Resolved"), _("Within deadline"), _("Share (%)")],
+            [
+                [m, n, w, (Decimal(100 * w) / n).quantize(Decimal("0.1")) if n else None]
+                for m, n, w in sla
+            ],
+        ),
+        "incidents": (
+            [_("Contract"), _("Level 1"), _("Level 2"), _("Level 3"), _("Pending determination")],
+            [[code, *counts] for code, counts in inc],
+        ),
+        "attendance": (
+            [
+                _("Contract"),
+                _("P3 absences"),
+                _("P3 points"),
+                _("P4 late/early"),
+                _("P4 points"),
+                _("P5 late leave"),
+                _("P5 points"),
+            ],
+            [
+                [
+                    code,
+                    row["P3"][0],
+                    row["P3"][1],
+                    row["P4"][0],
+                    row["P4"][1],
+                    row["P5"][0],
+                    row["P5"][1],
+                ]
+                for code, row in att
+            ],
+        ),
+        "_meta": ([], [[now, sum(d.runs for d in data)]]),
+    }
+
+
+def _charts(tables: dict[str, Any]) -> dict[str, str]:
+    h, rows = tables["score"]
+    score = charts.line_chart(
+        _("Score at month ends"),
+        [r[0] for r in rows],
+        [
+            (code, [float(r[i + 1]) if r[i + 1] is not None else None for r in rows])
+            for i, code in enumerate(h[1:])
+        ],
+        reference=(90.0, _("90: pass")),
+    )
+    deductions = charts.bar_chart(
+        _("Points lost by rule"),
+        [(f"{r[0]} {r[1]}", float(r[2])) for r in tables["deductions"][1]],
+    )
+    sla = charts.bar_chart(
+        _("Tickets resolved within the deadline (%)"),
+        [(f"{r[0]} ({r[2]}/{r[1]})", float(r[3] or 0)) for r in tables["sla"][1]],
+        unit="%",
+        colour=charts.PALETTE[2],
+        max_value=100.0,
+    )
+    inc_rows = tables["incidents"][1]
+    incidents = charts.stacked_bars(
+        _("Incidents by level"),
+        [r[0] for r in inc_rows],
+        [
+            (_("Level 1"), [r[1] for r in inc_rows]),
+            (_("Level 2"), [r[2] for r in inc_rows]),
+            (_("Level 3"), [r[3] for r in inc_rows]),
+            (_("Pending"), [r[4] for r in inc_rows]),
+        ],
+    )
+    att_rows = tables["attendance"][1]
+    attendance = charts.stacked_bars(
+        _("Attendance: occurrences (P3 / P4 / P5)"),
+        [r[0] for r in att_rows],
+        [
+            (_("P3 absences"), [r[1] for r in att_rows]),
+            (_("P4 late/early"), [r[3] for r in att_rows]),
+            (_("P5 late leave"), [r[5] for r in att_rows]),
+        ],
+    )
+    return {
+        k: mark_safe(v)  # built by opsqm.derived.dashboards.charts: every label escaped
+        for k, v in {
+            "score": score,
+            "deductions": deductions,
+            "sla": sla,
+            "incidents": incidents,
+            "attendance": attendance,
+        }.items()
+    }
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    contracts, vendor, vendors = _scope(request)
+    tables = _tables(contracts)
+    meta = tables.pop("_meta")[1][0]
+    return render(
+        request,
+        "dashboards/index.html",
+        {
+            "charts": _charts(tables),
+            "tables": tables,
+            "vendor": vendor,
+            "vendors": vendors,
+            "contracts": contracts,
+            "as_of": meta[0],
+            "runs": meta[1],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def data(request: HttpRequest, chart: str, fmt: str) -> HttpResponse:
+    contracts, vendor, _v = _scope(request)
+    if chart not in CHARTS or fmt not in ("xlsx", "csv"):
+        raise Http404
+    header, rows = _tables(contracts)[chart]
+    name = f"dashboard-{chart}" + (f"-{vendor.pk}" if vendor else "")
+    if fmt == "csv":
+        resp = HttpResponse(csv_text(header, rows), content_type=CSV_CONTENT_TYPE)
+    else:
+        resp = HttpResponse(xlsx_bytes(header, rows, title=chart), content_type=XLSX_CONTENT_TYPE)
+    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp

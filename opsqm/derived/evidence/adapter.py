@@ -1,0 +1,193 @@
+"""The database ⇄ the assessment model (``opsqm.pure.assessment.model``).
+
+`contract_evidence` builds exactly the records `opsqm export` writes, so the ledger
+of a page equals `opsqm score` on the export.  Lists are in a natural, pk-free order
+(person code, time, number…) so that an export, imported into another database and
+exported again, is byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from opsqm.facts.contracts.models import Contract
+from opsqm.pure.assessment import model as m
+
+
+def model_contract_stub(code: str, rulebook: str, overrides: dict[str, Any]) -> m.Contract:
+    """A model contract carrying only what `rulebook_for` reads."""
+    import datetime
+    from decimal import Decimal
+
+    return m.Contract(
+        id=code or "?",
+        title="",
+        vendor="",
+        amount=Decimal(0),
+        final_payment=Decimal(0),
+        start=datetime.date.min,
+        end=datetime.date.min,
+        rulebook=rulebook or None,
+        parameters=dict(overrides or {}),
+    )
+
+
+def model_contract(c: Contract) -> m.Contract:
+    return m.Contract(
+        id=c.code,
+        title=c.title,
+        vendor=c.vendor.name,
+        amount=c.amount,
+        final_payment=c.final_payment,
+        start=c.start,
+        end=c.end,
+        bond=c.bond,
+        rulebook=c.rulebook or None,
+        parameters=dict(c.rulebook_overrides or {}),
+    )
+
+
+def contract_evidence(contract: Contract) -> m.ContractEvidence:
+    """Everything the database holds about `contract`, as the engine reads it
+    (one query per evidence type)."""
+    from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
+    from opsqm.facts.staff.models import Leave, Punch, Replacement, StaffMember
+    from opsqm.facts.tickets.models import Ticket
+
+    if not hasattr(contract, "_state") or "vendor" not in contract._state.fields_cache:
+        contract = Contract.objects.select_related("vendor").get(pk=contract.pk)
+    cid = contract.code
+    ev = m.ContractEvidence(contract=model_contract(contract))
+
+    staff = StaffMember.objects.filter(contract=contract).order_by("person")
+    for s, name, on_site, entered, left, verified in staff.values_list(
+        "person", "name", "on_site", "entered_on", "left_on", "verification__verified_on"
+    ):
+        ev.staff.append(m.Staff(cid, s, name, on_site, entered, verified, left))
+
+    reps = Replacement.objects.filter(contract=contract).order_by(
+        "replaced_at", "person_out__person", "person_in__person"
+    )
+    for out, inn, at, notified, emergency, materials in reps.values_list(
+        "person_out__person",
+        "person_in__person",
+        "replaced_at",
+        "notified_at",
+        "emergency",
+        "materials_at",
+    ):
+        ev.replacements.append(
+            m.Replacement(cid, out, inn, _tz(at), _tzn(notified), emergency, _tzn(materials))
+        )
+
+    punches = Punch.objects.filter(person__contract=contract).order_by("person__person", "at")
+    ev.punches = [m.Punch(cid, p, _tz(at)) for p, at in punches.values_list("person__person", "at")]
+
+    leaves = Leave.objects.filter(person__contract=contract).order_by("person__person", "start")
+    for p, kind, start, end, requested, emergency, approved in leaves.values_list(
+        "person__person", "kind", "start", "end", "requested_at", "emergency", "approved"
+    ):
+        ev.leaves.append(
+            m.Leave(
+                cid,
+                p,
+                m.LeaveKind(kind),
+                _tz(start),
+                _tz(end),
+                _tz(requested),
+                emergency,
+                approved,
+            )
+        )
+
+    ev.tickets = ticket_records(cid, Ticket.objects.filter(contract=contract))
+
+    # Only determined incidents (第十四条五 final level) are evidence: one pending
+    # determination neither counts (I1/I2) nor is exported (docs/incidents.md).
+    incidents = Incident.objects.filter(contract=contract, level__isnull=False).order_by("code")
+    for code, level, occurred, reported in incidents.values_list(
+        "code", "level", "occurred_at", "reported_at"
+    ):
+        ev.incidents.append(m.Incident(cid, code, level or 0, _tz(occurred), _tzn(reported)))
+
+    evals = QuarterlyEvaluation.objects.filter(contract=contract).order_by("quarter", "unit__name")
+    for quarter, unit, result in evals.values_list("quarter", "unit__name", "result"):
+        ev.evaluations.append(m.Evaluation(cid, quarter, unit, m.EvaluationResult(result)))
+
+    praises = Praise.objects.filter(contract=contract).order_by("at", "event", "level")
+    for event, plevel, at in praises.values_list("event", "level", "at"):
+        ev.praises.append(m.Praise(cid, event, m.PraiseLevel(plevel), _tz(at)))
+
+    delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
+    for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):
+        ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
+    number_lines(ev)
+    return ev
+
+
+def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
+    """The ticket records of a queryset of one contract's tickets, in log order.
+
+    A work order is evidence once the mail server's receive time of its dispatch is
+    known (第十条四): one still awaiting it, or closed by phone, is not."""
+    from opsqm.facts.tickets.models import EVIDENCE_FIELDS
+
+    out: list[m.Ticket] = []
+    tickets = tickets.filter(dispatched_at__isnull=False).order_by("number")
+    for row in tickets.values_list(*EVIDENCE_FIELDS):
+        (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
+        out.append(
+            m.Ticket(
+                contract=cid,
+                id=num,
+                problem=problem,
+                priority=m.Priority(prio),
+                dispatched_at=_tz(disp),
+                acknowledged_at=_tzn(ack),
+                extended_to=_tzn(ext),
+                resolved_at=_tzn(res),
+                signature=m.Signature(sig),
+                satisfaction=m.Satisfaction(sat) if sat else None,
+                record=m.TicketRecord(ra, rs, rv),
+                template_ok=tpl,
+                forged=forged,
+                archive=m.Archive(arch),
+            )
+        )
+    return out
+
+
+def number_lines(ev: m.ContractEvidence) -> None:
+    """Give each record the line it has in this contract's own export (`opsqm export
+    --contract`), so that ledger items cite the same lines as `opsqm score` on it."""
+    n = 1
+    ev.contract.line = n
+    for group in (
+        ev.staff,
+        ev.replacements,
+        ev.punches,
+        ev.leaves,
+        ev.tickets,
+        ev.incidents,
+        ev.evaluations,
+        ev.praises,
+        ev.service_delays,
+    ):
+        for record in group:
+            n += 1
+            record.line = n
+
+
+def all_evidence(contracts: Iterable[Contract] | None = None) -> list[m.ContractEvidence]:
+    if contracts is None:
+        contracts = Contract.objects.select_related("vendor").order_by("code")
+    return [contract_evidence(c) for c in contracts]
+
+
+def _tz(value: Any) -> Any:
+    return value.astimezone(m.TZ)
+
+
+def _tzn(value: Any) -> Any:
+    return None if value is None else value.astimezone(m.TZ)

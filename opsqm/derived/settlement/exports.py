@@ -1,0 +1,91 @@
+"""The settlement statement as rows: one shape for the page, XLSX and print."""
+
+from __future__ import annotations
+
+import operator
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from opsqm.derived.ledger.services import rule_groups
+from opsqm.infra.core.spreadsheet import xlsx_workbook
+from opsqm.pure.assessment.model import RULE_TITLES
+
+
+def groups(ledger: dict[str, Any]) -> list[dict[str, Any]]:
+    """Items of a ledger dict (spec §4) grouped by rule, in rule order."""
+    return rule_groups(ledger["items"], ledger["totals"], operator.getitem)
+
+
+def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> list[list[Any]]:
+    s = ledger["settlement"]
+    rows: list[list[Any]] = [
+        [_("Contract"), f"{contract.code} {contract.title}"],
+        [_("Vendor"), contract.vendor.name],
+        [_("Contract amount"), Decimal(str(contract.amount))],
+        [_("Service period"), f"{contract.start} – {contract.end}"],
+        [_("As of"), ledger["as_of"]],
+        [_("Final result"), _("yes") if ledger["final"] else _("no (provisional)")],
+        [_("Score"), Decimal(ledger["score"])],
+        [_("Tier (第十九条)"), ledger["tier"]],
+    ]
+    rows += [
+        [f"{_('Fine')} {k if k != 'total' else _('Total')}", Decimal(v)]
+        for k, v in ledger["fines"].items()
+    ]
+    rows += [
+        [_("Final payment"), Decimal(s["final_payment"])],
+        [_("Deducted from the final payment"), Decimal(s["deducted"])],
+        [_("Payable to the vendor"), Decimal(s["payable"])],
+        [_("Owed by the vendor"), Decimal(s["vendor_owes"])],
+        [_("Claim on the performance bond"), Decimal(s["bond_claim"])],
+        [
+            _("Termination right (合同 十.2)"),
+            _("yes") if ledger["flags"]["termination_right"] else _("no"),
+        ],
+    ]
+    rows += [[k, v] for k, v in meta.items()]
+    return rows
+
+
+def item_header() -> list[str]:
+    return [
+        _("Rule"),
+        _("Title"),
+        _("Clause"),
+        _("Evidence"),
+        _("When"),
+        _("Note"),
+        _("Points"),
+        _("Fine"),
+        _("Line"),
+    ]
+
+
+def item_rows(ledger: dict[str, Any]) -> list[list[Any]]:
+    return [
+        [
+            i["rule"],
+            RULE_TITLES.get(i["rule"], ""),
+            i["clause"],
+            i["ref"],
+            i["at"] or "",
+            i["note"],
+            Decimal(i["points"]),
+            Decimal(i["fine"]),
+            i["line"],
+        ]
+        for i in ledger["items"]
+    ]
+
+
+def statement_xlsx(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> bytes:
+    totals = [[r, RULE_TITLES[r], Decimal(v)] for r, v in ledger["totals"].items()]
+    return xlsx_workbook(
+        [
+            (_("Summary"), None, summary_rows(contract, ledger, meta)),
+            (_("Items"), item_header(), item_rows(ledger)),
+            (_("Totals"), [_("Rule"), _("Title"), _("Points")], totals),
+        ]
+    )

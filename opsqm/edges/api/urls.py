@@ -1,0 +1,44 @@
+"""/api/v1/: accounts and audit (here), the registers (opsqm.edges.api.registers), the
+OpenAPI document and its offline documentation pages."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import SimpleRouter
+
+from opsqm.edges.api import registers, views
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=True)
+router.register("users", views.UserViewSet, basename="user")
+router.register("audit", views.AuditRecordViewSet, basename="audit")
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("me/password/", views.MePasswordView.as_view(), name="me-password"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[IsAuthenticated]),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(
+            url_name="api:schema",
+            permission_classes=[IsAuthenticated],
+            template_name="api/redoc.html",
+        ),
+        name="redoc",
+    ),
+    path("", include(router.urls)),
+    path("", include(registers.router.urls)),
+    path("", include("opsqm.facts.tickets.api")),
+    path("", include("opsqm.facts.attendance.api")),
+    path("", include("opsqm.facts.incidents.api")),
+]

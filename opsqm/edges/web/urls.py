@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("opsqm.infra.core.urls")),
+    path("accounts/", include("opsqm.infra.accounts.urls")),
+    path("audit/", include("opsqm.infra.audit.urls")),
+    path("contracts/", include("opsqm.facts.contracts.urls")),
+    path("staff/", include("opsqm.facts.staff.urls")),
+    path("attendance/", include("opsqm.facts.attendance.urls")),
+    path("ledger/", include("opsqm.derived.ledger.urls")),
+    path("incidents/", include("opsqm.facts.incidents.urls")),
+    path("settlement/", include("opsqm.derived.settlement.urls")),
+    path("dashboards/", include("opsqm.derived.dashboards.urls")),
+    path("tickets/", include("opsqm.facts.tickets.urls")),
+    path("jobs/", include("opsqm.infra.jobs.urls")),
+    path("acceptance/", include("opsqm.derived.acceptance.urls")),
+    path("reports/", include("opsqm.derived.reports.urls")),
+    path("tickets/", include("opsqm.facts.tickets.print_urls")),
+    path("api/v1/", include("opsqm.edges.api.urls")),
+]

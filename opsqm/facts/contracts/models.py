@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Vendor(models.Model):
+    """An O&M company.  第二十一条: the bureau opens it an intranet mailbox and the
+    contract names its manager's mailbox."""
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    # Nullable only so that a vendor known from an imported evidence log (which names
+    # it, nothing more) can exist before the assessor fills the mailboxes in; the
+    # register form requires both.
+    intranet_mailbox = models.EmailField(
+        _("intranet O&M mailbox"), unique=True, null=True, blank=True
+    )
+    manager_mailbox = models.EmailField(_("manager's mailbox"), blank=True)
+    contact = models.CharField(_("contact person"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A service unit of the bureau (a prison, a department) whose people are the
+    service recipients (服务对象)."""
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    head = models.CharField(_("head of unit"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    code = models.CharField(_("contract number"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("units served"), related_name="contracts", blank=True
+    )
+    amount = models.DecimalField(
+        _("contract amount (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    final_payment = models.DecimalField(
+        _("final payment (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    start = models.DateField(_("service period start"))
+    end = models.DateField(_("service period end"))
+    bond = models.BooleanField(_("performance bond"), default=False)
+    rulebook = models.CharField(_("rulebook"), max_length=64, blank=True)
+    rulebook_overrides = models.JSONField(
+        _("rulebook parameter overrides"), default=dict, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = (
+            "-start",
+            "code",
+        )
+        constraints = (
+            models.CheckConstraint(
+                name="contract_period_ordered", condition=models.Q(start__lte=models.F("end"))
+            ),
+            models.CheckConstraint(
+                name="final_payment_within_amount",
+                condition=models.Q(final_payment__lte=models.F("amount")),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        """The rulebook must be a shipped one and the overrides must load."""
+        from opsqm.facts.contracts.rulebooks import rulebook_problem
+
+        problem = rulebook_problem(self.rulebook, self.rulebook_overrides, self.code)
+        if problem is not None:
+            raise ValidationError(problem)

@@ -1,0 +1,80 @@
+"""Register services: vendors, units, contracts.  Pages and the API call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from opsqm.facts.contracts.models import Contract, Unit, Vendor
+from opsqm.facts.contracts.servicekit import pick, save_audited
+
+# The fields each service takes; the register forms and the API serializers use these lists.
+VENDOR_FIELDS = ("name", "intranet_mailbox", "manager_mailbox", "contact", "phone")
+VENDOR_MAILBOXES = ("intranet_mailbox", "manager_mailbox")  # required by 第二十一条
+UNIT_FIELDS = ("name", "head", "phone")
+CONTRACT_FIELDS = (
+    "code",
+    "title",
+    "vendor",
+    "amount",
+    "final_payment",
+    "start",
+    "end",
+    "bond",
+    "rulebook",
+    "rulebook_overrides",
+)
+
+
+def _require_mailboxes(data: Mapping[str, Any], vendor: Vendor) -> None:
+    """第二十一条: a vendor on the register has both mailboxes."""
+    errors = {}
+    for name in VENDOR_MAILBOXES:
+        if not data.get(name, getattr(vendor, name)):
+            errors[name] = [_("Required by 第二十一条.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_vendor(data: Mapping[str, Any]) -> Vendor:
+    vendor = Vendor()
+    _require_mailboxes(data, vendor)
+    return save_audited(vendor, pick(data, VENDOR_FIELDS), action="vendor.create")
+
+
+def update_vendor(vendor: Vendor, data: Mapping[str, Any]) -> Vendor:
+    _require_mailboxes(data, vendor)
+    return save_audited(vendor, pick(data, VENDOR_FIELDS), action="vendor.update")
+
+
+def create_unit(data: Mapping[str, Any]) -> Unit:
+    return save_audited(Unit(), pick(data, UNIT_FIELDS), action="unit.create")
+
+
+def update_unit(unit: Unit, data: Mapping[str, Any]) -> Unit:
+    return save_audited(unit, pick(data, UNIT_FIELDS), action="unit.update")
+
+
+def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = pick(data, CONTRACT_FIELDS)
+    if "rulebook" in out and out["rulebook"] is None:
+        out["rulebook"] = ""
+    if "rulebook_overrides" in out and out["rulebook_overrides"] is None:
+        out["rulebook_overrides"] = {}
+    return out
+
+
+def create_contract(data: Mapping[str, Any], units: Iterable[Unit] | None = None) -> Contract:
+    """A new contract; `units` are the units it serves."""
+    m2m = {"units": list(units)} if units is not None else None
+    return save_audited(Contract(), _normalise(data), action="contract.create", m2m=m2m)
+
+
+def update_contract(
+    contract: Contract, data: Mapping[str, Any], units: Iterable[Unit] | None = None
+) -> Contract:
+    m2m = {"units": list(units)} if units is not None else None
+    return save_audited(contract, _normalise(data), action="contract.update", m2m=m2m)

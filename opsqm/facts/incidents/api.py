@@ -1,0 +1,197 @@
+"""/api/v1/ read endpoints of issue 6: incidents (with the 第十一条 proposal and the
+report deadline), rectification notices, contracted deliveries, praise applications
+and settlement statements.  Same scope as the pages: bureau roles all, vendor roles
+their own contracts (others 404); roles without business there 403.  Changes go
+through the pages (the same services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.routers import SimpleRouter
+
+from opsqm.derived.settlement.models import SettlementStatement
+from opsqm.facts.incidents import services
+from opsqm.facts.incidents.access import READERS
+from opsqm.facts.incidents.models import (
+    Incident,
+    PraiseApplication,
+    RectificationNotice,
+    ServiceDelay,
+)
+from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.access import visible_contracts
+from opsqm.pure.assessment.model import TZ
+
+SETTLEMENT_READERS = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)
+
+
+def _roles(*roles: str) -> type[permissions.BasePermission]:
+    wanted = frozenset(str(r) for r in roles)
+
+    class HasRole(permissions.BasePermission):
+        def has_permission(self, request: Any, view: Any) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and user.role in wanted)
+
+    return HasRole
+
+
+class _ReadOnly(viewsets.ReadOnlyModelViewSet):
+    permission_classes = (permissions.IsAuthenticated, _roles(*READERS))
+    model: Any = None
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self.model.objects.filter(contract__in=visible_contracts(self.request.user))
+        contract = self.request.query_params.get("contract")
+        if contract:
+            qs = qs.filter(contract__code=contract)
+        return qs.select_related("contract").order_by("pk")
+
+
+class _OfContract(serializers.ModelSerializer):
+    """A record of a contract, which it names by its code."""
+
+    contract = serializers.CharField(source="contract.code")
+
+
+class IncidentSerializer(_OfContract):
+    pending_determination = serializers.SerializerMethodField()
+    proposal = serializers.SerializerMethodField()
+    report_due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = (
+            "id",
+            "contract",
+            "code",
+            "title",
+            "occurred_at",
+            "restored_at",
+            "systems",
+            "impact",
+            "scope",
+            "human_error",
+            "level",
+            "pending_determination",
+            "proposal",
+            "report_due",
+            "reported_at",
+        )
+
+    def get_pending_determination(self, obj: Incident) -> bool:
+        return obj.level is None
+
+    def get_proposal(self, obj: Incident) -> dict[str, Any]:
+        p = obj.proposal(timezone.now())
+        return {"level": p.level, "raised": p.raised, "reasons": p.as_list()}
+
+    def get_report_due(self, obj: Incident) -> str:
+        from opsqm.facts.incidents.views import report_hours
+
+        return services.report_deadline(obj, report_hours(obj.contract)).astimezone(TZ).isoformat()
+
+
+class IncidentViewSet(_ReadOnly):
+    serializer_class = IncidentSerializer
+    model = Incident
+
+
+class RectificationSerializer(_OfContract):
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RectificationNotice
+        fields = (
+            "id",
+            "contract",
+            "code",
+            "subject",
+            "description",
+            "received_on",
+            "due",
+            "status",
+            "rectified_at",
+            "response",
+            "verified_at",
+            "verification_note",
+            "overdue",
+        )
+
+    def get_overdue(self, obj: RectificationNotice) -> bool:
+        return obj.overdue(timezone.localdate())
+
+
+class RectificationViewSet(_ReadOnly):
+    serializer_class = RectificationSerializer
+    model = RectificationNotice
+
+
+class DeliverySerializer(_OfContract):
+    class Meta:
+        model = ServiceDelay
+        fields = ("id", "contract", "obligation", "kind", "clause", "basis_on", "due", "delivered")
+
+
+class DeliveryViewSet(_ReadOnly):
+    serializer_class = DeliverySerializer
+    model = ServiceDelay
+
+
+class PraiseApplicationSerializer(_OfContract):
+    class Meta:
+        model = PraiseApplication
+        fields = (
+            "id",
+            "contract",
+            "event",
+            "level",
+            "praised_on",
+            "description",
+            "status",
+            "applied_at",
+            "verified_with",
+            "decided_at",
+            "decision_note",
+        )
+
+
+class PraiseApplicationViewSet(_ReadOnly):
+    serializer_class = PraiseApplicationSerializer
+    model = PraiseApplication
+
+
+class SettlementSerializer(_OfContract):
+    class Meta:
+        model = SettlementStatement
+        fields = (
+            "id",
+            "contract",
+            "status",
+            "created_at",
+            "reviewed_at",
+            "signed_at",
+            "rulebook",
+            "evidence_sha256",
+            "frozen_ledger",
+            "history",
+        )
+
+
+class SettlementViewSet(_ReadOnly):
+    permission_classes = (permissions.IsAuthenticated, _roles(*SETTLEMENT_READERS))
+    serializer_class = SettlementSerializer
+    model = SettlementStatement
+
+
+router = SimpleRouter(trailing_slash=True)
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("rectifications", RectificationViewSet, basename="rectification")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("praise-applications", PraiseApplicationViewSet, basename="praise-application")
+router.register("settlements", SettlementViewSet, basename="settlement")
+urlpatterns = router.urls

@@ -1,0 +1,135 @@
+"""The main menu, per role.  Each app adds its entries here as it grows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+
+R = Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+    active: bool
+    group: Any = None
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A drop-down of the main menu; `label` None is a plain top-level link."""
+
+    label: Any
+    items: list[NavItem]
+
+    @property
+    def active(self) -> bool:
+        return any(i.active for i in self.items)
+
+
+# Who sees an entry: the bureau's desk roles (assessor, service desk, supervisor) and
+# the vendor's manager see the business pages; engineers and recipients some of them.
+EVERYONE = frozenset(Role.values)
+BUREAU = BUREAU_ROLES
+WITH_MANAGER = BUREAU | {R.VENDOR_MANAGER}
+WITH_VENDOR = BUREAU | VENDOR_ROLES
+WITH_RECIPIENT = WITH_VENDOR | {R.RECIPIENT}
+
+
+def _only(role: str) -> frozenset[str]:
+    return frozenset({role})
+
+
+# The drop-downs: what the desk, the assessor and the supervisor work with, one topic
+# each, so that the bar fits one row with every app in it.
+WORK = _("Work orders")
+PEOPLE = _("Staff & attendance")
+EVENTS = _("Incidents & evaluation")
+MONEY = _("Assessment & settlement")
+REGISTERS = _("Registers")
+
+# (drop-down or None, label, url name, roles that see it), in menu order.
+MENU: list[tuple[Any, Any, str, frozenset[str]]] = [
+    (None, _("Home"), "core:home", EVERYONE),
+    (WORK, _("Work orders"), "tickets:board", WITH_MANAGER),
+    (WORK, _("My work orders"), "tickets:mine", _only(R.VENDOR_ENGINEER)),
+    (WORK, _("My unit's work orders"), "tickets:unit", _only(R.RECIPIENT)),
+    (WORK, _("Refused mail"), "tickets:refused_mail", _only(R.SERVICE_DESK)),
+    (PEOPLE, _("Vendor staff"), "staff:list", WITH_VENDOR),
+    (PEOPLE, _("Replacements"), "staff:replacements", WITH_MANAGER),
+    (PEOPLE, _("Attendance"), "attendance:index", WITH_RECIPIENT),
+    (EVENTS, _("Incidents"), "incidents:list", WITH_VENDOR),
+    (EVENTS, _("Rectification"), "incidents:rectifications", WITH_VENDOR),
+    (EVENTS, _("Deliveries"), "incidents:deliveries", WITH_VENDOR),
+    (EVENTS, _("Praise"), "incidents:praise", WITH_VENDOR),
+    (EVENTS, _("Quarterly evaluations"), "incidents:campaigns", BUREAU),
+    (EVENTS, _("Rate your vendors"), "incidents:rate", _only(R.RECIPIENT)),
+    (MONEY, _("Assessment ledger"), "ledger:index", WITH_MANAGER),
+    (MONEY, _("Dashboards"), "dashboards:index", WITH_MANAGER),
+    (MONEY, _("Settlement"), "settlement:index", WITH_MANAGER),
+    (MONEY, _("Acceptance"), "acceptance:index", WITH_MANAGER),
+    (REGISTERS, _("Contracts"), "contracts:list", WITH_RECIPIENT),
+    (REGISTERS, _("Vendors"), "contracts:vendors", BUREAU),
+    (REGISTERS, _("Units"), "contracts:units", BUREAU),
+    (None, _("Audit log"), "audit:list", _only(R.AUDIT_ADMIN)),
+    (None, _("Accounts"), "accounts:users", frozenset({R.SYSTEM_ADMIN, R.SECURITY_ADMIN})),
+]
+
+# The user's own settings: under the name at the top right, not in the main menu.
+ACCOUNT_MENU: list[tuple[Any, str]] = [
+    (_("Password"), "accounts:password"),
+    (_("API token"), "accounts:token"),
+]
+
+
+def _url(name: str) -> str | None:
+    """The page's URL; None on a site without it (an app whose pages are not there
+    yet, some tests' URLconfs)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _visible(user: Any) -> list[tuple[Any, Any, str]]:
+    return [
+        (group, label, url)
+        for group, label, name, roles in MENU
+        if user.role in roles and (url := _url(name)) is not None
+    ]
+
+
+def menu_for(user: Any, path: str) -> list[NavItem]:
+    """The role's entries in menu order, the page's own marked active."""
+    entries = _visible(user)
+    # Only the longest matching entry is active: /staff/replacements/ is
+    # "Replacements", not also "Vendor staff".
+    matches = [u for _, _, u in entries if path == u or (u != "/" and path.startswith(u))]
+    current = max(matches, key=len, default=None)
+    return [NavItem(label, url, url == current, group) for group, label, url in entries]
+
+
+def menu_groups(items: list[NavItem]) -> list[NavGroup]:
+    """The entries as the bar shows them: a drop-down per topic, but a topic the role
+    has one entry in is that entry itself (the recipient's menu has no drop-downs)."""
+    groups: list[NavGroup] = []
+    for item in items:
+        if item.group is not None and groups and groups[-1].label is item.group:
+            groups[-1].items.append(item)
+        else:
+            groups.append(NavGroup(item.group, [item]))
+    return [g if g.label is None or len(g.items) > 1 else NavGroup(None, g.items) for g in groups]
+
+
+def account_menu_for(path: str) -> list[NavItem]:
+    return [
+        NavItem(label, url, path == url)
+        for label, name in ACCOUNT_MENU
+        if (url := _url(name)) is not None
+    ]

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from opsqm.jobs import views
-
-app_name = "jobs"
-
-urlpatterns = [
-    path("<int:pk>/progress/", views.progress, name="progress"),
-]

@@ -1,0 +1,77 @@
+"""Workdays: the PRC statutory calendar with make-up workdays, plus rulebook lists.
+
+Precedence for a date: the rulebook's single-date lists, then a year the rulebook
+declares in full, then ``chinese-calendar``.  A date none of them covers raises
+``CalendarError`` naming it, never a silent guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import chinese_calendar
+
+from opsqm.pure.assessment.rulebook import CalendarRules, CalendarYear
+
+
+class CalendarError(ValueError):
+    """A workday status was needed for a date no calendar source covers."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__(
+            f"no workday calendar for {day.isoformat()}: chinese-calendar does not cover "
+            f"{day.year}; list it in the rulebook (calendar.extra_holidays / "
+            f"calendar.extra_workdays, or a full [calendar.years.{day.year}])"
+        )
+        self.day = day
+
+
+class WorkCalendar:
+    def __init__(
+        self,
+        extra_holidays: Iterable[date],
+        extra_workdays: Iterable[date],
+        years: Mapping[int, CalendarYear] | None = None,
+    ) -> None:
+        self._cache: dict[date, bool] = {d: False for d in extra_holidays}
+        self._cache.update((d, True) for d in extra_workdays)
+        self._years = dict(years or {})
+        self._ranges: dict[tuple[int, int], tuple[int, ...]] = {}
+
+    def is_workday(self, d: date) -> bool:
+        try:
+            return self._cache[d]
+        except KeyError:
+            pass
+        year = self._years.get(d.year)
+        if year is not None:
+            result = d in year.workdays or (d.weekday() < 5 and d not in year.holidays)
+        else:
+            try:
+                result = chinese_calendar.is_workday(d)
+            except NotImplementedError:
+                raise CalendarError(d) from None
+        self._cache[d] = result
+        return result
+
+    def workday_ordinals(self, first: int, last: int) -> tuple[int, ...]:
+        """Ordinals of the workdays in [first, last] (date ordinals), cached per range."""
+        key = (first, last)
+        found = self._ranges.get(key)
+        if found is None:
+            found = tuple(o for o in range(first, last + 1) if self.is_workday(date.fromordinal(o)))
+            self._ranges[key] = found
+        return found
+
+
+_CALENDARS: dict[CalendarRules, WorkCalendar] = {}
+
+
+def calendar_for(rules: CalendarRules) -> WorkCalendar:
+    """One shared, caching calendar per distinct rulebook calendar section."""
+    cal = _CALENDARS.get(rules)
+    if cal is None:
+        cal = WorkCalendar(rules.extra_holidays, rules.extra_workdays, dict(rules.years))
+        _CALENDARS[rules] = cal
+    return cal
