@@ -25,7 +25,7 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parents[2]  # opsqm/, two levels above edges/web/
 # Data directory: database, uploads (outside the web root), generated reports.
 VAR_DIR = Path(os.environ.get("OPSQM_VAR_DIR", Path.cwd() / "var")).resolve()
 
