@@ -36,9 +36,11 @@ from django.utils import timezone
 
 from opsqm.facts.contracts import services as contracts
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.servicekit import save_audited
 from opsqm.facts.incidents import services as incidents
 from opsqm.facts.staff import services as staff
 from opsqm.facts.tickets import services as tickets
+from opsqm.facts.tickets.models import Ticket
 from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.services import log_action
@@ -110,12 +112,14 @@ DOCUMENT_NAMES = {
 
 @contextmanager
 def _clock(at: datetime) -> Iterator[None]:
-    """Run a step of the story at `at`: the ticket and acceptance services read their
-    time through `_now()`.  The audit log keeps the real time of the load."""
+    """Run a step of the story at `at`: the ticket services read their time through
+    `common.now()`, the acceptance services through `_now()`.  The audit log keeps the
+    real time of the load."""
     from opsqm.derived.acceptance import services as acceptance
+    from opsqm.facts.tickets.services import common as ticket_clock
 
     with (
-        mock.patch.object(tickets, "_now", lambda: at),
+        mock.patch.object(ticket_clock, "now", lambda: at),
         mock.patch.object(acceptance, "_now", lambda: at),
     ):
         yield
@@ -618,8 +622,9 @@ class Command(BaseCommand):
         # About one in twenty runs over its deadline.
         took = sla + rng.randint(5, 40) if roll < 0.05 else rng.randint(1, sla - 1)
         resolved = None if open_ else at + timedelta(hours=took, minutes=rng.randint(0, 50))
-        tickets.create_ticket(
-            contract,
+        # A registered ticket, its facts given (as the registers take them): no flow.
+        save_audited(
+            Ticket(contract=contract),
             {
                 "number": f"GD-{n:04d}",
                 "problem": f"GD-{n:04d}",
@@ -643,6 +648,7 @@ class Command(BaseCommand):
                 "record_steps": rng.random() > 0.03,
                 "archive": "pending" if resolved is None else "ok",
             },
+            action="ticket.create",
         )
 
     # --- the last weeks of the seed contract, through the real flows -----------------
