@@ -10,8 +10,8 @@ from django.test import Client
 
 from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 from tests.web.test_audit import drop_triggers, raw
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 COLUMNS = (
     "anonymous",
@@ -215,7 +215,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
 #   anon  assessor desk  v.mgr  v.eng  recip  superv sys   sec   audit)
 MATRIX: list[tuple[str, int, str]] = [
     # --- platform ---
-    ("core:home", 0, "302 200 200 200 200 200 200 200 200 200"),
+    ("home:home", 0, "302 200 200 200 200 200 200 200 200 200"),
     # --- accounts (三员: the system admin keeps accounts, the security admin
     #     permissions; everybody their own password and token) ---
     ("accounts:login", 0, "200 200 200 200 200 200 200 200 200 200"),

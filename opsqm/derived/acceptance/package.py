@@ -10,6 +10,7 @@ import json
 import os
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -32,6 +33,30 @@ GENERATED: tuple[tuple[str, str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ReportSource:
+    """What the package asks of the reports app (which stands above acceptance, since
+    its reports read the deliverables' periods): registered by its AppConfig.ready."""
+
+    periods: Callable[[Any, str], list[str]]  # (contract, kind) -> labels
+    generate: Callable[[Any, str, str, str], tuple[bytes, str, str]]  # -> data, name, type
+    title: Callable[[str], str]  # the kind's deliverable name
+    whole_period: str  # the label of the whole service period
+
+
+_reports: list[ReportSource] = []
+
+
+def provide_reports(source: ReportSource) -> None:
+    _reports[:] = [source]
+
+
+def _report_source() -> ReportSource:
+    if not _reports:
+        raise RuntimeError("no report source: the reports app (opsqm.derived.reports) provides it")
+    return _reports[0]
+
+
 def _safe(name: str) -> str:
     return "".join(c if c not in '/\\:*?"<>|' else "_" for c in name).strip() or "file"
 
@@ -39,8 +64,7 @@ def _safe(name: str) -> str:
 def assemble(
     pkg: Package, progress: Callable[[float, str], None] = lambda pct, note: None
 ) -> tuple[bytes, int]:
-    from opsqm.derived.reports import services as reports
-
+    reports = _report_source()
     contract = pkg.contract
     built_at = timezone.now()
     files: list[tuple[str, bytes, dict[str, Any]]] = []
@@ -78,9 +102,9 @@ def assemble(
                 f"generated/{name}",
                 data,
                 {
-                    "deliverable": str(reports.KINDS[kind].label),
+                    "deliverable": reports.title(kind),
                     "kind": kind,
-                    "period": "" if label == reports.ALL else label,
+                    "period": "" if label == reports.whole_period else label,
                     "version": 0,
                     "status": "generated",
                     "date": built_at.astimezone(TZ).isoformat(),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 
 DEMO_PASSWORD = "Demo-2025!pass"
 

@@ -82,6 +82,6 @@ def run_jobs(*kinds: str) -> None:
 
 
 def _default_rulebook() -> Any:
-    from opsqm.derived.ledger.services import default_rulebook as load
+    from opsqm.facts.contracts.rulebooks import default_rulebook as load
 
     return load(settings.OPSQM_DEFAULT_RULEBOOK)

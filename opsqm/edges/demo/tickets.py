@@ -10,8 +10,8 @@ from typing import Any
 
 from opsqm.edges.demo.story import Story, at
 from opsqm.facts.contracts.models import Contract
-from opsqm.facts.contracts.servicekit import save_audited
 from opsqm.facts.tickets.models import Ticket
+from opsqm.infra.audit.servicekit import save_audited
 
 TITLES = ["终端无法登录", "数据同步失败", "打印异常", "视频卡顿", "账号权限变更", "网络中断"]
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.facts.contracts.models import Contract, Unit
+from opsqm.facts.contracts.rulebooks import default_rulebook, model_contract_stub
 from opsqm.facts.tickets.records import (
     ATTACHMENT_KINDS,
     EVENT_LABELS,
@@ -38,14 +39,14 @@ from opsqm.facts.tickets.records import (
     TicketSequence,
 )
 from opsqm.infra.core.uploads import upload_to
-from opsqm.pure.assessment.rulebook import TicketRules
+from opsqm.pure.assessment.rulebook import TicketRules, rulebook_for
 
 # 第九条二: 紧急工单 8 小时, 普通工单 24 小时 (the engine reads the rulebook's
 # `tickets.sla_hours`; these are the defaults shown before a contract is known).
 SLA_HOURS = {"urgent": 8, "normal": 24}
 
 # The ticket record of the evidence log v1: the facts rules T1–T8 read, in the order
-# `opsqm.derived.evidence.adapter.ticket_records` reads them (registers write the same ones).
+# `opsqm.facts.tickets.evidence.ticket_records` reads them (registers write the same ones).
 EVIDENCE_FIELDS = (
     "number",
     "problem",
@@ -314,10 +315,6 @@ def latest_step(contracts: Any) -> datetime.timedelta:
 
 @functools.lru_cache(maxsize=64)
 def _ticket_rules(rulebook: str, overrides_json: str) -> TicketRules:
-    from opsqm.derived.evidence.adapter import model_contract_stub
-    from opsqm.derived.ledger.services import default_rulebook
-    from opsqm.pure.assessment.rulebook import rulebook_for
-
     default = default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
     try:
         stub = model_contract_stub("", rulebook, json.loads(overrides_json))

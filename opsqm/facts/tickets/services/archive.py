@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.servicekit import snapshot
 from opsqm.facts.tickets.models import Event, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import (
@@ -19,6 +18,7 @@ from opsqm.facts.tickets.services._mail import (
     _watch_server_times,
 )
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.infra.audit.servicekit import snapshot
 
 
 def _send_archive(ticket: Ticket, user: Any) -> None:

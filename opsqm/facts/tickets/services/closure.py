@@ -15,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.servicekit import snapshot
 from opsqm.facts.tickets.models import (
     Attachment,
     Event,
@@ -36,6 +35,7 @@ from opsqm.facts.tickets.services.common import (
     _person,
     _save,
 )
+from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 
 # A one-time signing link is valid this long.

@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from opsqm.facts.contracts.servicekit import snapshot
 from opsqm.facts.tickets.models import ATTACHMENT_KINDS, Attachment, Event, Ticket, TicketSequence
+from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.uploads import validate_upload
 
@@ -47,7 +47,7 @@ def _event(
     actor: Any = None,
     **data: Any,
 ) -> Event:
-    from opsqm.facts.contracts.servicekit import jsonable
+    from opsqm.infra.audit.servicekit import jsonable
 
     return Event.objects.create(
         ticket=ticket,

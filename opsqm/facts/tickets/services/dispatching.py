@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.servicekit import snapshot
 from opsqm.facts.tickets.models import Attachment, Event, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import _mail_body, _vendor_mailbox, _watch_server_times
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.infra.audit.servicekit import snapshot
 
 
 def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticket:

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.servicekit import snapshot
 from opsqm.facts.tickets.models import Event, PhoneCall, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.infra.audit.servicekit import snapshot
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
 # phone call to the vendor (第十条四).  A constant of the flow, not a scoring rule: the

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.servicekit import snapshot
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import (
@@ -28,6 +27,7 @@ from opsqm.facts.tickets.services.common import (
     _locked,
     _save,
 )
+from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 
 

@@ -22,7 +22,7 @@ from opsqm.edges.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from opsqm.edges.demo.contracts import SEED_CONTRACT
 from opsqm.edges.demo.load import load
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 __all__ = ["DEMO_PASSWORD", "Command"]
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.services import safe_ledger
-from opsqm.infra.accounts.roles import ADMIN_ROLES, Role
-from opsqm.infra.core.access import visible_contracts
+from opsqm.facts.contracts.access import visible_contracts
+from opsqm.infra.core.roles import ADMIN_ROLES, Role
 
 OPEN_TICKETS_SHOWN = 50
 QUEUE_SHOWN = 10

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from opsqm.infra.core import views
+from opsqm.edges.home import views
 
-app_name = "core"
+app_name = "home"
 urlpatterns = [
     path("", views.home, name="home"),
 ]
