@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from tests.web.conftest import client_for, make_user
 
 from opsqm.facts.attendance.models import CalendarDay, ImportBatch
 from opsqm.facts.staff.models import Leave, Punch
@@ -19,6 +18,7 @@ from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.jobs.worker import Worker
 from opsqm.pure.assessment.model import TZ
 from tests.attendance.conftest import raw_row, raw_xlsx
+from tests.web.conftest import client_for, make_user
 
 D = datetime.date(2025, 3, 3)  # a Monday
 

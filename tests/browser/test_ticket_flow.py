@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.mail.conftest import mail_server, mailboxes  # noqa: F401
 
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.mail.conftest import mail_server, mailboxes  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

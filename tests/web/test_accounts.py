@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from tests.web.conftest import PASSWORD, client_for
 
 from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
+from tests.web.conftest import PASSWORD, client_for
 
 NEW_PASSWORD = "Brand-New-Pass-2025"
 

@@ -16,7 +16,6 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from tests.web.conftest import client_for
 
 from opsqm.infra.audit import services as audit_services
 from opsqm.infra.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
@@ -24,6 +23,7 @@ from opsqm.infra.audit.models import AppendOnlyError, AuditHead, AuditRecord
 from opsqm.infra.audit.services import log_action, record_content, verify_chain
 from opsqm.infra.core.roles import Role
 from tests.threads import run_together
+from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

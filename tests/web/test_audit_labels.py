@@ -21,12 +21,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from tests.web.conftest import client_for
 
 from opsqm.infra.audit.labels import ACTION_LABELS, PROBLEM_KINDS, action_label, object_type_label
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.audit.services import log_action, verify_chain
 from opsqm.infra.core.roles import Role
+from tests.web.conftest import client_for
 
 PACKAGE = Path(__file__).resolve().parents[2] / "opsqm"
 

@@ -11,10 +11,10 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
-from tests.users import PASSWORD
 
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.request_context import client_ip
+from tests.users import PASSWORD
 
 SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "edges" / "web" / "settings.py"
 PROXY = "10.0.0.5"

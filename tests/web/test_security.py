@@ -19,7 +19,6 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.test import Client, override_settings
 from django.urls import reverse
-from tests.users import PASSWORD, client_for
 
 from opsqm.infra.accounts import middleware as mw
 from opsqm.infra.audit.models import AuditRecord
@@ -33,6 +32,7 @@ from opsqm.infra.core.uploads import (
     upload_to,
     validate_upload,
 )
+from tests.users import PASSWORD, client_for
 
 SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "edges" / "web" / "settings.py"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,8 @@ from django.utils.translation import gettext as _
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import DESK, RECIPIENT, VENDOR, require
 from opsqm.facts.tickets.models import Extension, Finding, Ticket
-from opsqm.facts.tickets.views.common import _error_text, _p, _ticket_for, parse_dt
+from opsqm.facts.tickets.views.common import _p, _ticket_for, parse_dt
+from opsqm.infra.core.viewkit import post_step
 
 Action = Callable[[HttpRequest, Ticket], Any]
 
@@ -30,15 +30,8 @@ def _action(roles: frozenset[str], run: Action, done: str) -> Callable[..., Http
         require(request.user, roles)
         ticket = _ticket_for(request, pk)
         request.ticket_kwargs = kw  # type: ignore[attr-defined]
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        try:
-            run(request, ticket)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, done)
-        return redirect("tickets:detail", pk=ticket.pk)
+        back = reverse("tickets:detail", args=[ticket.pk])
+        return post_step(request, lambda: run(request, ticket), done, back, sep=" ")
 
     return view
 

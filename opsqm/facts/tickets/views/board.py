@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Unit
 from opsqm.facts.tickets.access import DESK, RECIPIENT, VENDOR, is_desk, require, visible_tickets
 from opsqm.facts.tickets.models import CLOSED_STATUSES, Ticket
 from opsqm.facts.tickets.views.common import BOARD_ROLES, RISK_ROLES
-from opsqm.infra.accounts.roles import BUREAU_ROLES
-from opsqm.infra.core.access import visible_contracts
+from opsqm.infra.core.roles import BUREAU_ROLES
 
 PAGE_SIZE = 50
 # Counted up to this many rows at most: the count of a filtered list costs a bounded

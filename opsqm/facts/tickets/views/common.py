@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.facts.tickets.access import READERS, require, visible_tickets
 from opsqm.facts.tickets.models import Ticket
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES
 
 BOARD_ROLES = BUREAU_ROLES | VENDOR_ROLES
 RISK_ROLES = BUREAU_ROLES | VENDOR_ROLES

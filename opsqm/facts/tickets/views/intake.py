@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Unit
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import DESK, require
 from opsqm.facts.tickets.models import Finding, Ticket
 from opsqm.facts.tickets.views.common import parse_dt
-from opsqm.infra.core.access import visible_contracts
 
 
 def _registration_page(
