@@ -15,7 +15,7 @@ from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
-from tests.web.conftest import PASSWORD, client_for
+from tests.scope import PASSWORD, client_for
 
 NEW_PASSWORD = "Brand-New-Pass-2025"
 

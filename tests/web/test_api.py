@@ -116,7 +116,7 @@ def test_security_admin_role_unlock_password(users: dict[str, Any]) -> None:
 
 
 def test_own_password_via_api(users: dict[str, Any]) -> None:
-    from tests.web.conftest import PASSWORD
+    from tests.scope import PASSWORD
 
     c = api(users[Role.RECIPIENT])
     r = c.post(

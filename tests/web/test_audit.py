@@ -22,8 +22,8 @@ from opsqm.infra.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
 from opsqm.infra.audit.models import AppendOnlyError, AuditHead, AuditRecord
 from opsqm.infra.audit.services import log_action, record_content, verify_chain
 from opsqm.infra.core.roles import Role
+from tests.scope import client_for
 from tests.threads import run_together
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from opsqm.infra.audit.labels import ACTION_LABELS, PROBLEM_KINDS, action_label,
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.audit.services import log_action, verify_chain
 from opsqm.infra.core.roles import Role
-from tests.web.conftest import client_for
+from tests.scope import client_for
 
 PACKAGE = Path(__file__).resolve().parents[2] / "opsqm"
 

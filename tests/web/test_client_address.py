@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.request_context import client_ip
-from tests.users import PASSWORD
+from tests.scope import PASSWORD
 
 SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "edges" / "web" / "settings.py"
 PROXY = "10.0.0.5"

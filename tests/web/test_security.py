@@ -32,7 +32,7 @@ from opsqm.infra.core.uploads import (
     upload_to,
     validate_upload,
 )
-from tests.users import PASSWORD, client_for
+from tests.scope import PASSWORD, client_for
 
 SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "edges" / "web" / "settings.py"
 
