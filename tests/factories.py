@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from opsqm.facts.contracts.models import Contract
-from opsqm.facts.contracts.servicekit import save_audited
 from opsqm.facts.tickets.models import EVIDENCE_FIELDS, Ticket
+from opsqm.infra.audit.servicekit import save_audited
 
 # What a builder may set: the evidence facts, and the title and unit shown with them.
 TICKET_FIELDS = (*EVIDENCE_FIELDS, "title", "unit")

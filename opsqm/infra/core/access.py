@@ -41,13 +41,6 @@ def in_scope(user: Any, qs: QuerySet[M], *, vendor: str, unit: str) -> QuerySet[
     return qs.none()
 
 
-def visible_contracts(user: Any) -> Any:
-    """Moved to `opsqm.facts.contracts.access`; kept until the last callers move."""
-    from opsqm.facts.contracts.access import visible_contracts as moved
-
-    return moved(user)
-
-
 def can_manage_registers(user: Any) -> bool:
     """Contracts, vendors, units: kept by the IT department (信息技术处)."""
     return bool(user.is_authenticated and user.role == Role.ASSESSOR)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.rulebooks import default_rulebook
+from opsqm.facts.contracts.scoring import model_contract
 from opsqm.facts.incidents.access import READERS
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import serve_protected
+from opsqm.pure.assessment.rulebook import rulebook_for
 
 A = Role.ASSESSOR
 
@@ -35,12 +40,6 @@ def _contract_filter(request: HttpRequest, qs: Any) -> tuple[Any, Any, Any]:
 
 
 def report_hours(contract: Contract) -> dict[int, int]:
-    from django.conf import settings
-
-    from opsqm.derived.evidence.adapter import model_contract
-    from opsqm.derived.ledger.services import default_rulebook
-    from opsqm.pure.assessment.rulebook import rulebook_for
-
     try:
         rb = rulebook_for(
             model_contract(contract), default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.derived.ledger.services import safe_ledger
 from opsqm.facts.contracts.forms import detached
-from opsqm.facts.contracts.viewkit import run_service
+from opsqm.facts.contracts.scoring import safe_ledger
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, contract_param, scoped, scoped_object
 from opsqm.facts.incidents.models import ServiceDelay
 from opsqm.facts.incidents.views.common import A, _contract_filter, _form_page, _role, _serve_file
 from opsqm.infra.core.access import require_role
+from opsqm.infra.core.viewkit import run_service
 from opsqm.pure.assessment.model import TZ
 
 

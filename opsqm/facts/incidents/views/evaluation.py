@@ -10,13 +10,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.viewkit import run_service
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import BUREAU
 from opsqm.facts.incidents.models import CampaignEntry, EvaluationCampaign
 from opsqm.facts.incidents.views.common import A, _role
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
+from opsqm.infra.core.viewkit import run_service
 
 
 @login_required

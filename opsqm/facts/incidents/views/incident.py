@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.forms import detached
-from opsqm.facts.contracts.viewkit import run_service
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
 from opsqm.facts.incidents.models import DeterminationStep, Incident, IncidentEvidence
@@ -27,6 +26,7 @@ from opsqm.facts.incidents.views.common import (
     report_hours,
 )
 from opsqm.infra.core.access import require_role
+from opsqm.infra.core.viewkit import run_service
 from opsqm.pure.assessment.model import TZ
 
 

@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.viewkit import run_service
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR, contract_param, scoped, scoped_object
 from opsqm.facts.incidents.models import Praise, PraiseApplication
 from opsqm.facts.incidents.views.common import A, _contract_filter, _form_page, _role, _serve_file
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.viewkit import run_service
 
 
 @login_required
