@@ -195,10 +195,10 @@ def submit_for_review(d: Deliverable, user: Any) -> Deliverable:
     d.refresh_from_db()
     if d.state != Deliverable.State.UPLOADED:
         raise ValidationError(_("Only an uploaded version can be sent for review."))
-    return _set_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
+    return set_deliverable_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
 
 
-def _set_state(d: Deliverable, state: str, action: str, user: Any = None) -> Deliverable:
+def set_deliverable_state(d: Deliverable, state: str, action: str, user: Any = None) -> Deliverable:
     with transaction.atomic():
         before = d.state
         d.state = state
@@ -236,7 +236,7 @@ def review_deliverable(d: Deliverable, user: Any, *, approve: bool, comments: st
         )
         if approve:
             d.accepted_version = version
-        _set_state(
+        set_deliverable_state(
             d,
             Deliverable.State.ACCEPTED if approve else Deliverable.State.RETURNED,
             "acceptance.review",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opsqm.derived.acceptance.models import OPTIONAL_KINDS, AcceptanceFile, Deliverable
 from opsqm.derived.acceptance.services import common
 from opsqm.derived.acceptance.services.common import _actor, _contract_of_vendor, _file_event, _need
-from opsqm.derived.acceptance.services.register import _set_state, ensure_register, today
+from opsqm.derived.acceptance.services.register import ensure_register, set_deliverable_state, today
 from opsqm.facts.contracts.models import Contract
 from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.services import log_action
@@ -58,7 +58,7 @@ def apply_for_acceptance(contract: Contract, user: Any) -> AcceptanceFile:
                 _("%(n)d documents are missing: %(names)s") % {"n": len(missing), "names": names}
             )
         for d in Deliverable.objects.filter(contract=contract, state=Deliverable.State.UPLOADED):
-            _set_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
+            set_deliverable_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
         before = file.state
         file.state, file.applied_at, file.comments = AcceptanceFile.State.APPLIED, common.now(), ""
         _save_file(file, user, "apply", before, "")

@@ -17,7 +17,7 @@ from opsqm.facts.tickets.services._mail import (
     _mail_body,
     _watch_server_times,
 )
-from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.audit.servicekit import snapshot
 
 
@@ -56,7 +56,7 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
     now = common.now()
     ticket.archive_message = outbound
     _event(ticket, "archive_sent", now, Event.Source.APP, outbound.message_id, user)
-    _save(ticket, "ticket.archive_sent", before=before, actor=user)
+    save_ticket(ticket, "ticket.archive_sent", before=before, actor=user)
     _watch_server_times(ticket, now)
 
 
@@ -74,5 +74,5 @@ def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
         ticket.archive = Ticket.Archive.IMPROPER
         ticket.archive_note = reason.strip()
         _event(ticket, "archive_improper", common.now(), Event.Source.APP, reason.strip(), user)
-        _save(ticket, "ticket.archive_improper", before=before, actor=user)
+        save_ticket(ticket, "ticket.archive_improper", before=before, actor=user)
     return ticket

@@ -33,7 +33,7 @@ from opsqm.facts.tickets.services.common import (
     _event,
     _locked,
     _person,
-    _save,
+    save_ticket,
 )
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
@@ -99,7 +99,7 @@ def sign(
             sha256=digest,
             via=via,
         )
-        _save(ticket, "ticket.sign", before=before, actor=user)
+        save_ticket(ticket, "ticket.sign", before=before, actor=user)
         _send_archive(ticket, user)
     return ticket
 
@@ -194,7 +194,7 @@ def record_no_signature(
             evidence=names,
             notice=notice.message_id,
         )
-        _save(ticket, "ticket.no_signature", before=before, actor=user)
+        save_ticket(ticket, "ticket.no_signature", before=before, actor=user)
     return ticket
 
 
@@ -284,6 +284,6 @@ def confirm_by_phone(
             person=person.strip(),
             satisfaction=satisfaction,
         )
-        _save(ticket, "ticket.phone_confirm", before=before, actor=user)
+        save_ticket(ticket, "ticket.phone_confirm", before=before, actor=user)
         _send_archive(ticket, user)
     return ticket

@@ -60,7 +60,7 @@ def _event(
     )
 
 
-def _save(
+def save_ticket(
     ticket: Ticket,
     action: str,
     *,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opsqm.facts.tickets.models import Attachment, Event, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import _mail_body, _vendor_mailbox, _watch_server_times
-from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.audit.servicekit import snapshot
 
 
@@ -62,7 +62,7 @@ def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticke
             user,
             to=outbound.to,
         )
-        _save(ticket, "ticket.dispatch", before=before, actor=user)
+        save_ticket(ticket, "ticket.dispatch", before=before, actor=user)
         _watch_server_times(ticket, now)
     return ticket
 
@@ -105,7 +105,9 @@ def apply_server_times(ticket: Ticket) -> list[str]:
             )
             changed.append(field)
         if changed:
-            _save(ticket, "ticket.server_time", before=before, summary=f"{ticket.number} {changed}")
+            save_ticket(
+                ticket, "ticket.server_time", before=before, summary=f"{ticket.number} {changed}"
+            )
     return changed
 
 

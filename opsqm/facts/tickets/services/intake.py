@@ -19,8 +19,8 @@ from opsqm.facts.tickets.services.common import (
     _attach,
     _event,
     _person,
-    _save,
     next_number,
+    save_ticket,
 )
 
 
@@ -128,7 +128,7 @@ def record_intake(
         _event(ticket, "reported", reported_at, Event.Source.TYPED, reporter.strip(), user)
         _event(ticket, "intake_recorded", now, Event.Source.APP, "", user, attachments=names)
         summary = f"{ticket.number} {ticket.title}"
-        _save(ticket, "ticket.intake", before=None, summary=summary, actor=user)
+        save_ticket(ticket, "ticket.intake", before=None, summary=summary, actor=user)
     return ticket
 
 
@@ -173,5 +173,7 @@ def register_security_report(
         for d, s in findings:
             Finding.objects.create(ticket=ticket, description=d, severity=s)
         _event(ticket, "security_registered", now, Event.Source.APP, title.strip(), user)
-        _save(ticket, "ticket.security_register", before=None, summary=ticket.number, actor=user)
+        save_ticket(
+            ticket, "ticket.security_register", before=None, summary=ticket.number, actor=user
+        )
     return ticket

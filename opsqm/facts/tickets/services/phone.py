@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.facts.tickets.models import Event, PhoneCall, Ticket
 from opsqm.facts.tickets.services import common
-from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.audit.servicekit import snapshot
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
@@ -60,7 +60,7 @@ def log_vendor_call(
             user,
             outcome=outcome.strip(),
         )
-        _save(ticket, "ticket.vendor_called", before=before, actor=user)
+        save_ticket(ticket, "ticket.vendor_called", before=before, actor=user)
     return call
 
 
@@ -87,5 +87,5 @@ def close_by_phone(ticket: Ticket, *, user: Any, note: str) -> Ticket:
             user,
             within_window=now <= (phone_deadline(ticket) or now),
         )
-        _save(ticket, "ticket.phone_resolved", before=before, actor=user)
+        save_ticket(ticket, "ticket.phone_resolved", before=before, actor=user)
     return ticket

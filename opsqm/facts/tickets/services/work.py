@@ -25,7 +25,7 @@ from opsqm.facts.tickets.services.common import (
     _attach,
     _event,
     _locked,
-    _save,
+    save_ticket,
 )
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
@@ -51,7 +51,7 @@ def acknowledge(ticket: Ticket, *, user: Any) -> Ticket:
         if ticket.engineer_id is None:
             ticket.engineer = user
         _event(ticket, "acknowledged", now, Event.Source.APP, "", user)
-        _save(ticket, "ticket.acknowledge", before=before, actor=user)
+        save_ticket(ticket, "ticket.acknowledge", before=before, actor=user)
     return ticket
 
 
@@ -79,7 +79,7 @@ def acknowledge_by_mail(ticket: Ticket, inbound: Any) -> bool:
             message_id=inbound.message_id,
             acknowledges=first,
         )
-        _save(
+        save_ticket(
             ticket,
             "ticket.mail_received",
             before=before,
@@ -130,7 +130,7 @@ def record_work(
             attachments=names,
             complete=ticket.record_analysis and ticket.record_steps and ticket.record_verification,
         )
-        _save(ticket, "ticket.record_work", before=before, actor=user)
+        save_ticket(ticket, "ticket.record_work", before=before, actor=user)
     return ticket
 
 
@@ -144,7 +144,7 @@ def upload_external_form(ticket: Ticket, *, user: Any, upload: Upload) -> Ticket
         att = _attach(ticket, Attachment.Kind.FORM, upload, user)
         ticket.template_ok = False
         _event(ticket, "external_form", common.now(), Event.Source.APP, att.name, user)
-        _save(ticket, "ticket.external_form", before=before, actor=user)
+        save_ticket(ticket, "ticket.external_form", before=before, actor=user)
     return ticket
 
 
@@ -221,7 +221,7 @@ def decide_extension(
             after=snapshot(ext),
         )
         if agree:
-            _save(ticket, "ticket.extended", before=before, actor=user)
+            save_ticket(ticket, "ticket.extended", before=before, actor=user)
     return ext
 
 
@@ -275,7 +275,7 @@ def _resolve(ticket: Ticket, user: Any) -> Ticket:
     ticket.resolution_message = outbound
     ticket.resolution_requested_at = now
     _event(ticket, "resolution_sent", now, Event.Source.APP, outbound.message_id, user)
-    _save(ticket, "ticket.resolve", before=before, actor=user)
+    save_ticket(ticket, "ticket.resolve", before=before, actor=user)
     _watch_server_times(ticket, now)
     return ticket
 
