@@ -3,8 +3,6 @@ for an improper archive (第十七条五)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,10 +16,11 @@ from opsqm.facts.tickets.services._mail import (
     _watch_server_times,
 )
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 
 
-def _send_archive(ticket: Ticket, user: Any) -> None:
+def _send_archive(ticket: Ticket, user: User | None) -> None:
     """The signed form to the service-desk mailbox (第十条); archived once the mail
     server has received it (`apply_server_times`)."""
     from opsqm.infra.mail.services import queue_message
@@ -60,7 +59,7 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
     _watch_server_times(ticket, now)
 
 
-def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
+def mark_improper_archive(ticket: Ticket, *, user: User, reason: str) -> Ticket:
     """The desk marks a ticket archived improperly (第十七条五), with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})

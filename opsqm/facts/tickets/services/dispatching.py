@@ -3,8 +3,6 @@ receive times copied onto the ticket once known."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,10 +11,11 @@ from opsqm.facts.tickets.models import Attachment, Event, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import _mail_body, _vendor_mailbox, _watch_server_times
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 
 
-def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticket:
+def dispatch(ticket: Ticket, *, user: User, priority: str | None = None) -> Ticket:
     """Mail the work order to the vendor's intranet mailbox (第十条四).  Its
     `dispatched_at` is the mail server's receive time, recorded when delivery is
     confirmed (`apply_server_times`); until then the ledger does not count it."""

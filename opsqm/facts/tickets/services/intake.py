@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +21,7 @@ from opsqm.facts.tickets.services.common import (
     next_number,
     save_ticket,
 )
+from opsqm.infra.accounts.models import User
 
 
 def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -> None:
@@ -32,7 +32,7 @@ def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -
 def _new_ticket(
     contract: Contract,
     *,
-    user: Any,
+    user: User,
     kind: str,
     title: str,
     unit: Unit | None,
@@ -82,7 +82,7 @@ def _new_ticket(
 def record_intake(
     contract: Contract,
     *,
-    user: Any,
+    user: User,
     reporter: str,
     description: str,
     reported_at: datetime.datetime | None = None,
@@ -135,7 +135,7 @@ def record_intake(
 def register_security_report(
     contract: Contract,
     *,
-    user: Any,
+    user: User,
     title: str,
     report: Upload,
     findings: Sequence[tuple[str, str]],

@@ -27,6 +27,7 @@ from opsqm.facts.tickets.services.common import (
     _locked,
     save_ticket,
 )
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 
@@ -38,7 +39,7 @@ def _require_dispatched(ticket: Ticket) -> None:
         raise FlowError(_("This ticket is resolved."))
 
 
-def acknowledge(ticket: Ticket, *, user: Any) -> Ticket:
+def acknowledge(ticket: Ticket, *, user: User) -> Ticket:
     """The engineer acknowledges on the page (OpsQM's clock).  By mail: `on_inbound`."""
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -91,7 +92,7 @@ def acknowledge_by_mail(ticket: Ticket, inbound: Any) -> bool:
 def record_work(
     ticket: Ticket,
     *,
-    user: Any,
+    user: User,
     analysis: str,
     steps: str,
     verification: str,
@@ -134,7 +135,7 @@ def record_work(
     return ticket
 
 
-def upload_external_form(ticket: Ticket, *, user: Any, upload: Upload) -> Ticket:
+def upload_external_form(ticket: Ticket, *, user: User, upload: Upload) -> Ticket:
     """A ticket form in another format than the bureau's (第八条 统一样式): kept, and
     the ticket is marked not in the bureau's form (T3)."""
     with transaction.atomic():
@@ -149,7 +150,7 @@ def upload_external_form(ticket: Ticket, *, user: Any, upload: Upload) -> Ticket
 
 
 def request_extension(
-    ticket: Ticket, *, user: Any, requested_to: datetime.datetime, reason: str
+    ticket: Ticket, *, user: User, requested_to: datetime.datetime, reason: str
 ) -> Extension:
     """第九条二: the vendor asks; it counts only once the recipient agrees."""
     with transaction.atomic():
@@ -181,7 +182,7 @@ def request_extension(
 def decide_extension(
     extension: Extension,
     *,
-    user: Any,
+    user: User,
     agree: bool,
     agreed_to: datetime.datetime | None = None,
     note: str = "",
@@ -226,7 +227,7 @@ def decide_extension(
 
 
 def close_finding(
-    finding: Finding, *, user: Any, evidence: Upload | None = None, note: str = ""
+    finding: Finding, *, user: User, evidence: Upload | None = None, note: str = ""
 ) -> Finding:
     """Close one finding of a security report; the last one resolves the ticket."""
     with transaction.atomic():
@@ -251,7 +252,7 @@ def close_finding(
     return f
 
 
-def _resolve(ticket: Ticket, user: Any) -> Ticket:
+def _resolve(ticket: Ticket, user: User) -> Ticket:
     from opsqm.infra.mail.services import queue_message
 
     before = snapshot(ticket)
@@ -280,7 +281,7 @@ def _resolve(ticket: Ticket, user: Any) -> Ticket:
     return ticket
 
 
-def resolve(ticket: Ticket, *, user: Any) -> Ticket:
+def resolve(ticket: Ticket, *, user: User) -> Ticket:
     """The engineer reports the problem solved: OpsQM mails the feedback (反馈) to the
     service desk; `resolved_at` is that mail's server receive time (第二十一条三)."""
     with transaction.atomic():
