@@ -50,15 +50,15 @@ def at(d: date, h: int, m: int = 0) -> datetime:
 
 @contextmanager
 def clock(instant: datetime) -> Iterator[None]:
-    """Run a step of the story at `instant`: the ticket services read their time
-    through `common.now()`, the acceptance services through `_now()`.  The audit log
-    keeps the real time of the load."""
-    from opsqm.derived.acceptance import services as acceptance
+    """Run a step of the story at `instant`: the ticket and acceptance services read
+    their time through their `common.now()`.  The audit log keeps the real time of
+    the load."""
+    from opsqm.derived.acceptance.services import common as acceptance_clock
     from opsqm.facts.tickets.services import common as ticket_clock
 
     with (
         mock.patch.object(ticket_clock, "now", lambda: instant),
-        mock.patch.object(acceptance, "_now", lambda: instant),
+        mock.patch.object(acceptance_clock, "now", lambda: instant),
     ):
         yield
 
