@@ -99,7 +99,12 @@ def _punches_lines(cid: str, rows: list[Punch]) -> Iterator[dict[str, Any]]:
     # A plain punch stays as the spec's example writes it (a year has 125,000 of
     # them); a field or makeup punch, or a confirmed one, carries both fields.
     for p in rows:
-        line = {"type": "punch", "contract": cid, "person": p.person, "at": _t(p.at)}
+        line: dict[str, Any] = {
+            "type": "punch",
+            "contract": cid,
+            "person": p.person,
+            "at": _t(p.at),
+        }
         if p.kind is not PunchKind.NORMAL or p.confirmed:
             line["kind"] = p.kind.value
             line["confirmed"] = p.confirmed
