@@ -122,6 +122,15 @@ def test_raw_records_tell_field_and_makeup_punches(engine):
     assert [k for _, k in punches] == ["normal", "field", "makeup", "normal"]
 
 
+def test_an_annotation_in_the_time_cell_tells_the_kind(engine):
+    rows = [
+        _raw_row("25-11-04 星期二", "09:00", "2025-11-04 08:58（补卡）", "正常"),
+        _raw_row("25-11-04 星期二", "17:30", "2025-11-04 18:10 (外勤)", "正常"),
+    ]
+    _, punches = _punches(_raw(rows), engine)
+    assert punches == [(bj(2025, 11, 4, 8, 58), "makeup"), (bj(2025, 11, 4, 18, 10), "field")]
+
+
 def test_raw_file_without_punch_time_is_refused_never_read_from_the_schedule(engine):
     header = [h for h in RAW_HEADER if h != "打卡时间"]
     rows = [[c for i, c in enumerate(_raw_row("25-11-04 星期二", "09:00", "x", "正常")) if i != 8]]

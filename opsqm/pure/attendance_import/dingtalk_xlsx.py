@@ -202,7 +202,11 @@ class _Reader:
                 continue
             at = when.on(day if isinstance(day, date) else date.min).replace(tzinfo=TZ)
             result = clean_text(_cell(values, result_col))
-            kind = punch_kind(result, clean_text(_cell(values, approvals_col)))
+            kind = punch_kind(
+                result,
+                clean_text(_cell(values, time_col)),
+                clean_text(_cell(values, approvals_col)),
+            )
             out.append(DingTalkPunch(rowno, *who, at, result, title, kind))
             punches += 1
         self.result.sheets.append(_summary(title, "punches", header, data_rows, punches, without))
@@ -236,7 +240,8 @@ class _Reader:
                     # The kind from this shift's own result: the day's approvals
                     # column does not say which of its punches an approval made.
                     result = clean_text(_cell(values, result_col))
-                    punch = DingTalkPunch(rowno, *who, at, result, title, punch_kind(result))
+                    kind = punch_kind(result, clean_text(_cell(values, time_col)))
+                    punch = DingTalkPunch(rowno, *who, at, result, title, kind)
                     row_punches.append(punch)
             if bad:
                 continue

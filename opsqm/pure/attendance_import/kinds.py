@@ -14,10 +14,11 @@ MAKEUP_MARKS = ("补卡",)
 FIELD_MARKS = ("外勤",)
 
 
-def punch_kind(result_text: str | None, approvals_text: str | None = None) -> PunchKindName:
-    """normal, field or makeup; a makeup mark wins over a field one (a 补卡 for a
-    外勤 punch still needs the bureau's confirmation)."""
-    texts = [t for t in (result_text, approvals_text) if t]
+def punch_kind(*texts_: str | None) -> PunchKindName:
+    """normal, field or makeup from the texts beside a punch (its result, its time
+    cell's annotation such as "08:52（补卡）", its approval); a makeup mark wins over a
+    field one (a 补卡 for a 外勤 punch still needs the bureau's confirmation)."""
+    texts = [t for t in texts_ if t]
     if any(mark in t for t in texts for mark in MAKEUP_MARKS):
         return "makeup"
     if any(mark in t for t in texts for mark in FIELD_MARKS):
