@@ -143,3 +143,16 @@ def test_punches_api_takes_the_kind(staff_a: Any, assessor: Any, contract_a: Any
     ]
     import_api_records(assessor, records, contract_a)
     assert sorted(Punch.objects.values_list("kind", flat=True)) == ["makeup", "normal"]
+
+
+@pytest.mark.django_db
+def test_monthly_result_lists_field_and_pending_makeup_punches(
+    staff_a: Any, assessor: Any, contract_a: Any, login: Any
+) -> None:
+    from openpyxl import load_workbook
+
+    _import(assessor, contract_a)
+    url = reverse("attendance:month_xlsx", args=[contract_a.pk]) + "?month=2025-03"
+    book = load_workbook(io.BytesIO(login(assessor).get(url).content), read_only=True)
+    cells = [str(c) for row in book["逐日明细"].iter_rows(values_only=True) for c in row if c]
+    assert "08:50（外勤） 17:31（补卡（待确认））" in cells
