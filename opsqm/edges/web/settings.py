@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from opsqm.infra.accounts import identity_settings
+
 
 def envbool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -131,10 +133,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# The bureau's directory (LDAP/AD) and single sign-on platform (OIDC), each on when
+# its variables are set (docs/security.md); local passwords always work.
+_LDAP = identity_settings.ldap_settings(os.environ)
+_OIDC = identity_settings.oidc_settings(os.environ)
+globals().update(_LDAP)
+globals().update(_OIDC)
+OPSQM_LDAP_ENABLED = bool(_LDAP)
+OPSQM_OIDC_ENABLED = bool(_OIDC)
+OPSQM_DIRECTORY_MAPS = identity_settings.scope_maps(os.environ)
+AUTHENTICATION_BACKENDS = identity_settings.backends(OPSQM_LDAP_ENABLED, OPSQM_OIDC_ENABLED)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

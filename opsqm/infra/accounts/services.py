@@ -200,25 +200,42 @@ def change_role(actor: Any, user: User, role: str, *, vendor: Any = None, unit: 
     return user
 
 
-def _set_active(actor: Any, user: User, active: bool) -> User:
-    """Open or close an account, audited; a closed account loses its API token."""
+def cut_off(user: User) -> int:
+    """End every session of the account and revoke its API token(s); the number of
+    tokens revoked.  Call inside the transaction of the change that asks for it."""
+    from django.db.models import F
     from rest_framework.authtoken.models import Token
 
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return int(Token.objects.filter(user=user).delete()[0])
+
+
+def _set_active(actor: Any, user: User, active: bool, why: str = "") -> User:
+    """Open or close an account, audited; a closed account loses its sessions and
+    API token."""
     verb = "reactivate" if active else "deactivate"
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
         if not active:
-            Token.objects.filter(user=user).delete()
+            cut_off(user)
         log_action(
             f"account.{verb}",
             obj=user,
             actor=actor,
-            summary=f"account {user.username} {verb}d",
+            summary=f"account {user.username} {verb}d" + (f": {why}" if why else ""),
             before={"is_active": not active},
             after={"is_active": active},
         )
     return user
+
+
+def deactivate_by_system(user: User, why: str) -> User:
+    """OpsQM itself closes an account (its directory says the person is gone)."""
+    if not user.is_active:
+        return user
+    return _set_active(None, user, False, why)
 
 
 def deactivate_user(actor: Any, user: User) -> User:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsqm.infra.accounts import services
+from opsqm.infra.accounts import identity, services
 from opsqm.infra.accounts.forms import (
     OwnPasswordForm,
     PasswordResetForm,
@@ -111,6 +111,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     for u in page:
         u.is_locked = u.username in locked  # type: ignore[attr-defined]
     ctx = {
+        "refusals": identity.recent_refusals() if can_manage_permissions(request.user) else [],
         "form": form,
         "page": page,
         "can_create": can_manage_accounts(request.user),
