@@ -56,3 +56,42 @@ def directory(slapd_server: slapd.Slapd, settings: Any, db: Any) -> slapd.Slapd:
     Unit.objects.create(name=slapd.UNIT)
     Vendor.objects.create(name=slapd.VENDOR, intranet_mailbox="om@vendor.test")
     return slapd_server
+
+
+@pytest.fixture(scope="session")
+def oidc_server() -> Iterator[Any]:
+    try:
+        import oauth2_provider  # noqa: F401
+    except ImportError:
+        _unavailable("django-oauth-toolkit is not installed (pip install -e '.[dev]')")
+    from tests.identity import provider
+
+    server = provider.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def apply_oidc(settings: Any, env: dict[str, str]) -> None:
+    values = identity_settings.oidc_settings(env)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.OPSQM_OIDC_ENABLED = bool(values)
+    settings.OPSQM_DIRECTORY_MAPS = identity_settings.scope_maps(env)
+    settings.AUTHENTICATION_BACKENDS = identity_settings.backends(
+        getattr(settings, "OPSQM_LDAP_ENABLED", False), bool(values)
+    )
+
+
+@pytest.fixture
+def sso(oidc_server: Any, settings: Any, db: Any) -> Iterator[Any]:
+    """OpsQM pointed at the test OIDC provider, with its unit and vendor; the
+    provider's people file is put back afterwards."""
+    from opsqm.facts.contracts.models import Unit, Vendor
+
+    apply_oidc(settings, oidc_server.env())
+    Unit.objects.create(name=slapd.UNIT)
+    Vendor.objects.create(name=slapd.VENDOR, intranet_mailbox="om@vendor.test")
+    yield oidc_server
+    oidc_server.reset()

@@ -66,7 +66,9 @@ ROLE_GROUPS = ";".join(
 
 
 def slapd_binary() -> str | None:
-    found = shutil.which("slapd") or ("/usr/sbin/slapd" if os.path.exists("/usr/sbin/slapd") else None)
+    found = shutil.which("slapd") or (
+        "/usr/sbin/slapd" if os.path.exists("/usr/sbin/slapd") else None
+    )
     if found and (shutil.which("slapadd") or os.path.exists("/usr/sbin/slapadd")):
         return found
     return None

@@ -97,6 +97,7 @@ def test_two_role_groups_are_refused_and_the_security_admin_is_told(directory: A
     assert not User.objects.filter(username="wang.fang").exists()
     (record,) = refusals("role_conflict")
     assert record.after["roles"] == ["assessor", "service_desk"]
+    assert "安全管理员" in response.content.decode()  # told why, in the page's Chinese
     # The security administrator's accounts page lists the refusal.
     security = make_user(Role.SECURITY_ADMIN, "secadmin")
     admin = Client()
@@ -183,9 +184,7 @@ def test_break_glass_while_the_directory_is_down(directory: Any, settings: Any):
 
 
 def test_ldaps_works_and_an_unknown_certificate_is_refused(directory: Any, settings: Any, tmp_path):
-    apply_ldap(
-        settings, directory.env(OPSQM_LDAP_URI=directory.tls_uri, OPSQM_LDAP_START_TLS="0")
-    )
+    apply_ldap(settings, directory.env(OPSQM_LDAP_URI=directory.tls_uri, OPSQM_LDAP_START_TLS="0"))
     client, _ = sign_in("li.na")
     assert logged_in(client)
     # A CA that did not sign the server's certificate: no sign-in, no plain fallback.

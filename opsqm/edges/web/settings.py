@@ -137,11 +137,17 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # its variables are set (docs/security.md); local passwords always work.
 _LDAP = identity_settings.ldap_settings(os.environ)
 _OIDC = identity_settings.oidc_settings(os.environ)
+# OpsQM's own part of each (role mapping, attribute and claim names); django-auth-ldap's
+# AUTH_LDAP_* and mozilla-django-oidc's OIDC_* settings are the rest.
+OPSQM_LDAP = _LDAP.pop("OPSQM_LDAP", {})
+OPSQM_OIDC = _OIDC.pop("OPSQM_OIDC", {})
 globals().update(_LDAP)
 globals().update(_OIDC)
-OPSQM_LDAP_ENABLED = bool(_LDAP)
-OPSQM_OIDC_ENABLED = bool(_OIDC)
+OPSQM_LDAP_ENABLED = bool(OPSQM_LDAP)
+OPSQM_OIDC_ENABLED = bool(OPSQM_OIDC)
 OPSQM_DIRECTORY_MAPS = identity_settings.scope_maps(os.environ)
+# How often the worker asks the directory about its accounts (opsqm.infra.accounts.tasks).
+OPSQM_LDAP_SYNC_SECONDS = envint("OPSQM_LDAP_SYNC_SECONDS", 3600)
 AUTHENTICATION_BACKENDS = identity_settings.backends(OPSQM_LDAP_ENABLED, OPSQM_OIDC_ENABLED)
 
 AUTH_PASSWORD_VALIDATORS = [

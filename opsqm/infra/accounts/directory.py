@@ -80,9 +80,10 @@ class DirectoryBackend(LDAPBackend):
         # A local account (the three administrators' above all) never asks the
         # directory: it signs in with its local password even while the directory
         # is down, and no directory entry of the same name can stand in for it.
-        if username and User.objects.filter(
-            username__iexact=username.strip(), source=Source.LOCAL
-        ).exists():
+        if (
+            username
+            and User.objects.filter(username__iexact=username.strip(), source=Source.LOCAL).exists()
+        ):
             return None
         return super().authenticate(request, username=username, password=password, **kw)
 

@@ -32,7 +32,7 @@ from opsqm.infra.accounts.models import Source, User
 from opsqm.infra.accounts.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.audit.services import log_action
 
-REFUSED = "directory.refused"
+REFUSED = "directory.refused"  # the action of _refuse's records
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,10 @@ class Refused(Exception):
         self.message = message
 
 
+def gettext_missing_identity() -> str:
+    return _("The sign-on platform did not say who you are (no username or subject).")
+
+
 def roles_of(groups: Iterable[str], role_groups: Iterable[tuple[str, str]]) -> set[str]:
     """The roles that `groups` give; group names compare without regard to case
     (LDAP DNs and most platforms' group names are case-insensitive)."""
@@ -71,7 +75,7 @@ def roles_of(groups: Iterable[str], role_groups: Iterable[tuple[str, str]]) -> s
 def _refuse(profile: Profile, reason: str, message: str, **details: Any) -> Refused:
     """Record a refused sign-in for the security administrator; the exception to raise."""
     log_action(
-        REFUSED,
+        "directory.refused",
         object_type="accounts.user",
         object_id=profile.username[:64],
         actor=None,
@@ -238,7 +242,7 @@ def _update(user: User, profile: Profile, role: str, vendor: Any, unit: Any) -> 
     with transaction.atomic():
         user.save()
         log_action(
-                "account.role_change" if role_changed else "account.update",
+            "account.role_change" if role_changed else "account.update",
             obj=user,
             actor=None,
             summary=f"account {user.username} brought up to date from the {profile.source} "
@@ -293,7 +297,9 @@ def recent_refusals(days: int = 30, limit: int = 50) -> list[RefusalNotice]:
                 username=str(after.get("username", "")),
                 source=str(after.get("source", "")),
                 reason=str(REASONS.get(code, code)),
-                roles=[str(Role(x).label) if x in Role.values else x for x in after.get("roles", [])],
+                roles=[
+                    str(Role(x).label) if x in Role.values else x for x in after.get("roles", [])
+                ],
             )
         )
     return out

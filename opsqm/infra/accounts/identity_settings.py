@@ -225,6 +225,7 @@ def oidc_settings(env: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "OIDC_TIMEOUT": _int(env, "OPSQM_OIDC_TIMEOUT", 10),
         "OIDC_STORE_ID_TOKEN": False,
         "LOGIN_REDIRECT_URL_FAILURE": "/accounts/login/",
+        "OIDC_AUTHENTICATION_CALLBACK_URL": "accounts:sso_callback",
         "OPSQM_OIDC": {
             "role_groups": role_groups(env, "OPSQM_OIDC_ROLE_GROUPS"),
             "claims": {

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.models import Source, User
 from opsqm.infra.accounts.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.audit.services import log_action
 
@@ -303,11 +303,27 @@ def _store_password(
     return user
 
 
+def _local_password(user: User, field: str) -> None:
+    """Directory and single sign-on accounts have no OpsQM password to set."""
+    if user.source != Source.LOCAL:
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "This account signs in through the bureau's directory; "
+                        "its password is set there."
+                    )
+                ]
+            }
+        )
+
+
 def reset_password(actor: Any, user: User, password: str) -> User:
     """The security administrator sets a new password; the user must change it
     at the next login."""
     _require(actor, Role.SECURITY_ADMIN)
     _not_self(actor, user, _("Change your own password on your password page."))
+    _local_password(user, "password")
     _check_password(password, user)
     return _store_password(
         user,
@@ -321,6 +337,7 @@ def reset_password(actor: Any, user: User, password: str) -> User:
 
 def set_password(user: User, old_password: str, new_password: str) -> User:
     """A user changes their own password (the old one is asked again)."""
+    _local_password(user, "old_password")
     if not user.check_password(old_password or ""):
         raise ValidationError({"old_password": [_("The current password is not correct.")]})
     if old_password == new_password:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -78,6 +80,17 @@ def _account_step(
     else:
         messages.success(request, done % {"u": account.username})
     return redirect("accounts:user", pk=account.pk)
+
+
+class LoginView(auth_views.LoginView):
+    """The login form, and the single sign-on button where the platform is configured."""
+
+    template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = getattr(settings, "OPSQM_OIDC_ENABLED", False)
+        return context
 
 
 def pager_query(request: HttpRequest) -> str:
