@@ -51,3 +51,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# Cookies are per host, not per port: on 127.0.0.1 beside OpsQM's live server the
+# provider's cookies must not take the names of OpsQM's.
+SESSION_COOKIE_NAME = "provider_session"
+CSRF_COOKIE_NAME = "provider_csrftoken"
