@@ -9,6 +9,7 @@ from typing import Any
 import ldap
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -227,3 +228,35 @@ def test_sync_deactivates_nobody_while_the_directory_is_down(directory: Any, set
     report = directory_module.sync_accounts()
     assert report.error and report.deactivated == []
     assert User.objects.get(username="li.na").is_active
+
+
+def test_the_sync_command_and_the_worker_job(directory: Any):
+    import io
+
+    from django.core.management import call_command
+
+    from opsqm.infra.accounts import tasks
+
+    assert logged_in(sign_in("li.na")[0])
+    with membership(directory, "li.na", "opsqm-disabled", add=True):
+        out = io.StringIO()
+        call_command("directory_sync", stdout=out)
+    assert "deactivated li.na" in out.getvalue()
+    assert not User.objects.get(username="li.na").is_active
+    assert tasks._directory_on()
+    assert tasks.directory_sync(None) == {"checked": 0, "deactivated": [], "refused": {}}
+
+
+def test_a_directory_account_has_no_opsqm_password(directory: Any):
+    client, _ = sign_in("zhang.wei")
+    user = User.objects.get(username="zhang.wei")
+    with pytest.raises(ValidationError, match="局方目录"):
+        services.set_password(user, "", "Another-Pass-2026!")
+    security = make_user(Role.SECURITY_ADMIN, "secadmin")
+    with pytest.raises(ValidationError, match="局方目录"):
+        services.reset_password(security, user, "Another-Pass-2026!")
+    page = client.post(
+        reverse("accounts:password"),
+        {"old_password": "x", "password1": "Another-Pass-2026!", "password2": "Another-Pass-2026!"},
+    )
+    assert "目录" in page.content.decode()
