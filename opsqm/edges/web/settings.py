@@ -159,6 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "opsqm.infra.accounts.validators.CharacterClassValidator"},
+    {"NAME": "opsqm.infra.accounts.validators.UsernameInPasswordValidator"},
 ]
 
 # 等保 2.0: lock an account after 5 failed logins; unlocked by the security admin.
@@ -224,8 +225,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = OPSQM_UPLOAD_MAX_BYTES
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, refusing accounts that must change their password first.
+        "opsqm.edges.api.authentication.TokenAuthentication",
+        "opsqm.edges.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

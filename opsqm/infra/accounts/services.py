@@ -292,14 +292,29 @@ def unlock_user(actor: Any, user: User) -> int:
 
 
 def _store_password(
-    user: User, password: str, *, must_change: bool, action: str, actor: Any, summary: str
+    user: User,
+    password: str,
+    *,
+    must_change: bool,
+    action: str,
+    actor: Any,
+    summary: str,
+    cut: bool = False,
 ) -> User:
-    """Set a checked password and whether it must be changed at the next login, audited."""
+    """Set a checked password and whether it must be changed at the next login, audited;
+    `cut`: also end every session and revoke the API token (an administrator's reset)."""
     with transaction.atomic():
         user.set_password(password)
         user.must_change_password = must_change
         user.save(update_fields=["password", "must_change_password"])
-        log_action(action, obj=user, actor=actor, summary=summary)
+        revoked = cut_off(user) if cut else 0
+        log_action(
+            action,
+            obj=user,
+            actor=actor,
+            summary=summary,
+            after={"sessions_ended": True, "tokens_revoked": revoked} if cut else None,
+        )
     return user
 
 
@@ -332,6 +347,24 @@ def reset_password(actor: Any, user: User, password: str) -> User:
         action="account.password_reset",
         actor=actor,
         summary=f"password of {user.username} reset by an administrator",
+        cut=True,
+    )
+
+
+def _count_failure(user: User) -> None:
+    """A wrong current password is a failed login (django-axes counts it toward the
+    lockout, the audit log records it): otherwise the password form of a stolen session
+    would let anyone guess the password without limit."""
+    from django.contrib.auth.signals import user_login_failed
+
+    from opsqm.infra.core.request_context import current
+
+    context = current.get()
+    request = getattr(context, "request", None) if context is not None else None
+    if request is None:
+        return  # not a web or API request (a console command): nothing to lock out
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.username}, request=request
     )
 
 
@@ -339,6 +372,7 @@ def set_password(user: User, old_password: str, new_password: str) -> User:
     """A user changes their own password (the old one is asked again)."""
     _local_password(user, "old_password")
     if not user.check_password(old_password or ""):
+        _count_failure(user)
         raise ValidationError({"old_password": [_("The current password is not correct.")]})
     if old_password == new_password:
         raise ValidationError(
