@@ -260,3 +260,14 @@ def test_a_directory_account_has_no_opsqm_password(directory: Any):
         {"old_password": "x", "password1": "Another-Pass-2026!", "password2": "Another-Pass-2026!"},
     )
     assert "目录" in page.content.decode()
+
+
+def test_the_account_page_shows_the_source_and_offers_no_password_reset(directory: Any):
+    sign_in("li.na")
+    user = User.objects.get(username="li.na")
+    admin = Client()
+    admin.force_login(make_user(Role.SECURITY_ADMIN, "secadmin"))
+    page = admin.get(reverse("accounts:user", args=[user.pk])).content.decode()
+    assert "目录（LDAP/AD）" in page and slapd.person_dn("li.na") in page
+    assert reverse("accounts:user_password", args=[user.pk]) not in page
+    assert admin.get(f"/api/v1/users/{user.pk}/").json()["source"] == "ldap"
