@@ -21,7 +21,7 @@ def test_sign_on_through_the_platforms_page(
     settings: Any,
 ) -> None:
     from opsqm.infra.accounts.models import Source, User
-    from opsqm.infra.accounts.roles import Role
+    from opsqm.infra.core.roles import Role
 
     apply_oidc(settings, oidc_server.env())
     page = open_page(DESKTOP)

@@ -15,7 +15,6 @@ import pytest
 
 from opsqm.infra.accounts import identity_settings
 from tests.identity import slapd
-from tests.web.conftest import _test_storage  # noqa: F401  (autouse: uploads, static files)
 
 
 def _unavailable(reason: str) -> None:

@@ -16,12 +16,12 @@ from django.urls import reverse
 from opsqm.infra.accounts import directory as directory_module
 from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import Source
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 from tests.identity import slapd
 from tests.identity.conftest import apply_ldap
 from tests.mail.mailserver import free_port
-from tests.web.conftest import PASSWORD, make_user
+from tests.scope import PASSWORD, make_user
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def sign_in(username: str, password: str = slapd.PASSWORD) -> tuple[Client, Any]
 
 
 def logged_in(client: Client) -> bool:
-    return bool(client.get(reverse("core:home")).wsgi_request.user.is_authenticated)
+    return bool(client.get(reverse("home:home")).wsgi_request.user.is_authenticated)
 
 
 def refusals(reason: str) -> list[Any]:
@@ -235,7 +235,7 @@ def test_the_sync_command_and_the_worker_job(directory: Any):
 
     from django.core.management import call_command
 
-    from opsqm.infra.accounts import tasks
+    from opsqm.edges.schedules import tasks
 
     assert logged_in(sign_in("li.na")[0])
     with membership(directory, "li.na", "opsqm-disabled", add=True):

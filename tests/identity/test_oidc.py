@@ -16,11 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from opsqm.infra.accounts.models import Source
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 from tests.identity import provider as provider_module
 from tests.identity.slapd import UNIT, VENDOR
-from tests.web.conftest import PASSWORD, make_user
+from tests.scope import PASSWORD, make_user
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def sso_login(
 
 
 def logged_in(client: Client) -> bool:
-    return bool(client.get(reverse("core:home")).wsgi_request.user.is_authenticated)
+    return bool(client.get(reverse("home:home")).wsgi_request.user.is_authenticated)
 
 
 def test_login_page_offers_single_sign_on_only_when_configured(sso: Any, settings: Any):

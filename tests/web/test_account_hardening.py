@@ -20,9 +20,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from opsqm.infra.accounts import services
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
-from tests.web.conftest import PASSWORD, client_for
+from opsqm.infra.core.roles import Role
+from tests.scope import PASSWORD, client_for
 
 NEW_PASSWORD = "Brand-New-Pass-2026!"
 
@@ -39,7 +39,7 @@ def password_login(username: str, password: str) -> Client:
 
 
 def logged_in(c: Client) -> bool:
-    return bool(c.get(reverse("core:home")).wsgi_request.user.is_authenticated)
+    return bool(c.get(reverse("home:home")).wsgi_request.user.is_authenticated)
 
 
 @pytest.mark.django_db

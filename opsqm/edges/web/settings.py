@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "opsqm.infra.documents",
     "opsqm.derived.acceptance",
     "opsqm.derived.reports",
+    "opsqm.edges.home",
     "opsqm.edges.demo",
+    "opsqm.edges.schedules",
 ]
 
 MIDDLEWARE = [
@@ -78,9 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "opsqm.infra.core.middleware.IdleTimeoutMiddleware",
+    "opsqm.infra.accounts.middleware.IdleTimeoutMiddleware",
     "opsqm.infra.core.middleware.RequestContextMiddleware",
-    "opsqm.infra.core.middleware.PasswordChangeRequiredMiddleware",
+    "opsqm.infra.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,7 +132,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # The bureau's directory (LDAP/AD) and single sign-on platform (OIDC), each on when

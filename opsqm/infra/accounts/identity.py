@@ -29,8 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import Source, User
-from opsqm.infra.accounts.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 
 REFUSED = "directory.refused"  # the action of _refuse's records
 
@@ -95,8 +95,10 @@ def _lookup(model: Any, kind: str, value: str) -> Any:
 
 
 def _scope(profile: Profile, role: str) -> tuple[Any, Any]:
-    from opsqm.facts.contracts.models import Unit, Vendor
-
+    # Read through the foreign keys: the vendors and units are registers of the
+    # contracts app, which stands above accounts.
+    Vendor = User._meta.get_field("vendor").related_model
+    Unit = User._meta.get_field("unit").related_model
     vendor = unit = None
     if role in VENDOR_ROLES:
         vendor = _lookup(Vendor, "vendor", profile.vendor)

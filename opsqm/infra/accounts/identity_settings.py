@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from opsqm.infra.accounts.roles import ADMIN_ROLES, Role
+from opsqm.infra.core.roles import ADMIN_ROLES, Role
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"", "0", "false", "no", "off"}

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 
 class Source(models.TextChoices):
