@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from opsqm.facts.contracts.models import Contract
-from opsqm.facts.contracts.rulebooks import model_contract_stub  # noqa: F401 (moved; old callers)
 from opsqm.facts.contracts.scoring import model_contract, number_lines
 from opsqm.pure.assessment import model as m
 

@@ -25,6 +25,7 @@ from opsqm.facts.incidents.views.common import (
     _serve_file,
     report_hours,
 )
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
 from opsqm.pure.assessment.model import TZ
@@ -61,7 +62,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def incident_create(request: HttpRequest) -> HttpResponse:
+def incident_create(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, A)
     contract = contract_param(request.user, request.GET.get("contract"))
     form = forms.IncidentForm(request.POST or None, instance=Incident(contract=contract))
@@ -129,7 +130,7 @@ def _ticket_url(pk: int | None) -> str:
 
 
 @login_required
-def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inc = scoped_object(request.user, Incident.objects.all(), pk, *VENDOR_SIDE)
     form = forms.ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +146,7 @@ def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+def incident_step(request: AuthenticatedRequest, pk: int, step: int) -> HttpResponse:
     roles = (A,) if step == DeterminationStep.Step.FINAL else VENDOR_SIDE
     inc = scoped_object(request.user, Incident.objects.all(), pk, *roles)
     if step not in DeterminationStep.Step.values:
@@ -164,7 +165,7 @@ def incident_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 
 
 @login_required
-def incident_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inc = scoped_object(request.user, Incident.objects.all(), pk, *VENDOR_SIDE)
     form = forms.EvidenceForm(
         request.POST or None,
