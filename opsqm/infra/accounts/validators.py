@@ -49,7 +49,7 @@ class UsernameInPasswordValidator:
 
     min_length = 3  # a one- or two-letter username would forbid half the alphabet
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         username = str(getattr(user, "username", "") or "").casefold()
         if len(username) < self.min_length:
             return
