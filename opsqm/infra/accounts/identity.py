@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -49,7 +49,6 @@ class Profile:
     unit: str = ""  # the attribute's / claim's value, before the mapping table
     vendor: str = ""
     disabled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Refused(Exception):
