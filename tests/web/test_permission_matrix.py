@@ -232,6 +232,9 @@ MATRIX: list[tuple[str, int, str]] = [
     #     permissions; everybody their own password and token) ---
     ("accounts:login", 0, "200 200 200 200 200 200 200 200 200 200"),
     ("accounts:logout", 0, "405 405 405 405 405 405 405 405 405 405"),
+    # Single sign-on: no such page unless OPSQM_OIDC_CLIENT_ID is set (tests/identity).
+    ("accounts:sso_start", 0, "404 404 404 404 404 404 404 404 404 404"),
+    ("accounts:sso_callback", 0, "404 404 404 404 404 404 404 404 404 404"),
     ("accounts:password", 0, "302 200 200 200 200 200 200 200 200 200"),
     ("accounts:token", 0, "302 200 200 200 200 200 200 200 200 200"),
     ("accounts:users", 0, "302 403 403 403 403 403 403 200 200 403"),

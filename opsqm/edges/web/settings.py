@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from opsqm.infra.accounts import identity_settings
+
 
 def envbool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "opsqm.derived.reports",
     "opsqm.edges.home",
     "opsqm.edges.demo",
+    "opsqm.edges.schedules",
 ]
 
 MIDDLEWARE = [
@@ -132,10 +135,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# The bureau's directory (LDAP/AD) and single sign-on platform (OIDC), each on when
+# its variables are set (docs/security.md); local passwords always work.
+_LDAP = identity_settings.ldap_settings(os.environ)
+_OIDC = identity_settings.oidc_settings(os.environ)
+# OpsQM's own part of each (role mapping, attribute and claim names); django-auth-ldap's
+# AUTH_LDAP_* and mozilla-django-oidc's OIDC_* settings are the rest.
+OPSQM_LDAP = _LDAP.pop("OPSQM_LDAP", {})
+OPSQM_OIDC = _OIDC.pop("OPSQM_OIDC", {})
+globals().update(_LDAP)
+globals().update(_OIDC)
+OPSQM_LDAP_ENABLED = bool(OPSQM_LDAP)
+OPSQM_OIDC_ENABLED = bool(OPSQM_OIDC)
+OPSQM_DIRECTORY_MAPS = identity_settings.scope_maps(os.environ)
+# How often the worker asks the directory about its accounts (opsqm.infra.accounts.tasks).
+OPSQM_LDAP_SYNC_SECONDS = envint("OPSQM_LDAP_SYNC_SECONDS", 3600)
+AUTHENTICATION_BACKENDS = identity_settings.backends(OPSQM_LDAP_ENABLED, OPSQM_OIDC_ENABLED)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -146,6 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "opsqm.infra.accounts.validators.CharacterClassValidator"},
+    {"NAME": "opsqm.infra.accounts.validators.UsernameInPasswordValidator"},
 ]
 
 # 等保 2.0: lock an account after 5 failed logins; unlocked by the security admin.
@@ -211,8 +227,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = OPSQM_UPLOAD_MAX_BYTES
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, refusing accounts that must change their password first.
+        "opsqm.edges.api.authentication.TokenAuthentication",
+        "opsqm.edges.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

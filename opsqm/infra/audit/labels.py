@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "auth.login_failed": _("Login failed"),
     "auth.locked_out": _("Account locked after failed logins"),
     "auth.idle_timeout": _("Logged out after inactivity"),
+    "directory.refused": _("Directory sign-in refused"),
     "audit.export": _("Audit log exported"),
     "audit.verify": _("Audit chain verified"),
     "demo.accounts": _("Demo accounts created"),
