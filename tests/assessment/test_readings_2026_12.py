@@ -229,3 +229,20 @@ def test_unexcused_facts_write_no_excused_field():
     write_evidence_log([ev], out)
     assert b"excused" not in out.getvalue()
     assert b'"final_payment":"132500.00"' in out.getvalue()
+
+
+# --- the tier of a provisional ledger, in the text table ------------------------------
+
+
+def test_text_table_words_a_provisional_tier_as_a_projection():
+    from opsqm.pure.assessment.render_text import render_ledger, tier_text
+
+    assert tier_text("5%", True) == "罚合同额 5%"
+    assert tier_text("5%", False) == "预计 5% 档（临时结果，不是罚款）"
+    assert tier_text("pass", False) == "预计合格"
+    reported = [incident(f"SG-{n}", 1, f"2025-11-0{n} 10:00", f"2025-11-0{n} 12:00") for n in "123"]
+    ev = evidence(incidents=reported)  # 100 − 3 × 5 = 85: the 5 % tier
+    provisional = render_ledger(run(ev, "2025-12-01 00:00"))
+    assert "预计 5% 档" in provisional and "罚合同额" not in provisional
+    final = render_ledger(run(ev, "2026-10-25 00:00"))
+    assert "罚合同额 5%" in final
