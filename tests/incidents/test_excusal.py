@@ -92,3 +92,21 @@ def test_ticket_register_deadline_follows_the_business_clock(contract_a, unit_a)
     ledger = contract_ledger(contract_a, at(2025, 10, 13, 9))
     assert [i.at for i in ledger.items if i.rule == "T6"] == [t.deadline]
     assert ev.tickets[0].dispatched_at == sent
+
+
+def test_the_api_shows_the_decision(evidence_a, assessor):
+    from rest_framework.test import APIClient
+
+    set_excused(Incident.objects.get(code="SG-01"), FM)
+    set_excused(ServiceDelay.objects.get(obligation="季度报告 2025Q1"), FM)
+    api = APIClient()
+    api.force_authenticate(assessor)
+    incidents = api.get("/api/v1/incidents/").json()
+    rows = incidents["results"] if isinstance(incidents, dict) else incidents
+    assert [r["excused"] for r in rows] == [FM]
+    deliveries = api.get("/api/v1/deliveries/").json()
+    rows = deliveries["results"] if isinstance(deliveries, dict) else deliveries
+    assert [r["excused"] for r in rows] == [FM]
+    tickets = api.get("/api/v1/tickets/").json()
+    rows = tickets["results"] if isinstance(tickets, dict) else tickets
+    assert {r["number"]: r["excused"] for r in rows} == {"GD-0001": "", "GD-0002": ""}
