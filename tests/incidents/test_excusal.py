@@ -110,3 +110,16 @@ def test_the_api_shows_the_decision(evidence_a, assessor):
     tickets = api.get("/api/v1/tickets/").json()
     rows = tickets["results"] if isinstance(tickets, dict) else tickets
     assert {r["number"]: r["excused"] for r in rows} == {"GD-0001": "", "GD-0002": ""}
+
+
+def test_the_ticket_and_incident_pages_show_the_decision(evidence_a, assessor, login):
+    ticket = Ticket.objects.get(number="GD-0002")
+    incident = Incident.objects.get(code="SG-01")
+    client = login(assessor)
+    for url in (f"/tickets/{ticket.pk}/", f"/incidents/{incident.pk}/"):
+        assert FM not in client.get(url).content.decode()
+    set_excused(ticket, FM)
+    set_excused(incident, FM)
+    for url in (f"/tickets/{ticket.pk}/", f"/incidents/{incident.pk}/"):
+        html = client.get(url).content.decode()
+        assert FM in html and "免责" in html
