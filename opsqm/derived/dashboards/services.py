@@ -28,6 +28,8 @@ from opsqm.pure.assessment.engine import assess
 from opsqm.pure.assessment.evidence_log import write_evidence_log
 from opsqm.pure.assessment.model import TZ, ContractEvidence, Ledger
 from opsqm.pure.assessment.rulebook import Rulebook, rulebook_for
+from opsqm.pure.assessment.rules.sla import ticket_deadline
+from opsqm.pure.assessment.workcalendar import calendar_for
 
 CACHE_SECONDS = 24 * 3600
 ATTENDANCE_RULES = ("P3", "P4", "P5")
@@ -129,18 +131,17 @@ def deductions_by_rule(ledgers: list[Ledger]) -> list[tuple[str, Decimal, int]]:
 
 def sla_by_month(data: list[ContractData], now: datetime.datetime) -> list[tuple[str, int, int]]:
     """(month, resolved tickets, of them within the deadline) by month of resolution.
-    Deadline as the engine reads it: `extended_to`, else dispatch + the rulebook's
-    hours for the priority."""
+    Deadline as the engine reads it (`ticket_deadline`: `extended_to`, else dispatch +
+    the rulebook's hours for the priority on the contract's clock)."""
     resolved: Counter[str] = Counter()
     within: Counter[str] = Counter()
     for d in data:
-        hours = d.rulebook.tickets.sla_hours
+        book = d.rulebook
+        cal = calendar_for(book.calendar)
         for t in d.evidence.tickets:
             if t.resolved_at is None or t.resolved_at > now:
                 continue
-            deadline = t.extended_to or t.dispatched_at + datetime.timedelta(
-                hours=hours[t.priority.value]
-            )
+            deadline = ticket_deadline(t.dispatched_at, t.priority, t.extended_to, book, cal)
             at = t.resolved_at.astimezone(TZ)
             month = f"{at.year}-{at.month:02d}"
             resolved[month] += 1

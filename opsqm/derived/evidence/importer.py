@@ -329,6 +329,7 @@ def _tickets(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -
                 "template_ok": t.template_ok,
                 "forged": t.forged,
                 "archive": t.archive.value,
+                "excused": t.excused or "",
             },
             partial(Ticket, contract=contract, number=t.id),
         )
@@ -341,7 +342,12 @@ def _incidents(ev: m.ContractEvidence, contract: Contract, result: ImportResult)
     for i in ev.incidents:
         incidents[i.id] = up(
             incidents.get(i.id),
-            {"level": i.level, "occurred_at": i.occurred_at, "reported_at": i.reported_at},
+            {
+                "level": i.level,
+                "occurred_at": i.occurred_at,
+                "reported_at": i.reported_at,
+                "excused": i.excused or "",
+            },
             partial(Incident, contract=contract, code=i.id),
         )
     up.flush()
@@ -391,7 +397,7 @@ def _service_delays(ev: m.ContractEvidence, contract: Contract, result: ImportRe
     for d in ev.service_delays:
         delays[d.obligation] = up(
             delays.get(d.obligation),
-            {"due": d.due, "delivered": d.delivered},
+            {"due": d.due, "delivered": d.delivered, "excused": d.excused or ""},
             partial(ServiceDelay, contract=contract, obligation=d.obligation),
         )
     up.flush()

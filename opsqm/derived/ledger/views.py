@@ -87,4 +87,7 @@ def detail_json(request: HttpRequest, code: str) -> HttpResponse:
         ledger = contract_ledger(contract, as_of)
     except ValueError as exc:
         return JsonResponse({"detail": str(exc)}, status=409)
-    return JsonResponse(ledger_to_dict(ledger), json_dumps_params={"ensure_ascii": False})
+    data = ledger_to_dict(ledger)
+    # spec §2: a provisional ledger's tier is a projection (A1 stays 0), labelled so
+    data["tier_projected"] = not ledger.final
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -108,6 +108,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "incident.step": _("Incident determination step recorded"),
     "incident.determine": _("Incident level determined"),
     "incident.evidence": _("Incident evidence added"),
+    "fact.excuse": _("Fact excused by a decision (force majeure, agreed delay)"),
+    "fact.excuse_clear": _("Excuse of a fact withdrawn"),
     "evaluation.campaign_open": _("Quarterly evaluation campaign opened"),
     "evaluation.campaign_close": _("Quarterly evaluation campaign closed"),
     "evaluation.rate": _("Quarterly evaluation rating given"),
