@@ -7,3 +7,9 @@ class LedgerConfig(AppConfig):
     label = "ledger"
     verbose_name = _("Assessment ledger")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Evidence writes bump their contract's evidence version (kept ledgers).
+        from opsqm.derived.ledger.evidence_signals import connect
+
+        connect()
