@@ -38,6 +38,7 @@ def var_dir(tmp_path: Path) -> dict[str, str]:
         OPSQM_VAR_DIR=str(tmp_path / "var"),
         DJANGO_SETTINGS_MODULE="opsqm.edges.web.settings",
         PYTHONPATH=str(ROOT),
+        OPSQM_LEDGER_KEEP_SECONDS="0",  # the workers run this test's jobs only
     )
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT

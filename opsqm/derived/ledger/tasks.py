@@ -16,4 +16,8 @@ def keep(_job: Any) -> dict[str, int]:
     return {"computed": refresh_stale()}
 
 
-periodic("ledger.keep", every=lambda: settings.OPSQM_LEDGER_KEEP_SECONDS)
+periodic(
+    "ledger.keep",
+    every=lambda: settings.OPSQM_LEDGER_KEEP_SECONDS,
+    enabled=lambda: settings.OPSQM_LEDGER_KEEP_SECONDS > 0,  # 0: off
+)

@@ -150,10 +150,11 @@ CACHES = {
     "default": _SHARED_CACHE,
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
-# How often the worker recomputes the kept ledgers that no longer hold (docs/ledger.md).
+# How often the worker recomputes the kept ledgers that no longer hold (docs/ledger.md);
+# 0 turns it off (pages then compute what is stale themselves).
 OPSQM_LEDGER_KEEP_SECONDS = envint("OPSQM_LEDGER_KEEP_SECONDS", 60)
-if OPSQM_LEDGER_KEEP_SECONDS < 1:
-    raise ImproperlyConfigured("OPSQM_LEDGER_KEEP_SECONDS must be at least 1")
+if OPSQM_LEDGER_KEEP_SECONDS < 0:
+    raise ImproperlyConfigured("OPSQM_LEDGER_KEEP_SECONDS must be 0 (off) or more seconds")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
