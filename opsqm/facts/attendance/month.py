@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import calendar as pycal
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
