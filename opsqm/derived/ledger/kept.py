@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opsqm.derived.evidence.adapter import contract_evidence
@@ -194,8 +195,18 @@ def compute(contract: Contract, at: datetime.datetime, *, keep: bool = True) -> 
         # the evidence, the calendar or the rulebook changes.
         row.problem = str(exc)
     if keep:
-        row.save()
+        _save(row)
     return row
+
+
+def _save(row: KeptLedger) -> None:
+    """Insert or update: two processes keeping the same contract at once both win
+    (the later write stays; either is a correct answer for its version)."""
+    try:
+        with transaction.atomic():  # a savepoint: a lost insert race leaves no broken transaction
+            row.save()
+    except IntegrityError:
+        row.save(force_update=True)
 
 
 def is_current(row: KeptLedger | None, version: int, at: datetime.datetime, *, whole: bool) -> bool:

@@ -72,11 +72,11 @@ def parse_as_of(text: str | None) -> datetime | None:
 
 def safe_ledger(contract: Contract, as_of: datetime | None = None) -> tuple[Ledger | None, str]:
     """The ledger, or None and the reason (a calendar gap, a broken override) — home
-    pages show the reason rather than failing."""
-    try:
-        return contract_ledger(contract, as_of), ""
-    except ValueError as exc:  # RulebookError, CalendarError
-        return None, str(exc)
+    pages show the reason rather than failing.  From the kept ledger when it holds
+    (docs/ledger.md); an explicit `as_of` is computed and not kept."""
+    from opsqm.derived.ledger.kept import kept_ledger  # kept reads this module
+
+    return kept_ledger(contract, as_of, keep=as_of is None)
 
 
 T = TypeVar("T")
