@@ -30,10 +30,12 @@ from opsqm.derived.acceptance.models import (
     Kind,
     Package,
 )
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import download_response
+from opsqm.infra.core.viewkit import post_step
 
 READERS = (Role.ASSESSOR, Role.SERVICE_DESK, Role.SUPERVISOR, Role.VENDOR_MANAGER)
 INSPECTION_READERS = (*READERS, Role.VENDOR_ENGINEER)
@@ -56,14 +58,7 @@ def _scoped(request: HttpRequest, qs: QuerySet[Any], pk: int, roles: tuple[str, 
 def _act(request: HttpRequest, step: Callable[[], Any], ok: str, back: str) -> HttpResponse:
     """A POST-only step (405 otherwise), after the caller's role and scope checks: the
     service's refusal becomes an error message; back to `back` either way."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        step()
-        messages.success(request, ok)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return redirect(back)
+    return post_step(request, step, ok, back)
 
 
 def _decide(request: HttpRequest, review: Callable[..., Any], ok: str, back: str) -> HttpResponse:

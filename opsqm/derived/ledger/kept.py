@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from opsqm.derived.evidence.adapter import contract_evidence
 from opsqm.derived.ledger.models import KeptLedger
-from opsqm.derived.ledger.services import contract_rulebook
 from opsqm.facts.contracts.evidence_version import evidence_versions
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.rulebooks import contract_rulebook
 from opsqm.pure.assessment.engine import assess
 from opsqm.pure.assessment.horizon import valid_until
 from opsqm.pure.assessment.ledger_json import dec, ledger_from_dict, ledger_to_dict

@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.kept import figures, kept_ledger, kept_summaries
-from opsqm.derived.ledger.services import item_groups, parse_as_of, ref_links
+from opsqm.derived.ledger.services import item_groups, ref_links
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
+from opsqm.infra.core.viewkit import parse_as_of
 from opsqm.pure.assessment.ledger_json import ledger_to_dict
 
 LEDGER_ROLES = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)

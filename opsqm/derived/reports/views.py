@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from opsqm.derived.acceptance import services as acceptance
 from opsqm.derived.reports import services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 
 READERS = (Role.ASSESSOR, Role.SERVICE_DESK, Role.SUPERVISOR, Role.VENDOR_MANAGER)
 

@@ -22,12 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.derived.evidence.adapter import contract_evidence, model_contract
-from opsqm.derived.ledger.services import contract_rulebook
+from opsqm.derived.evidence.adapter import contract_evidence
 from opsqm.derived.settlement.models import SettlementStatement
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.facts.contracts.rulebooks import contract_rulebook
+from opsqm.facts.contracts.scoring import model_contract
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.engine import assess
 from opsqm.pure.assessment.evidence_log import write_evidence_log
 from opsqm.pure.assessment.forecast import with_normal_attendance

@@ -16,11 +16,12 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
 from opsqm.facts.contracts import services as contract_services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
 from opsqm.facts.staff import services as staff_services
 from opsqm.facts.staff.models import Replacement, StaffMember
-from opsqm.infra.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
-from opsqm.infra.core.access import can_manage_registers, visible_contracts
+from opsqm.infra.core.access import can_manage_registers
+from opsqm.infra.core.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
 
 router = DefaultRouter(trailing_slash=True)
 

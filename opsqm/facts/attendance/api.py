@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsqm.facts.attendance import services
-from opsqm.infra.core.access import visible_contracts
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.pure.attendance_import import DingTalkImportError
 
 

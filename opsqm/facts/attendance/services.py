@@ -26,12 +26,12 @@ from opsqm.facts.attendance.models import (
     UnitHead,
     UnmatchedPerson,
 )
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract, Unit
-from opsqm.facts.contracts.servicekit import save_audited
 from opsqm.facts.staff.models import Punch, StaffMember, punch_minute
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.audit.servicekit import save_audited
 from opsqm.infra.audit.services import log_action
-from opsqm.infra.core.access import visible_contracts
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.core.uploads import validate_upload
 from opsqm.pure.attendance_import import (
     DingTalkImportError,

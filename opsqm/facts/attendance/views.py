@@ -26,12 +26,13 @@ from opsqm.facts.attendance.models import (
     UnitHead,
     UnmatchedPerson,
 )
-from opsqm.facts.contracts.viewkit import require_business, run_service
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.staff import services as staff_services
 from opsqm.facts.staff.models import Leave, ReplacementDemand, StaffMember
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.core.spreadsheet import XLSX_CONTENT_TYPE
+from opsqm.infra.core.viewkit import parse_as_of, post_step, require_business, run_service
 from opsqm.pure.assessment.model import RULE_TITLES, TZ
 from opsqm.pure.assessment.workcalendar import CalendarError
 
@@ -42,8 +43,6 @@ DEMAND_ROLES = (Role.ASSESSOR, Role.SERVICE_DESK)
 
 
 def _as_of(request: HttpRequest) -> datetime:
-    from opsqm.derived.ledger.services import parse_as_of
-
     try:
         value = parse_as_of(request.GET.get("as_of"))
     except ValueError:
@@ -196,11 +195,13 @@ def unmatched_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     row = _review_row(request, pk)
     if (refused := _post_only(request)) is not None:
         return refused
-    try:
-        services.dismiss_unmatched(row, request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("attendance:import_detail", pk=row.batch_id)
+    return post_step(
+        request,
+        lambda: services.dismiss_unmatched(row, request.user),
+        None,
+        reverse("attendance:import_detail", args=[row.batch_id]),
+        sep=" ",
+    )
 
 
 # --- month grid, result, day -----------------------------------------------------------------

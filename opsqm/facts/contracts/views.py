@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts import services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import ContractForm, UnitForm, VendorForm, detached
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
-from opsqm.facts.contracts.viewkit import require_business, run_service, xlsx_response
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
-from opsqm.infra.core.access import can_manage_registers, require_role, visible_contracts
+from opsqm.infra.core.access import can_manage_registers, require_role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 
 def _contracts(request: HttpRequest) -> Any:

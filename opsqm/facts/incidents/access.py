@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.facts.contracts.access import visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 
 # Read the registers: the bureau roles and the vendor's own (scoped).
 READERS = (

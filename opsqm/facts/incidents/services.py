@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract
-from opsqm.facts.contracts.servicekit import pick, save_audited
 from opsqm.facts.incidents.models import (
     CampaignEntry,
     DeterminationStep,
@@ -28,6 +27,7 @@ from opsqm.facts.incidents.models import (
     RectificationNotice,
     ServiceDelay,
 )
+from opsqm.infra.audit.servicekit import pick, save_audited
 from opsqm.infra.audit.services import log_action
 from opsqm.pure.assessment.model import TZ
 
@@ -130,7 +130,7 @@ def record_step(
     """Record (or amend) one step of 第十四条.  Step 五 sets the final level, which is
     what I1/I2 count; it needs the participants (IT department, vendor, supervisor;
     experts if any) and a written conclusion (text or signed scan)."""
-    from opsqm.infra.accounts.roles import Role
+    from opsqm.infra.core.roles import Role
 
     if step not in DeterminationStep.Step.values:
         raise ValidationError({"step": _("Unknown step.")})

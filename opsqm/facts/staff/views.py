@@ -10,16 +10,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from opsqm.derived.ledger.services import safe_ledger
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
-from opsqm.facts.contracts.viewkit import require_business, run_service, xlsx_response
+from opsqm.facts.contracts.scoring import safe_ledger
 from opsqm.facts.staff import services
 from opsqm.facts.staff.compliance import replacement_statuses
 from opsqm.facts.staff.forms import ReplacementForm, StaffForm, VerificationForm
 from opsqm.facts.staff.models import Replacement, StaffMember
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import can_manage_registers, require_role, visible_contracts
+from opsqm.infra.core.access import can_manage_registers, require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import serve_protected
+from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 FILE_FIELDS = ("resume", "degree_scan", "certificate_scan")
 

@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from opsqm.facts.tickets.models import Ticket
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.core.access import in_scope, require_role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 
 DESK = frozenset({Role.SERVICE_DESK})
 VENDOR = VENDOR_ROLES

@@ -18,7 +18,7 @@ from rest_framework.routers import SimpleRouter
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import VENDOR, visible_tickets
 from opsqm.facts.tickets.models import Ticket
-from opsqm.infra.accounts.roles import ADMIN_ROLES
+from opsqm.infra.core.roles import ADMIN_ROLES
 
 VENDOR_ACTIONS = frozenset({"acknowledge", "record_work", "request_extension", "resolve"})
 

@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
-from opsqm.facts.contracts.viewkit import require_business
 from opsqm.facts.tickets.access import visible_tickets
 from opsqm.facts.tickets.models import Ticket
 from opsqm.facts.tickets.printing import build_form, docx_bytes, pdf_bytes
+from opsqm.infra.core.viewkit import require_business
 from opsqm.infra.documents.docx import DOCX_CONTENT_TYPE
 from opsqm.infra.documents.pdf import PDF_CONTENT_TYPE
 from opsqm.infra.documents.verification import hash_matches, normalise

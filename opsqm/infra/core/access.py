@@ -15,8 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.core.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
 
 M = TypeVar("M", bound=Model)
 
@@ -40,13 +39,6 @@ def in_scope(user: Any, qs: QuerySet[M], *, vendor: str, unit: str) -> QuerySet[
     if user.role == Role.RECIPIENT:
         return qs.filter(**{unit: user.unit_id})
     return qs.none()
-
-
-def visible_contracts(user: Any) -> QuerySet[Contract]:
-    """The contracts whose business data the user may read."""
-    return in_scope(
-        user, Contract.objects.select_related("vendor"), vendor="vendor_id", unit="units"
-    )
 
 
 def can_manage_registers(user: Any) -> bool:
