@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -477,7 +478,11 @@ def time_alone(url: str, cookie: str, n: int = 3) -> float:
     for _ in range(n):
         req = urllib.request.Request(url, headers={"Cookie": cookie})
         t0 = time.perf_counter()
-        urllib.request.urlopen(req, timeout=300).read()
+        try:
+            urllib.request.urlopen(req, timeout=300).read()
+        except urllib.error.HTTPError as exc:  # e.g. 500: the worker timed out (120 s)
+            log(f"  {url}: HTTP {exc.code} after {time.perf_counter() - t0:.0f} s")
+            return float("inf")
         took.append((time.perf_counter() - t0) * 1000)
     return sorted(took)[n // 2]
 
@@ -486,8 +491,8 @@ SLOW_MS = 2000.0  # a page slower than this alone is not run with 20 connections
 
 
 def measure(wrk: str, url: str, cookie: str, args: argparse.Namespace) -> dict[str, float]:
-    first = time_alone(url, cookie, 1)  # warm-up, and the page's cost seen once
-    if first > SLOW_MS:
+    time_alone(url, cookie, 1)  # warm-up: a first request pays for cold caches
+    if time_alone(url, cookie, 1) > SLOW_MS:
         # 20 connections would queue requests that the sync workers go on serving long
         # after wrk stops (minutes): one user's median of three is the figure.
         nan = float("nan")
