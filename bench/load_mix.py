@@ -62,6 +62,19 @@ def engineer_token(contract_id: int) -> tuple[str, list[int]]:
     )
     if not tickets:
         raise SystemExit(f"no open ticket in contract {contract.code} to write on")
+    # The seed's open tickets carry no dispatch mail; the form needs one: a sent
+    # dispatch record per ticket (no mail goes anywhere).
+    from opsqm.infra.mail.models import OutboundMessage
+
+    for t in Ticket.objects.filter(pk__in=tickets, dispatch_message__isnull=True):
+        t.dispatch_message = OutboundMessage.objects.create(
+            message_id=f"<bench-dispatch-{t.pk}@opsqm.local>",
+            ticket_ref=t.number,
+            from_address="servicedesk@opsqm.local",
+            subject=f"派单 {t.number}",
+            status="sent",
+        )
+        t.save(update_fields=["dispatch_message"])
     return token.key, tickets
 
 
