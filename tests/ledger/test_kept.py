@@ -43,9 +43,9 @@ def _score(path: Any, when: datetime.datetime) -> dict[str, Any]:
 @pytest.fixture
 def open_ticket(evidence_a: Any, unit_a: Any) -> Any:
     """A ticket left open: its overdue accrues with time alone."""
-    from opsqm.facts.tickets import services as tk
+    from tests.factories import create_ticket
 
-    return tk.create_ticket(
+    return create_ticket(
         evidence_a,
         {
             "number": "GD-0009",
