@@ -32,6 +32,7 @@ from opsqm.derived.acceptance.models import (
 )
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import download_response
@@ -140,7 +141,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def settings_view(request: HttpRequest, code: str) -> HttpResponse:
+def settings_view(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.ASSESSOR,))
 
     def step() -> None:
@@ -157,7 +158,7 @@ def settings_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def apply(request: HttpRequest, code: str) -> HttpResponse:
+def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.VENDOR_MANAGER,))
     return _act(
         request,
@@ -168,7 +169,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def review_application(request: HttpRequest, code: str) -> HttpResponse:
+def review_application(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.SUPERVISOR,))
     return _decide(
         request,
@@ -179,7 +180,7 @@ def review_application(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def accept(request: HttpRequest, code: str) -> HttpResponse:
+def accept(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.ASSESSOR,))
     return _act(
         request,
@@ -190,7 +191,7 @@ def accept(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def package(request: HttpRequest, code: str) -> HttpResponse:
+def package(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, services.PACKAGERS)
     return _act(
         request,
@@ -239,7 +240,7 @@ def deliverable(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = _deliverable(request, pk, (Role.VENDOR_MANAGER,))
 
     def step() -> None:
@@ -252,7 +253,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = _deliverable(request, pk, (Role.VENDOR_MANAGER,))
     return _act(
         request,
@@ -263,7 +264,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_document(request: HttpRequest, pk: int) -> HttpResponse:
+def review_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = _deliverable(request, pk, (Role.SUPERVISOR,))
     return _decide(
         request,
@@ -289,7 +290,7 @@ def version_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def checklist(request: HttpRequest, code: str) -> HttpResponse:
+def checklist(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.ASSESSOR,))
     if request.method == "POST":
         item_pk = request.POST.get("item")
@@ -325,7 +326,7 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def inspections(request: HttpRequest, code: str) -> HttpResponse:
+def inspections(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, INSPECTION_READERS)
     role = _role(request)
     if request.method == "POST":
@@ -359,7 +360,7 @@ def _inspection(
 
 
 @login_required
-def inspection(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     insp = _inspection(request, pk)
     role = _role(request)
     if request.method == "POST":
@@ -396,7 +397,7 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     insp = _inspection(request, pk, services.INSPECTORS)
     return _act(
         request,
@@ -434,7 +435,7 @@ def result_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def result_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+def result_ticket(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.SERVICE_DESK)
     result = get_object_or_404(
         InspectionResult.objects.filter(

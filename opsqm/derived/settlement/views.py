@@ -20,6 +20,7 @@ from opsqm.derived.settlement import exports, services
 from opsqm.derived.settlement.models import SettlementStatement
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.roles import Role
 from opsqm.infra.core.spreadsheet import XLSX_CONTENT_TYPE
@@ -155,17 +156,17 @@ def _existing(contract: Contract) -> SettlementStatement:
 
 
 @login_required
-def create(request: HttpRequest, code: str) -> HttpResponse:
+def create(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(request, code, Role.ASSESSOR, lambda c: services.create_statement(c, request.user))
 
 
 @login_required
-def submit(request: HttpRequest, code: str) -> HttpResponse:
+def submit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(request, code, Role.ASSESSOR, lambda c: services.submit(_existing(c), request.user))
 
 
 @login_required
-def review(request: HttpRequest, code: str) -> HttpResponse:
+def review(request: AuthenticatedRequest, code: str) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     comments = request.POST.get("comments", "")
     return _act(
@@ -177,14 +178,14 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def sign(request: HttpRequest, code: str) -> HttpResponse:
+def sign(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(
         request, code, Role.ASSESSOR, lambda c: services.sign_off(_existing(c), request.user)
     )
 
 
 @login_required
-def reopen(request: HttpRequest, code: str) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(
         request,
         code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.services import safe_ledger
 from opsqm.facts.contracts.access import visible_contracts
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.roles import ADMIN_ROLES, Role
 
 OPEN_TICKETS_SHOWN = 50
@@ -41,7 +43,7 @@ def open_tickets(contracts: Any, unit: Any = None) -> list[dict[str, Any]]:
     return rows
 
 
-def _queues(user: Any, contracts: Any) -> list[dict[str, Any]]:
+def _queues(user: User, contracts: Any) -> list[dict[str, Any]]:
     """The role's own next steps in the work-order flow, each a short list with a link
     to the board filtered to it: what the desk must phone, what the engineer must
     acknowledge, what the recipient must sign."""
@@ -49,15 +51,16 @@ def _queues(user: Any, contracts: Any) -> list[dict[str, Any]]:
 
     S = Ticket.Status
     # (status, heading, the instant the ticket has waited since)
-    wanted = {
+    queues: dict[str, list[tuple[str, str, str]]] = {
         Role.SERVICE_DESK: [
             (S.REPORTED, _("Reports to phone the vendor about or dispatch"), "created_at"),
             (S.AWAITING_PHONE, _("Recipients to phone for their confirmation"), "no_signature_at"),
         ],
         Role.VENDOR_ENGINEER: [(S.DISPATCHED, _("Work orders to acknowledge"), "dispatched_at")],
         Role.RECIPIENT: [(S.RESOLVED, _("Work orders awaiting your signature"), "resolved_at")],
-    }.get(user.role, [])
-    board = {Role.VENDOR_ENGINEER: "tickets:mine", Role.RECIPIENT: "tickets:unit"}
+    }
+    wanted = queues.get(user.role, [])
+    board: dict[str, str] = {Role.VENDOR_ENGINEER: "tickets:mine", Role.RECIPIENT: "tickets:unit"}
     board_url = _link(board.get(user.role, "tickets:board"))
     qs = Ticket.objects.filter(contract__in=contracts).select_related("contract", "unit")
     if user.role == Role.RECIPIENT:
@@ -96,19 +99,20 @@ def _link(name: str, query: str = "") -> str | None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     role = user.role
     ctx: dict[str, Any] = {"role": role}
     if role in ADMIN_ROLES:
-        links = {
+        by_role: dict[str, list[tuple[str, str, str]]] = {
             Role.SYSTEM_ADMIN: [(_("Accounts"), "accounts:users", "")],
             Role.SECURITY_ADMIN: [
                 (_("Accounts"), "accounts:users", ""),
                 (_("Locked accounts"), "accounts:users", "?status=locked"),
             ],
             Role.AUDIT_ADMIN: [(_("Audit log"), "audit:list", "")],
-        }[role]
+        }
+        links = by_role[role]
         ctx["admin_links"] = [
             (label, url) for label, name, query in links if (url := _link(name, query))
         ]

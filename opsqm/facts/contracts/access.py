@@ -3,15 +3,15 @@ applied to the contracts (here, above core, because core knows no contract)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from opsqm.facts.contracts.models import Contract
+from opsqm.infra.accounts.models import User
 from opsqm.infra.core.access import in_scope
 
 
-def visible_contracts(user: Any) -> QuerySet[Contract]:
+def visible_contracts(user: User | AnonymousUser) -> QuerySet[Contract]:
     """The contracts whose business data the user may read."""
     return in_scope(
         user, Contract.objects.select_related("vendor"), vendor="vendor_id", unit="units"

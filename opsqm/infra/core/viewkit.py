@@ -13,12 +13,12 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
-from opsqm.infra.core.roles import ADMIN_ROLES
+from opsqm.infra.core.roles import ADMIN_ROLES, Visitor
 from opsqm.infra.core.spreadsheet import XLSX_CONTENT_TYPE, xlsx_bytes
 from opsqm.pure.assessment.model import TZ
 
 
-def require_business(user: Any) -> None:
+def require_business(user: Visitor) -> None:
     """Business data: 403 for the three administrators (三员)."""
     if not user.is_authenticated or user.role in ADMIN_ROLES:
         raise PermissionDenied

@@ -4,7 +4,6 @@ vendor's own contract and the file's event."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,15 +11,16 @@ from django.utils.translation import gettext as _
 
 from opsqm.derived.acceptance.models import AcceptanceEvent, AcceptanceFile
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts.models import User
+from opsqm.infra.core.roles import Role
 
 
-def _need(user: Any, *roles: str) -> None:
+def _need(user: User, *roles: str) -> None:
     if getattr(user, "role", None) not in roles:
         raise ValidationError(_("Your role cannot take this step."))
 
 
-def _actor(user: Any) -> Any:
+def _actor(user: User | None) -> User | None:
     return user if getattr(user, "is_authenticated", False) else None
 
 
@@ -30,14 +30,14 @@ def now() -> datetime.datetime:
     return timezone.now()
 
 
-def _contract_of_vendor(user: Any, contract: Contract) -> None:
+def _contract_of_vendor(user: User, contract: Contract) -> None:
     if getattr(user, "role", None) in (Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER) and (
         contract.vendor_id != user.vendor_id
     ):
         raise ValidationError(_("This contract is not your company's."))
 
 
-def _file_event(file: AcceptanceFile, user: Any, action: str, comments: str = "") -> None:
+def _file_event(file: AcceptanceFile, user: User, action: str, comments: str = "") -> None:
     AcceptanceEvent.objects.create(
         file=file,
         action=action,

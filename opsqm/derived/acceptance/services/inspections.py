@@ -29,8 +29,9 @@ from opsqm.derived.acceptance.services.register import (
     today,
 )
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import validate_upload
 
 # The mobile law-enforcement terminal system (移动执法终端软件运维): a default list the
@@ -73,7 +74,7 @@ def ensure_checklist(contract: Contract) -> list[ChecklistItem]:
 
 def save_checklist_item(
     contract: Contract,
-    user: Any,
+    user: User,
     *,
     item: ChecklistItem | None,
     group: str,
@@ -112,7 +113,7 @@ def save_checklist_item(
 INSPECTORS = (Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER)
 
 
-def start_inspection(contract: Contract, month: datetime.date, user: Any) -> Inspection:
+def start_inspection(contract: Contract, month: datetime.date, user: User) -> Inspection:
     """The vendor's engineer starts the month's inspection (one per month)."""
     _need(user, *INSPECTORS)
     _contract_of_vendor(user, contract)
@@ -136,7 +137,7 @@ def start_inspection(contract: Contract, month: datetime.date, user: Any) -> Ins
 
 def record_result(
     result: InspectionResult,
-    user: Any,
+    user: User,
     *,
     outcome: str,
     note: str = "",
@@ -170,7 +171,7 @@ def record_result(
     return result
 
 
-def complete_inspection(insp: Inspection, user: Any, *, summary: str = "") -> Inspection:
+def complete_inspection(insp: Inspection, user: User, *, summary: str = "") -> Inspection:
     """Every check answered → completed; its PDF becomes a version of the month's
     月度巡检记录 deliverable."""
     _need(user, *INSPECTORS)
@@ -209,7 +210,7 @@ def complete_inspection(insp: Inspection, user: Any, *, summary: str = "") -> In
     return insp
 
 
-def open_ticket(result: InspectionResult, user: Any) -> Any:
+def open_ticket(result: InspectionResult, user: User) -> Any:
     """A finding of the inspection becomes a work order: the service desk records it
     as an intake (opsqm.facts.tickets.services.record_intake), the inspector as reporter."""
     from opsqm.facts.tickets.services import record_intake

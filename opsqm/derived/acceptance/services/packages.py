@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,13 +12,14 @@ from opsqm.derived.acceptance.services import common
 from opsqm.derived.acceptance.services.common import _actor, _contract_of_vendor, _need
 from opsqm.derived.acceptance.services.register import ensure_register
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 
 PACKAGERS = (Role.VENDOR_MANAGER, Role.ASSESSOR, Role.SUPERVISOR)
 
 
-def request_package(contract: Contract, user: Any) -> Package:
+def request_package(contract: Contract, user: User) -> Package:
     """Queue the assembly of the acceptance package (a worker job with progress)."""
     from opsqm.infra.jobs.services import enqueue
 

@@ -29,8 +29,9 @@ from opsqm.derived.acceptance.services import common
 from opsqm.derived.acceptance.services.common import _actor, _contract_of_vendor, _need
 from opsqm.derived.acceptance.services.periods import months, quarters
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import validate_upload
 from opsqm.pure.assessment.model import TZ
 
@@ -102,7 +103,7 @@ def package_version(d: Deliverable) -> DeliverableVersion | None:
 
 
 def set_due_days(
-    contract: Contract, user: Any, *, report_due_days: int, inspection_due_days: int
+    contract: Contract, user: User, *, report_due_days: int, inspection_due_days: int
 ) -> AcceptanceFile:
     """The assessor sets how many days after a quarter / month the reports are due."""
     _need(user, Role.ASSESSOR)
@@ -129,7 +130,7 @@ def set_due_days(
 
 
 def _add_version(
-    d: Deliverable, user: Any, name: str, data: bytes, source: str, note: str
+    d: Deliverable, user: User, name: str, data: bytes, source: str, note: str
 ) -> DeliverableVersion:
     file = acceptance_file(d.contract)
     if file.state == AcceptanceFile.State.ACCEPTED:
@@ -165,7 +166,7 @@ def _add_version(
     return v
 
 
-def upload_version(d: Deliverable, user: Any, upload: Any, note: str = "") -> DeliverableVersion:
+def upload_version(d: Deliverable, user: User, upload: Any, note: str = "") -> DeliverableVersion:
     """The vendor manager uploads a (new) version of a deliverable."""
     _need(user, Role.VENDOR_MANAGER)
     _contract_of_vendor(user, d.contract)
@@ -176,7 +177,7 @@ def upload_version(d: Deliverable, user: Any, upload: Any, note: str = "") -> De
 
 
 def register_generated(
-    d: Deliverable, user: Any, name: str, data: bytes, note: str = ""
+    d: Deliverable, user: User, name: str, data: bytes, note: str = ""
 ) -> DeliverableVersion:
     """A report OpsQM generated becomes a version of its deliverable (one click)."""
     _need(user, Role.VENDOR_MANAGER)
@@ -189,16 +190,18 @@ def deliverable_for(contract: Contract, kind: str, period: str = "") -> Delivera
     return Deliverable.objects.get(contract=contract, kind=kind, period=period)
 
 
-def submit_for_review(d: Deliverable, user: Any) -> Deliverable:
+def submit_for_review(d: Deliverable, user: User) -> Deliverable:
     _need(user, Role.VENDOR_MANAGER)
     _contract_of_vendor(user, d.contract)
     d.refresh_from_db()
     if d.state != Deliverable.State.UPLOADED:
         raise ValidationError(_("Only an uploaded version can be sent for review."))
-    return _set_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
+    return set_deliverable_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
 
 
-def _set_state(d: Deliverable, state: str, action: str, user: Any = None) -> Deliverable:
+def set_deliverable_state(
+    d: Deliverable, state: str, action: str, user: User | None = None
+) -> Deliverable:
     with transaction.atomic():
         before = d.state
         d.state = state
@@ -214,7 +217,7 @@ def _set_state(d: Deliverable, state: str, action: str, user: Any = None) -> Del
     return d
 
 
-def review_deliverable(d: Deliverable, user: Any, *, approve: bool, comments: str) -> Review:
+def review_deliverable(d: Deliverable, user: User, *, approve: bool, comments: str) -> Review:
     """The supervisor approves the latest version or returns it with comments."""
     _need(user, Role.SUPERVISOR)
     d.refresh_from_db()
@@ -236,7 +239,7 @@ def review_deliverable(d: Deliverable, user: Any, *, approve: bool, comments: st
         )
         if approve:
             d.accepted_version = version
-        _set_state(
+        set_deliverable_state(
             d,
             Deliverable.State.ACCEPTED if approve else Deliverable.State.RETURNED,
             "acceptance.review",

@@ -3,8 +3,6 @@ the supervisor reviews, the assessor accepts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,13 +10,14 @@ from django.utils.translation import gettext as _
 from opsqm.derived.acceptance.models import OPTIONAL_KINDS, AcceptanceFile, Deliverable
 from opsqm.derived.acceptance.services import common
 from opsqm.derived.acceptance.services.common import _actor, _contract_of_vendor, _file_event, _need
-from opsqm.derived.acceptance.services.register import _set_state, ensure_register, today
+from opsqm.derived.acceptance.services.register import ensure_register, set_deliverable_state, today
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 
 
-def _save_file(file: AcceptanceFile, user: Any, action: str, before: str, comments: str) -> None:
+def _save_file(file: AcceptanceFile, user: User, action: str, before: str, comments: str) -> None:
     file.save()
     _file_event(file, user, action, comments)
     log_action(
@@ -38,7 +37,7 @@ def blocking(contract: Contract) -> list[Deliverable]:
     return [d for d in qs if d.kind not in OPTIONAL_KINDS]
 
 
-def apply_for_acceptance(contract: Contract, user: Any) -> AcceptanceFile:
+def apply_for_acceptance(contract: Contract, user: User) -> AcceptanceFile:
     """合同 八: the service period is over and every document is in → the vendor applies;
     every uploaded or returned-and-replaced document goes to the supervisor."""
     _need(user, Role.VENDOR_MANAGER)
@@ -58,7 +57,7 @@ def apply_for_acceptance(contract: Contract, user: Any) -> AcceptanceFile:
                 _("%(n)d documents are missing: %(names)s") % {"n": len(missing), "names": names}
             )
         for d in Deliverable.objects.filter(contract=contract, state=Deliverable.State.UPLOADED):
-            _set_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
+            set_deliverable_state(d, Deliverable.State.UNDER_REVIEW, "acceptance.submit", user)
         before = file.state
         file.state, file.applied_at, file.comments = AcceptanceFile.State.APPLIED, common.now(), ""
         _save_file(file, user, "apply", before, "")
@@ -66,7 +65,7 @@ def apply_for_acceptance(contract: Contract, user: Any) -> AcceptanceFile:
 
 
 def review_application(
-    contract: Contract, user: Any, *, approve: bool, comments: str
+    contract: Contract, user: User, *, approve: bool, comments: str
 ) -> AcceptanceFile:
     """The supervisor approves the application (every document accepted) or returns it."""
     _need(user, Role.SUPERVISOR)
@@ -89,7 +88,7 @@ def review_application(
     return file
 
 
-def accept(contract: Contract, user: Any) -> AcceptanceFile:
+def accept(contract: Contract, user: User) -> AcceptanceFile:
     """The IT department accepts the project (合同 八); the final payment (五.2) may
     then be settled."""
     _need(user, Role.ASSESSOR)

@@ -14,13 +14,14 @@ from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import BUREAU
 from opsqm.facts.incidents.models import CampaignEntry, EvaluationCampaign
 from opsqm.facts.incidents.views.common import A, _role
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.roles import Role
 from opsqm.infra.core.viewkit import run_service
 
 
 @login_required
-def campaigns(request: HttpRequest) -> HttpResponse:
+def campaigns(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, *BUREAU)
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST":
@@ -87,7 +88,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rate(request: HttpRequest) -> HttpResponse:
+def rate(request: AuthenticatedRequest) -> HttpResponse:
     """The recipient's page (phone-friendly): each vendor serving the unit, per open
     campaign; one small form per vendor."""
     require_role(request.user, Role.RECIPIENT)

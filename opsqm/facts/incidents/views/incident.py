@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
@@ -25,6 +26,7 @@ from opsqm.facts.incidents.views.common import (
     _serve_file,
     report_hours,
 )
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
 from opsqm.pure.assessment.model import TZ
@@ -60,9 +62,22 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pick_contract(request: AuthenticatedRequest) -> HttpResponse:
+    """/incidents/new/ without ?contract=: which contract the incident is of, the
+    contracts in their service period first."""
+    today = timezone.localdate()
+    contracts = sorted(
+        visible_contracts(request.user).select_related("vendor"),
+        key=lambda c: (not c.start <= today <= c.end, -c.start.toordinal(), c.code),
+    )
+    return render(request, "incidents/pick_contract.html", {"contracts": contracts, "today": today})
+
+
 @login_required
-def incident_create(request: HttpRequest) -> HttpResponse:
+def incident_create(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, A)
+    if not request.GET.get("contract"):
+        return _pick_contract(request)
     contract = contract_param(request.user, request.GET.get("contract"))
     form = forms.IncidentForm(request.POST or None, instance=Incident(contract=contract))
     if request.method == "POST" and form.is_valid():
@@ -129,7 +144,7 @@ def _ticket_url(pk: int | None) -> str:
 
 
 @login_required
-def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inc = scoped_object(request.user, Incident.objects.all(), pk, *VENDOR_SIDE)
     form = forms.ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +160,7 @@ def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+def incident_step(request: AuthenticatedRequest, pk: int, step: int) -> HttpResponse:
     roles = (A,) if step == DeterminationStep.Step.FINAL else VENDOR_SIDE
     inc = scoped_object(request.user, Incident.objects.all(), pk, *roles)
     if step not in DeterminationStep.Step.values:
@@ -164,7 +179,7 @@ def incident_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 
 
 @login_required
-def incident_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inc = scoped_object(request.user, Incident.objects.all(), pk, *VENDOR_SIDE)
     form = forms.EvidenceForm(
         request.POST or None,

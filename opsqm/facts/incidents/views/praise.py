@@ -16,6 +16,7 @@ from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR, contract_param, scoped, scoped_object
 from opsqm.facts.incidents.models import Praise, PraiseApplication
 from opsqm.facts.incidents.views.common import A, _contract_filter, _form_page, _role, _serve_file
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
 
@@ -53,7 +54,7 @@ def praise_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def praise_apply(request: HttpRequest) -> HttpResponse:
+def praise_apply(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, *VENDOR)
     contract = contract_param(request.user, request.GET.get("contract"))
     form = forms.PraiseApplyForm(
@@ -76,7 +77,7 @@ def praise_apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def praise_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def praise_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     app = scoped_object(request.user, PraiseApplication.objects.all(), pk, A)
     form = forms.PraiseDecideForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
 from opsqm.facts.incidents.models import RectificationNotice
 from opsqm.facts.incidents.views.common import A, _contract_filter, _form_page, _role, _serve_file
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
 from opsqm.pure.assessment.model import TZ
@@ -38,7 +39,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rectification_create(request: HttpRequest) -> HttpResponse:
+def rectification_create(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, A)
     contract = contract_param(request.user, request.GET.get("contract"))
     form = forms.RectificationForm(
@@ -84,7 +85,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rectification_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_respond(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     n = scoped_object(request.user, RectificationNotice.objects.all(), pk, *VENDOR_SIDE)
     form = forms.RespondForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +98,7 @@ def rectification_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rectification_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     n = scoped_object(request.user, RectificationNotice.objects.all(), pk, A)
     form = forms.VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

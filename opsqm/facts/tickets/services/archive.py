@@ -3,8 +3,6 @@ for an improper archive (第十七条五)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,11 +15,12 @@ from opsqm.facts.tickets.services._mail import (
     _mail_body,
     _watch_server_times,
 )
-from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 
 
-def _send_archive(ticket: Ticket, user: Any) -> None:
+def _send_archive(ticket: Ticket, user: User | None) -> None:
     """The signed form to the service-desk mailbox (第十条); archived once the mail
     server has received it (`apply_server_times`)."""
     from opsqm.infra.mail.services import queue_message
@@ -56,11 +55,11 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
     now = common.now()
     ticket.archive_message = outbound
     _event(ticket, "archive_sent", now, Event.Source.APP, outbound.message_id, user)
-    _save(ticket, "ticket.archive_sent", before=before, actor=user)
+    save_ticket(ticket, "ticket.archive_sent", before=before, actor=user)
     _watch_server_times(ticket, now)
 
 
-def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
+def mark_improper_archive(ticket: Ticket, *, user: User, reason: str) -> Ticket:
     """The desk marks a ticket archived improperly (第十七条五), with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
@@ -74,5 +73,5 @@ def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
         ticket.archive = Ticket.Archive.IMPROPER
         ticket.archive_note = reason.strip()
         _event(ticket, "archive_improper", common.now(), Event.Source.APP, reason.strip(), user)
-        _save(ticket, "ticket.archive_improper", before=before, actor=user)
+        save_ticket(ticket, "ticket.archive_improper", before=before, actor=user)
     return ticket

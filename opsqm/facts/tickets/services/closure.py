@@ -33,8 +33,9 @@ from opsqm.facts.tickets.services.common import (
     _event,
     _locked,
     _person,
-    _save,
+    save_ticket,
 )
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 
@@ -64,7 +65,7 @@ def sign(
     png: bytes,
     satisfaction: str,
     signer_name: str,
-    user: Any = None,
+    user: User | None = None,
     via: str = "login",
 ) -> Ticket:
     """The recipient signs (drawn on a phone or tablet) and rates: one ticket, one
@@ -99,12 +100,12 @@ def sign(
             sha256=digest,
             via=via,
         )
-        _save(ticket, "ticket.sign", before=before, actor=user)
+        save_ticket(ticket, "ticket.sign", before=before, actor=user)
         _send_archive(ticket, user)
     return ticket
 
 
-def create_sign_link(ticket: Ticket, *, user: Any) -> str:
+def create_sign_link(ticket: Ticket, *, user: User) -> str:
     """A one-time signing link (signed token, expiring, single use, no login)."""
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -168,7 +169,7 @@ def sign_with_link(token: str, *, png: bytes, satisfaction: str, signer_name: st
 
 
 def record_no_signature(
-    ticket: Ticket, *, user: Any, reason: str, evidence: Sequence[Upload] = ()
+    ticket: Ticket, *, user: User, reason: str, evidence: Sequence[Upload] = ()
 ) -> Ticket:
     """第十条 exception: the recipient cannot sign; the engineer notes why (with other
     evidence), for the desk to confirm by phone.  The ticket is then *awaiting phone
@@ -194,11 +195,11 @@ def record_no_signature(
             evidence=names,
             notice=notice.message_id,
         )
-        _save(ticket, "ticket.no_signature", before=before, actor=user)
+        save_ticket(ticket, "ticket.no_signature", before=before, actor=user)
     return ticket
 
 
-def _notify_desk_no_signature(ticket: Ticket, user: Any, evidence: Sequence[str]) -> Any:
+def _notify_desk_no_signature(ticket: Ticket, user: User, evidence: Sequence[str]) -> Any:
     """The desk's intranet mail notice (sent by the worker if the transaction commits):
     whom to phone, why there is no signature, and the ticket's times."""
     from opsqm.infra.mail.services import queue_message
@@ -243,7 +244,7 @@ def _notify_desk_no_signature(ticket: Ticket, user: Any, evidence: Sequence[str]
 def confirm_by_phone(
     ticket: Ticket,
     *,
-    user: Any,
+    user: User,
     called_at: datetime.datetime,
     person: str,
     outcome: str,
@@ -284,6 +285,6 @@ def confirm_by_phone(
             person=person.strip(),
             satisfaction=satisfaction,
         )
-        _save(ticket, "ticket.phone_confirm", before=before, actor=user)
+        save_ticket(ticket, "ticket.phone_confirm", before=before, actor=user)
         _send_archive(ticket, user)
     return ticket

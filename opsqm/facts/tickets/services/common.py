@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from opsqm.facts.tickets.models import ATTACHMENT_KINDS, Attachment, Event, Ticket, TicketSequence
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.uploads import validate_upload
@@ -32,7 +34,7 @@ def now() -> datetime.datetime:
     return timezone.now()
 
 
-def _person(user: Any) -> Any:
+def _person(user: User | AnonymousUser | None) -> Any:
     """The user to record as the author: None for an anonymous visitor (a one-time
     signing link) or a job."""
     return user if getattr(user, "is_authenticated", False) else None
@@ -60,7 +62,7 @@ def _event(
     )
 
 
-def _save(
+def save_ticket(
     ticket: Ticket,
     action: str,
     *,
@@ -86,7 +88,7 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def _attach(
-    ticket: Ticket, kind: str, upload: Upload, user: Any, kinds: Iterable[str] = ATTACHMENT_KINDS
+    ticket: Ticket, kind: str, upload: Upload, user: User, kinds: Iterable[str] = ATTACHMENT_KINDS
 ) -> Attachment:
     validate_upload(upload, kinds)
     upload.seek(0)

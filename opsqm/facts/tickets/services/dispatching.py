@@ -3,8 +3,6 @@ receive times copied onto the ticket once known."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,11 +10,12 @@ from django.utils.translation import gettext as _
 from opsqm.facts.tickets.models import Attachment, Event, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import _mail_body, _vendor_mailbox, _watch_server_times
-from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 
 
-def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticket:
+def dispatch(ticket: Ticket, *, user: User, priority: str | None = None) -> Ticket:
     """Mail the work order to the vendor's intranet mailbox (第十条四).  Its
     `dispatched_at` is the mail server's receive time, recorded when delivery is
     confirmed (`apply_server_times`); until then the ledger does not count it."""
@@ -62,7 +61,7 @@ def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticke
             user,
             to=outbound.to,
         )
-        _save(ticket, "ticket.dispatch", before=before, actor=user)
+        save_ticket(ticket, "ticket.dispatch", before=before, actor=user)
         _watch_server_times(ticket, now)
     return ticket
 
@@ -105,7 +104,9 @@ def apply_server_times(ticket: Ticket) -> list[str]:
             )
             changed.append(field)
         if changed:
-            _save(ticket, "ticket.server_time", before=before, summary=f"{ticket.number} {changed}")
+            save_ticket(
+                ticket, "ticket.server_time", before=before, summary=f"{ticket.number} {changed}"
+            )
     return changed
 
 

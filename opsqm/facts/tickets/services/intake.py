@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,9 +18,10 @@ from opsqm.facts.tickets.services.common import (
     _attach,
     _event,
     _person,
-    _save,
     next_number,
+    save_ticket,
 )
+from opsqm.infra.accounts.models import User
 
 
 def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -> None:
@@ -32,7 +32,7 @@ def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -
 def _new_ticket(
     contract: Contract,
     *,
-    user: Any,
+    user: User,
     kind: str,
     title: str,
     unit: Unit | None,
@@ -82,7 +82,7 @@ def _new_ticket(
 def record_intake(
     contract: Contract,
     *,
-    user: Any,
+    user: User,
     reporter: str,
     description: str,
     reported_at: datetime.datetime | None = None,
@@ -128,14 +128,14 @@ def record_intake(
         _event(ticket, "reported", reported_at, Event.Source.TYPED, reporter.strip(), user)
         _event(ticket, "intake_recorded", now, Event.Source.APP, "", user, attachments=names)
         summary = f"{ticket.number} {ticket.title}"
-        _save(ticket, "ticket.intake", before=None, summary=summary, actor=user)
+        save_ticket(ticket, "ticket.intake", before=None, summary=summary, actor=user)
     return ticket
 
 
 def register_security_report(
     contract: Contract,
     *,
-    user: Any,
+    user: User,
     title: str,
     report: Upload,
     findings: Sequence[tuple[str, str]],
@@ -173,5 +173,7 @@ def register_security_report(
         for d, s in findings:
             Finding.objects.create(ticket=ticket, description=d, severity=s)
         _event(ticket, "security_registered", now, Event.Source.APP, title.strip(), user)
-        _save(ticket, "ticket.security_register", before=None, summary=ticket.number, actor=user)
+        save_ticket(
+            ticket, "ticket.security_register", before=None, summary=ticket.number, actor=user
+        )
     return ticket

@@ -4,7 +4,6 @@ within it, the ticket is closed by phone and never becomes a work order."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from opsqm.facts.tickets.models import Event, PhoneCall, Ticket
 from opsqm.facts.tickets.services import common
-from opsqm.facts.tickets.services.common import FlowError, _event, _locked, _save
+from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
@@ -27,7 +27,7 @@ def phone_deadline(ticket: Ticket) -> datetime.datetime | None:
 
 
 def log_vendor_call(
-    ticket: Ticket, *, user: Any, called_at: datetime.datetime, person: str, outcome: str
+    ticket: Ticket, *, user: User, called_at: datetime.datetime, person: str, outcome: str
 ) -> PhoneCall:
     """The desk's call to the vendor's engineer (第九条一).  The first call starts the
     2-hour window.  Its time is what the desk records (there is no other clock for a
@@ -60,11 +60,11 @@ def log_vendor_call(
             user,
             outcome=outcome.strip(),
         )
-        _save(ticket, "ticket.vendor_called", before=before, actor=user)
+        save_ticket(ticket, "ticket.vendor_called", before=before, actor=user)
     return call
 
 
-def close_by_phone(ticket: Ticket, *, user: Any, note: str) -> Ticket:
+def close_by_phone(ticket: Ticket, *, user: User, note: str) -> Ticket:
     """Fixed within the 2 hours: the desk closes it without a work order; it never
     becomes ticket evidence (no dispatch, nothing for T1–T8 to read)."""
     with transaction.atomic():
@@ -87,5 +87,5 @@ def close_by_phone(ticket: Ticket, *, user: Any, note: str) -> Ticket:
             user,
             within_window=now <= (phone_deadline(ticket) or now),
         )
-        _save(ticket, "ticket.phone_resolved", before=before, actor=user)
+        save_ticket(ticket, "ticket.phone_resolved", before=before, actor=user)
     return ticket

@@ -25,8 +25,9 @@ from opsqm.facts.tickets.services.common import (
     _attach,
     _event,
     _locked,
-    _save,
+    save_ticket,
 )
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
 
@@ -38,7 +39,7 @@ def _require_dispatched(ticket: Ticket) -> None:
         raise FlowError(_("This ticket is resolved."))
 
 
-def acknowledge(ticket: Ticket, *, user: Any) -> Ticket:
+def acknowledge(ticket: Ticket, *, user: User) -> Ticket:
     """The engineer acknowledges on the page (OpsQM's clock).  By mail: `on_inbound`."""
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -51,7 +52,7 @@ def acknowledge(ticket: Ticket, *, user: Any) -> Ticket:
         if ticket.engineer_id is None:
             ticket.engineer = user
         _event(ticket, "acknowledged", now, Event.Source.APP, "", user)
-        _save(ticket, "ticket.acknowledge", before=before, actor=user)
+        save_ticket(ticket, "ticket.acknowledge", before=before, actor=user)
     return ticket
 
 
@@ -79,7 +80,7 @@ def acknowledge_by_mail(ticket: Ticket, inbound: Any) -> bool:
             message_id=inbound.message_id,
             acknowledges=first,
         )
-        _save(
+        save_ticket(
             ticket,
             "ticket.mail_received",
             before=before,
@@ -91,7 +92,7 @@ def acknowledge_by_mail(ticket: Ticket, inbound: Any) -> bool:
 def record_work(
     ticket: Ticket,
     *,
-    user: Any,
+    user: User,
     analysis: str,
     steps: str,
     verification: str,
@@ -130,11 +131,11 @@ def record_work(
             attachments=names,
             complete=ticket.record_analysis and ticket.record_steps and ticket.record_verification,
         )
-        _save(ticket, "ticket.record_work", before=before, actor=user)
+        save_ticket(ticket, "ticket.record_work", before=before, actor=user)
     return ticket
 
 
-def upload_external_form(ticket: Ticket, *, user: Any, upload: Upload) -> Ticket:
+def upload_external_form(ticket: Ticket, *, user: User, upload: Upload) -> Ticket:
     """A ticket form in another format than the bureau's (第八条 统一样式): kept, and
     the ticket is marked not in the bureau's form (T3)."""
     with transaction.atomic():
@@ -144,12 +145,12 @@ def upload_external_form(ticket: Ticket, *, user: Any, upload: Upload) -> Ticket
         att = _attach(ticket, Attachment.Kind.FORM, upload, user)
         ticket.template_ok = False
         _event(ticket, "external_form", common.now(), Event.Source.APP, att.name, user)
-        _save(ticket, "ticket.external_form", before=before, actor=user)
+        save_ticket(ticket, "ticket.external_form", before=before, actor=user)
     return ticket
 
 
 def request_extension(
-    ticket: Ticket, *, user: Any, requested_to: datetime.datetime, reason: str
+    ticket: Ticket, *, user: User, requested_to: datetime.datetime, reason: str
 ) -> Extension:
     """第九条二: the vendor asks; it counts only once the recipient agrees."""
     with transaction.atomic():
@@ -181,7 +182,7 @@ def request_extension(
 def decide_extension(
     extension: Extension,
     *,
-    user: Any,
+    user: User,
     agree: bool,
     agreed_to: datetime.datetime | None = None,
     note: str = "",
@@ -221,12 +222,12 @@ def decide_extension(
             after=snapshot(ext),
         )
         if agree:
-            _save(ticket, "ticket.extended", before=before, actor=user)
+            save_ticket(ticket, "ticket.extended", before=before, actor=user)
     return ext
 
 
 def close_finding(
-    finding: Finding, *, user: Any, evidence: Upload | None = None, note: str = ""
+    finding: Finding, *, user: User, evidence: Upload | None = None, note: str = ""
 ) -> Finding:
     """Close one finding of a security report; the last one resolves the ticket."""
     with transaction.atomic():
@@ -251,7 +252,7 @@ def close_finding(
     return f
 
 
-def _resolve(ticket: Ticket, user: Any) -> Ticket:
+def _resolve(ticket: Ticket, user: User) -> Ticket:
     from opsqm.infra.mail.services import queue_message
 
     before = snapshot(ticket)
@@ -275,12 +276,12 @@ def _resolve(ticket: Ticket, user: Any) -> Ticket:
     ticket.resolution_message = outbound
     ticket.resolution_requested_at = now
     _event(ticket, "resolution_sent", now, Event.Source.APP, outbound.message_id, user)
-    _save(ticket, "ticket.resolve", before=before, actor=user)
+    save_ticket(ticket, "ticket.resolve", before=before, actor=user)
     _watch_server_times(ticket, now)
     return ticket
 
 
-def resolve(ticket: Ticket, *, user: Any) -> Ticket:
+def resolve(ticket: Ticket, *, user: User) -> Ticket:
     """The engineer reports the problem solved: OpsQM mails the feedback (反馈) to the
     service desk; `resolved_at` is that mail's server receive time (第二十一条三)."""
     with transaction.atomic():

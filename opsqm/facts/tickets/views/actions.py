@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,16 +17,17 @@ from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import DESK, RECIPIENT, VENDOR, require
 from opsqm.facts.tickets.models import Extension, Finding, Ticket
 from opsqm.facts.tickets.views.common import _p, _ticket_for, parse_dt
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.viewkit import post_step
 
-Action = Callable[[HttpRequest, Ticket], Any]
+Action = Callable[[AuthenticatedRequest, Ticket], Any]
 
 
 def _action(roles: frozenset[str], run: Action, done: str) -> Callable[..., HttpResponse]:
     """A POST-only ticket action: wrong role 403, out of scope 404, GET 405."""
 
     @login_required
-    def view(request: HttpRequest, pk: int, **kw: Any) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int, **kw: Any) -> HttpResponse:
         require(request.user, roles)
         ticket = _ticket_for(request, pk)
         request.ticket_kwargs = kw  # type: ignore[attr-defined]
@@ -36,7 +37,7 @@ def _action(roles: frozenset[str], run: Action, done: str) -> Callable[..., Http
     return view
 
 
-def _vendor_call(request: HttpRequest, t: Ticket) -> Any:
+def _vendor_call(request: AuthenticatedRequest, t: Ticket) -> Any:
     return services.log_vendor_call(
         t,
         user=request.user,
@@ -46,7 +47,7 @@ def _vendor_call(request: HttpRequest, t: Ticket) -> Any:
     )
 
 
-def _work(request: HttpRequest, t: Ticket) -> Any:
+def _work(request: AuthenticatedRequest, t: Ticket) -> Any:
     files = [(_p(request, "attachment_kind") or "other", f) for f in request.FILES.getlist("files")]
     return services.record_work(
         t,
@@ -58,14 +59,14 @@ def _work(request: HttpRequest, t: Ticket) -> Any:
     )
 
 
-def _form_upload(request: HttpRequest, t: Ticket) -> Any:
+def _form_upload(request: AuthenticatedRequest, t: Ticket) -> Any:
     f = request.FILES.get("form")
     if f is None:
         raise ValidationError(_("Choose a file."))
     return services.upload_external_form(t, user=request.user, upload=f)
 
 
-def _extension(request: HttpRequest, t: Ticket) -> Any:
+def _extension(request: AuthenticatedRequest, t: Ticket) -> Any:
     to = parse_dt(_p(request, "requested_to"))
     if to is None:
         raise ValidationError(_("Give the new deadline."))
@@ -74,7 +75,7 @@ def _extension(request: HttpRequest, t: Ticket) -> Any:
     )
 
 
-def _extension_decide(request: HttpRequest, t: Ticket) -> Any:
+def _extension_decide(request: AuthenticatedRequest, t: Ticket) -> Any:
     ext = get_object_or_404(Extension, pk=request.ticket_kwargs["ext"], ticket=t)  # type: ignore[attr-defined]
     return services.decide_extension(
         ext,
@@ -85,14 +86,14 @@ def _extension_decide(request: HttpRequest, t: Ticket) -> Any:
     )
 
 
-def _finding_close(request: HttpRequest, t: Ticket) -> Any:
+def _finding_close(request: AuthenticatedRequest, t: Ticket) -> Any:
     f = get_object_or_404(Finding, pk=request.ticket_kwargs["finding"], ticket=t)  # type: ignore[attr-defined]
     return services.close_finding(
         f, user=request.user, evidence=request.FILES.get("evidence"), note=_p(request, "note")
     )
 
 
-def _no_signature(request: HttpRequest, t: Ticket) -> Any:
+def _no_signature(request: AuthenticatedRequest, t: Ticket) -> Any:
     return services.record_no_signature(
         t,
         user=request.user,
@@ -101,7 +102,7 @@ def _no_signature(request: HttpRequest, t: Ticket) -> Any:
     )
 
 
-def _phone_confirm(request: HttpRequest, t: Ticket) -> Any:
+def _phone_confirm(request: AuthenticatedRequest, t: Ticket) -> Any:
     return services.confirm_by_phone(
         t,
         user=request.user,
@@ -112,7 +113,7 @@ def _phone_confirm(request: HttpRequest, t: Ticket) -> Any:
     )
 
 
-def _sign_link(request: HttpRequest, t: Ticket) -> Any:
+def _sign_link(request: AuthenticatedRequest, t: Ticket) -> Any:
     token = services.create_sign_link(t, user=request.user)
     url = request.build_absolute_uri(reverse("tickets:sign_token", args=[token]))
     request.session[f"sign_link_{t.pk}"] = url

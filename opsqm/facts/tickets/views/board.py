@@ -27,6 +27,8 @@ from opsqm.facts.contracts.models import Unit
 from opsqm.facts.tickets.access import DESK, RECIPIENT, VENDOR, is_desk, require, visible_tickets
 from opsqm.facts.tickets.models import CLOSED_STATUSES, Ticket
 from opsqm.facts.tickets.views.common import BOARD_ROLES, RISK_ROLES
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.roles import BUREAU_ROLES
 
 PAGE_SIZE = 50
@@ -189,7 +191,7 @@ def _list_page(
     return render(request, template, ctx)
 
 
-def _filter_bar_lists(user: Any) -> dict[str, Any]:
+def _filter_bar_lists(user: User) -> dict[str, Any]:
     """The board's contract and unit choices as (pk, label) pairs, cached briefly per
     visibility scope (the bureau's: every contract; a vendor's: its own).  A change of
     a contract or unit bumps the generation in the key (`clear_filter_bar_cache`)."""
@@ -254,11 +256,11 @@ class AwaitingPhone:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedRequest) -> HttpResponse:
     """The desk's board (also the bureau's and the vendor's view of their tickets):
     open work by default, "any status" on request."""
     require(request.user, BOARD_ROLES)
-    user: Any = request.user
+    user = request.user
 
     def full_page(filters: dict[str, str]) -> dict[str, Any]:
         refused, awaiting = 0, None
@@ -288,10 +290,10 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedRequest) -> HttpResponse:
     """The engineer's tickets: assigned to them, or not yet taken by anyone."""
     require(request.user, VENDOR)
-    user: Any = request.user
+    user = request.user
     base = visible_tickets(user).filter(Q(engineer=user) | Q(engineer__isnull=True))
     base = base.exclude(status__in=[Ticket.Status.REPORTED, Ticket.Status.PHONE_RESOLVED])
     return _list_page(

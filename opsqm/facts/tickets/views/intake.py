@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,12 +19,13 @@ from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import DESK, require
 from opsqm.facts.tickets.models import Finding, Ticket
 from opsqm.facts.tickets.views.common import parse_dt
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 
 
 def _registration_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     template: str,
-    register: Callable[[HttpRequest, Any], Ticket],
+    register: Callable[[AuthenticatedRequest, Any], Ticket],
     done: str,
     **extra: Any,
 ) -> HttpResponse:
@@ -55,7 +56,7 @@ def _registration_page(
     )
 
 
-def _record_intake(request: HttpRequest, contract: Any) -> Ticket:
+def _record_intake(request: AuthenticatedRequest, contract: Any) -> Ticket:
     p = request.POST
     return services.record_intake(
         contract,
@@ -72,7 +73,7 @@ def _record_intake(request: HttpRequest, contract: Any) -> Ticket:
     )
 
 
-def _register_security_report(request: HttpRequest, contract: Any) -> Ticket:
+def _register_security_report(request: AuthenticatedRequest, contract: Any) -> Ticket:
     p = request.POST
     findings = [
         (d, s)
@@ -95,7 +96,7 @@ def _register_security_report(request: HttpRequest, contract: Any) -> Ticket:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthenticatedRequest) -> HttpResponse:
     return _registration_page(
         request, "tickets/intake.html", _record_intake, _("Report recorded as %(n)s.")
     )
@@ -103,7 +104,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def security_intake(request: HttpRequest) -> HttpResponse:
+def security_intake(request: AuthenticatedRequest) -> HttpResponse:
     return _registration_page(
         request,
         "tickets/security_intake.html",

@@ -18,6 +18,7 @@ from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import RECIPIENT, require
 from opsqm.facts.tickets.models import Ticket
 from opsqm.facts.tickets.views.common import _error_text, _p, _ticket_for
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 
 
 def _png_from_data_url(value: str) -> bytes:
@@ -57,11 +58,11 @@ def _signing_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign(request: HttpRequest, pk: int) -> HttpResponse:
+def sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The recipient signs on a phone or tablet, through their login."""
     require(request.user, RECIPIENT)
     ticket = _ticket_for(request, pk)
-    user: Any = request.user
+    user = request.user
 
     def submit(png: bytes, satisfaction: str, signer_name: str) -> Any:
         return services.sign(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,11 +19,12 @@ from opsqm.facts.tickets.access import (
 )
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
 from opsqm.facts.tickets.views.common import RISK_ROLES, _ticket_for
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.uploads import download_response
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request.user, READERS)
     # One query per list, whatever its length (tests/tickets/test_queries.py); the
     # original report's author comes with the ticket.
@@ -45,7 +44,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    user: Any = request.user
+    user = request.user
     now = timezone.now()
     ctx = {
         "t": ticket,
