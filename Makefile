@@ -6,7 +6,7 @@ export OPSQM_VAR_DIR ?= $(CURDIR)/var
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets messages
+.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets bench-load messages
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -45,6 +45,11 @@ bench: bootstrap
 ## (gunicorn as `make run` + wrk; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/opsqm_bench).
 bench-tickets: bootstrap
 	$(PY) bench/ticket_board_bench.py
+
+## 20 users mixing the board, ticket pages, the dashboards, the ledger and API writes
+## against the server and the worker (bounded: --duration, --max-requests); fails on a 5xx.
+bench-load: bootstrap
+	$(PY) bench/load_mix.py
 
 ## Re-extract the translatable strings into opsqm/locale/zh_Hans and compile the .mo
 ## (docs/i18n.md). The pure core opsqm/pure/assessment has no gettext and is skipped.

@@ -192,3 +192,10 @@ def mailboxes(mail_server: mailserver.MailServer, settings: Any, tmp_path: Any) 
         vendor_account = vendor
 
     return Boxes
+
+
+@pytest.fixture(autouse=True)
+def _no_ledger_schedule(settings: Any) -> None:
+    """The worker's ledger refresh (ledger.keep) is off, so that a test running the
+    worker counts its own jobs only; tests of the kept ledgers call it directly."""
+    settings.OPSQM_LEDGER_KEEP_SECONDS = 0

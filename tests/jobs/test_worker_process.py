@@ -40,6 +40,7 @@ def _env(var: Path) -> dict[str, str]:
         OPSQM_VAR_DIR=str(var),
         DJANGO_SETTINGS_MODULE="opsqm.edges.web.settings",
         PYTHONPATH=str(ROOT),
+        OPSQM_LEDGER_KEEP_SECONDS="0",  # the workers run this test's jobs only
     )
     return env
 

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from opsqm.facts.contracts.evidence_version import bump_evidence
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
 from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
 from opsqm.facts.staff.models import (
@@ -124,6 +125,8 @@ def import_evidence(evidences: Iterable[m.ContractEvidence], actor: Any = None) 
         for ev in evidences:
             _import_contract(ev, result)
             codes.append(ev.contract.id)
+        # bulk_create sends no signals: the evidence versions move here, in the import's transaction
+        bump_evidence(Contract.objects.filter(code__in=codes).values_list("pk", flat=True))
         log_action(
             "evidence.import",
             object_type="evidence",

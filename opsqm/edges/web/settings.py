@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.infra.accounts import identity_settings
@@ -126,9 +127,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Per process, in memory: the dashboards' engine runs and the board's filter lists
-# (a minute); nothing here must be shared between processes.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" is shared by every process: the database (table opsqm_cache, made by a
+# migration) or Redis when OPSQM_REDIS_URL is set.  "local" is per process, in
+# memory, for what may lag a minute behind other processes (the board's filter lists).
+OPSQM_REDIS_URL = os.environ.get("OPSQM_REDIS_URL", "").strip()
+if OPSQM_REDIS_URL:
+    if not OPSQM_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("OPSQM_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    try:
+        import redis  # noqa: F401
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "OPSQM_REDIS_URL is set but the redis package is missing"
+        ) from exc
+    _SHARED_CACHE: dict[str, object] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": OPSQM_REDIS_URL,
+    }
+else:
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "opsqm_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+CACHES = {
+    "default": _SHARED_CACHE,
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+# How often the worker recomputes the kept ledgers that no longer hold (docs/ledger.md);
+# 0 turns it off (pages then compute what is stale themselves).
+OPSQM_LEDGER_KEEP_SECONDS = envint("OPSQM_LEDGER_KEEP_SECONDS", 60)
+if OPSQM_LEDGER_KEEP_SECONDS < 0:
+    raise ImproperlyConfigured("OPSQM_LEDGER_KEEP_SECONDS must be 0 (off) or more seconds")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

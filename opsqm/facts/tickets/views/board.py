@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
@@ -196,6 +196,7 @@ def _filter_bar_lists(user: User) -> dict[str, Any]:
     visibility scope (the bureau's: every contract; a vendor's: its own).  A change of
     a contract or unit bumps the generation in the key (`clear_filter_bar_cache`)."""
     scope = "all" if user.role in BUREAU_ROLES else f"vendor:{user.vendor_id}"
+    cache = caches["local"]  # per process: a query to a shared cache would cost what it saves
     generation = cache.get(FILTER_BAR_GENERATION, 0)
     key = FILTER_BAR_KEY.format(generation=generation, scope=scope)
     found: dict[str, Any] | None = cache.get(key)
@@ -226,7 +227,7 @@ def _options(choices: list[tuple[int, str]], selected: str) -> str:
 
 def clear_filter_bar_cache(**_kwargs: Any) -> None:
     """Signal receiver (apps.py): a contract or unit changed; the cached lists go."""
-    cache.set(FILTER_BAR_GENERATION, time.time_ns(), None)
+    caches["local"].set(FILTER_BAR_GENERATION, time.time_ns(), None)
 
 
 # The board's "awaiting phone confirmation" group shows this many, oldest first.
