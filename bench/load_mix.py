@@ -44,7 +44,7 @@ def engineer_token(contract_id: int) -> tuple[str, list[int]]:
     from opsqm.facts.contracts.models import Contract
     from opsqm.facts.tickets.models import Ticket
     from opsqm.infra.accounts.models import User
-    from opsqm.infra.accounts.roles import Role
+    from opsqm.infra.core.roles import Role
 
     contract = Contract.objects.get(pk=contract_id)
     user, _new = User.objects.get_or_create(
