@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export OPSQM_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets messages
+.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets messages lock bundle
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -27,9 +27,10 @@ test-sqlite:
 	OPSQM_FAST_HASHER=1 $(PY) -m pytest
 
 ## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).
+## (tests/ops's slow_ops tests make their own databases and ran in `make test` already.)
 test-postgres: bootstrap system-deps
 	scripts/ensure-postgres-db.sh
-	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest -m "not sqlite_only"
+	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest -m "not sqlite_only and not slow_ops"
 
 bench: bootstrap
 	$(PY) bench/generate.py
@@ -48,3 +49,13 @@ messages: bootstrap
 	cd opsqm && ../$(PY) ../manage.py compilemessages -l zh_Hans
 	@if grep -q '^#, fuzzy' opsqm/locale/zh_Hans/LC_MESSAGES/django.po; then echo "fuzzy entries to review in opsqm/locale/zh_Hans/LC_MESSAGES/django.po" >&2; fi
 	@msgfmt --statistics -o /dev/null opsqm/locale/zh_Hans/LC_MESSAGES/django.po
+
+## The pinned, hash-checked dependencies of the offline bundle (commit the result).
+lock: bootstrap
+	$(PY) -m uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 \
+		--no-header -q -o requirements/opsqm.lock
+
+## The offline installation bundle: dist/opsqm-offline-<version>-<python>-<platform>.tar.gz
+## (docs/operations.md); installs with `install.sh --prefix DIR` and no network.
+bundle: bootstrap
+	scripts/build-bundle.sh

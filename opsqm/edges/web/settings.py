@@ -52,7 +52,7 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # opsqm/, two levels above edges/web/
 # Data directory: database, uploads (outside the web root), generated reports.
-VAR_DIR = Path(os.environ.get("OPSQM_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR = Path(os.environ.get("OPSQM_VAR_DIR") or Path.cwd() / "var").resolve()
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
@@ -146,7 +146,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opsqm.sqlite3'}"),
+        # Empty (as in the env template): the embedded SQLite database.
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'opsqm.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
     )
 }
@@ -240,6 +241,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# collectstatic without compressing (the bundle build gzips afterwards: brotli at its best
+# level takes minutes on the API documentation's scripts); serving is the same.
+if not envbool("OPSQM_STATIC_COMPRESS", True):
+    STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    }
 # Uploads live outside the web root and are served only through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "uploads"
 MEDIA_URL = None
