@@ -23,7 +23,10 @@ lint:
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy opsqm
 
+## tests/ops's slow_ops tests also make PostgreSQL databases of their own: start the server
+## if it is here (without one they skip, or fail under CI=true).
 test-sqlite:
+	-@scripts/ensure-postgres-db.sh
 	OPSQM_FAST_HASHER=1 $(PY) -m pytest
 
 ## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).

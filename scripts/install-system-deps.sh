@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the test suite uses, from Debian: the loopback mail server (Dovecot),
 # headless Chromium for browser tests, CJK fonts for screenshots and PDFs, Pango for
-# WeasyPrint (opsqm.infra.documents) and poppler-utils (pdftotext/pdffonts/pdftoppm) to check PDFs.
+# WeasyPrint (opsqm.infra.documents), poppler-utils (pdftotext/pdffonts/pdftoppm) to check PDFs,
+# the PostgreSQL client and iproute2 for tests/ops.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,10 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
+# tests/ops: pg_dump/pg_restore (backups on PostgreSQL), `ip` to raise the loopback in
+# the network namespace of the offline-bundle test.
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done

@@ -74,6 +74,7 @@ def test_healthz_fails_when_migrations_are_missing(client: Client, monkeypatch: 
     from opsqm.infra.ops import health
 
     beat("w1")
+    monkeypatch.setattr(health, "_all_applied", False)
     monkeypatch.setattr(health, "pending_migrations", lambda: ["jobs.0002_worker_heartbeat"])
     code, body = _health(client)
     assert code == 503 and body["failing"] == ["migrations"]

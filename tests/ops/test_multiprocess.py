@@ -31,7 +31,7 @@ from tests.ops.conftest import OPSQM, ROOT, base_env, opsqm, run
 pytestmark = pytest.mark.slow_ops
 
 USERS, INBOUND, OUTBOUND = 12, 16, 12
-LOAD_SECONDS = 20
+LOAD_SECONDS = 15
 
 
 def _env(tmp_path: Path, url: str, server: mailserver.MailServer) -> dict[str, str]:
