@@ -52,9 +52,7 @@ def test_check_passes_on_a_ready_installation(ready: Any) -> None:
 
 @pytest.mark.django_db
 def test_check_names_each_problem_in_one_line(ready: Any, tmp_path: Path) -> None:
-    from opsqm.edges.web.settings import DEVELOPMENT_SECRET_KEY
-
-    ready.SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    ready.SECRET_KEY = ready.DEVELOPMENT_SECRET_KEY
     ready.MAIL_IMAP_HOST = ""
     ready.MAIL_SMTP_USER = "only-user"
     ready.MAIL_TLS_CA_FILE = str(tmp_path / "missing-ca.pem")

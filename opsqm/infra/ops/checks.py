@@ -44,10 +44,8 @@ def check_database() -> list[str]:
 
 
 def check_secret_key() -> list[str]:
-    from opsqm.edges.web.settings import DEVELOPMENT_SECRET_KEY
-
     key = settings.SECRET_KEY
-    if not key or key == DEVELOPMENT_SECRET_KEY:
+    if not key or key == getattr(settings, "DEVELOPMENT_SECRET_KEY", None):
         return ["SECRET_KEY: the development key is in use: set SECRET_KEY in the environment file"]
     if len(key) < 32 or len(set(key)) < 8:
         return ["SECRET_KEY: too short or too simple: use 50 random characters"]
