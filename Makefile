@@ -22,6 +22,7 @@ lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy opsqm
+	.venv/bin/lint-imports --no-logo
 
 ## tests/ops's slow_ops tests also make PostgreSQL databases of their own: start the server
 ## if it is here (without one they skip, or fail under CI=true).

@@ -83,13 +83,3 @@ def pg_databases() -> Iterator[Callable[[], str]]:
     yield make
     for name in made:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(autouse=True)
-def _plain_static(settings: Any, tmp_path: Path) -> None:
-    """In-process page tests need no collectstatic manifest; uploads go to tmp."""
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 GOOD = "Admin-Pass-2026!ok"
 

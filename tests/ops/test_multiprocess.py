@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 
 from tests.mail import mailserver
-from tests.mail.conftest import mail_server  # noqa: F401 - the loopback mail server fixture
 from tests.ops.conftest import OPSQM, ROOT, base_env, opsqm, run
 
 pytestmark = pytest.mark.slow_ops
@@ -159,7 +158,7 @@ def _vendor_message_ids(server: Any, address: str) -> list[str]:
 def test_two_web_and_two_worker_processes_on_one_postgresql(
     tmp_path: Path,
     pg_databases: Callable[[], str],
-    mail_server: mailserver.MailServer,  # noqa: F811
+    mail_server: mailserver.MailServer,
 ) -> None:
     env = _env(tmp_path, pg_databases(), mail_server)
     opsqm(env, "migrate", "-v0")
