@@ -2,6 +2,8 @@
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("OPSQM_BIND", "127.0.0.1:8000")
 # Sync workers, one per core (docs/benchmarks.md); nginx buffers slow clients.
@@ -13,6 +15,16 @@ graceful_timeout = 20
 errorlog = "-"
 accesslog = None
 forwarded_allow_ips = os.environ.get("OPSQM_TRUSTED_PROXIES", "127.0.0.1")
+
+
+def on_starting(server):  # gunicorn hook signature
+    """/metrics adds up the request counters of every gunicorn process through files in
+    PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory unless the unit names one),
+    emptied at each start so a restart begins at zero."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="opsqm-metrics-")
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
 
 
 def child_exit(server, worker):  # gunicorn hook signature

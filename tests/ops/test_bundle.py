@@ -55,6 +55,8 @@ body = page.read().decode()
 print("PAGE", page.status, "v" + body.split('class="version">v', 1)[1].split("<", 1)[0])
 css = re.search(r'href="(/static/opsqm/css/opsqm\.[0-9a-f]+\.css)"', body).group(1)
 print("STATIC", urllib.request.urlopen("http://127.0.0.1:8765" + css, timeout=5).status)
+metrics = urllib.request.urlopen("http://127.0.0.1:8765/metrics", timeout=30).read().decode()
+print("METRICS", [m for m in metrics.splitlines() if "_total" in m and "accounts:login" in m])
 PY
 """
 
@@ -115,6 +117,8 @@ def test_the_bundle_installs_and_serves_without_network(tmp_path: Path) -> None:
     assert "system administrator chief created" in out
     assert f"PAGE 200 v{__version__}" in out
     assert "STATIC 200" in out
+    # /metrics through gunicorn.conf.py's multiprocess directory: the login page counted.
+    assert 'opsqm_http_requests_total{method="GET",status="200",view="accounts:login"} 1.0' in out
 
 
 def test_install_names_the_missing_system_packages(tmp_path: Path) -> None:
