@@ -249,11 +249,11 @@ def _existing_tables() -> list[str]:
 
 
 def _refuse_existing(force: bool) -> None:
+    if force:
+        return
     media = Path(settings.MEDIA_ROOT)
     tables = _existing_tables()
     files = next(_data_files(media), None)
-    if force:
-        return
     found = []
     if tables:
         found.append(f"the database has {len(tables)} table(s) ({', '.join(tables[:3])} …)")
