@@ -110,3 +110,15 @@ def test_the_lock_pins_every_dependency_with_hashes() -> None:
     assert {"django", "weasyprint", "psycopg", "gunicorn", "prometheus-client"} <= set(pins)
     blocks = re.split(r"\n(?=[a-z0-9])", lock.split("\n", 1)[1] if lock.startswith("#") else lock)
     assert all("--hash=sha256:" in b for b in blocks if "==" in b)
+
+
+def test_every_dependency_of_pyproject_is_in_the_lock() -> None:
+    """A dependency added to pyproject.toml without `make lock` would be missing from the
+    offline bundle."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {re.split(r"[\[<>=;! ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
+    lock = (ROOT / "requirements" / "opsqm.lock").read_text()
+    pinned = {m.lower() for m in re.findall(r"^([A-Za-z0-9._-]+)==", lock, flags=re.MULTILINE)}
+    assert wanted - pinned == set(), "run `make lock`"
