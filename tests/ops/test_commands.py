@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.translation import override
 
 from opsqm.infra.accounts.models import User
 from opsqm.infra.core.roles import Role
@@ -99,7 +100,9 @@ def test_createadmin_from_a_file_then_refuses_a_second(tmp_path: Path) -> None:
     from opsqm.infra.audit.models import AuditRecord
 
     assert AuditRecord.objects.filter(action="account.create", object_id=str(user.pk)).exists()
-    with pytest.raises(CommandError, match=r"already exists \(chief\)"):
+    with pytest.raises(CommandError, match=r"already exists \(chief\)"), override("en"):
+        call_command("createadmin", "--username", "other", "--password-file", str(secret))
+    with pytest.raises(CommandError, match="系统管理员已存在（chief）"), override("zh-hans"):
         call_command("createadmin", "--username", "other", "--password-file", str(secret))
     assert not User.objects.filter(username="other").exists()
 
