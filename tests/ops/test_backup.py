@@ -13,7 +13,8 @@ import pytest
 
 from tests.ops.conftest import base_env, opsqm, script
 
-pytestmark = pytest.mark.slow_ops
+# Slow, and each starts processes of its own: one xdist worker runs them one after another.
+pytestmark = [pytest.mark.slow_ops, pytest.mark.xdist_group("ops-processes")]
 
 
 def _snapshot(env: dict[str, str]) -> dict:

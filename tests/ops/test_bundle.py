@@ -18,7 +18,8 @@ import pytest
 from opsqm import __version__
 from tests.ops.conftest import ROOT
 
-pytestmark = pytest.mark.slow_ops
+# Slow, and each starts processes of its own: one xdist worker runs them one after another.
+pytestmark = [pytest.mark.slow_ops, pytest.mark.xdist_group("ops-processes")]
 
 INSIDE = r"""
 set -eu
