@@ -565,6 +565,10 @@ MATRIX: list[tuple[str, int, str]] = [
     ("reports:index", 1, "302 200 200 404 403 403 200 403 403 403"),
     ("reports:register", 0, "302 403 403 405 403 403 403 403 403 403"),
     ("reports:register", 1, "302 403 403 404 403 403 403 403 403 403"),
+    # --- issue 13: no login; /healthz fails here (no worker has beaten), /metrics
+    # answers the test client's loopback address (OPSQM_METRICS_ALLOWED) ---
+    ("ops:healthz", 0, "503 503 503 503 503 503 503 503 503 503"),
+    ("ops:metrics", 0, "200 200 200 200 200 200 200 200 200 200"),
 ]
 
 

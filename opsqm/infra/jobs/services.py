@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from opsqm.infra.jobs import registry
-from opsqm.infra.jobs.models import ACTIVE_STATUSES, Job, JobStatus, Schedule
+from opsqm.infra.jobs.models import ACTIVE_STATUSES, Job, JobStatus, Schedule, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -313,3 +313,17 @@ def run_schedules(now: datetime.datetime | None = None) -> list[Job]:
             Schedule.objects.filter(pk=row.pk).update(last_job=job)
         queued.append(job)
     return queued
+
+
+def beat(worker_name: str, processed: int = 0) -> None:
+    """Record that `worker_name` is alive (its housekeeping calls this).  Rows of
+    workers silent for a day are dropped, so restarts do not pile up."""
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(name=worker_name).update(
+        beat_at=now, processed=processed
+    )
+    if not updated:
+        WorkerHeartbeat.objects.get_or_create(
+            name=worker_name, defaults={"started_at": now, "beat_at": now, "processed": processed}
+        )
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - datetime.timedelta(days=1)).delete()

@@ -61,6 +61,7 @@ class Worker:
     def housekeeping(self) -> None:
         self._last_housekeeping = time.monotonic()
         try:
+            services.beat(self.name, self.processed)
             services.recover_stale()
             services.run_schedules()
         except Exception:
