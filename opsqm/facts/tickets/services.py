@@ -465,23 +465,11 @@ def _desk_mailbox() -> str:
     return str(settings.MAIL_SERVICE_DESK_ADDRESS or settings.MAIL_FROM)
 
 
-def _watch_server_times(ticket: Ticket, now: datetime.datetime) -> None:
-    """Queue the job that copies the server's receive time of the ticket's mail
-    (`apply_server_times`, retried with back-off until the time is known)."""
-    from opsqm.infra.jobs.services import enqueue
-
-    enqueue(
-        "tickets.server_times",
-        {"ticket": ticket.pk},
-        run_after=now + datetime.timedelta(seconds=5),
-        dedupe_key=f"tickets.server_times:{ticket.pk}",
-    )
-
-
 def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticket:
     """Mail the work order to the vendor's intranet mailbox (第十条四).  Its
     `dispatched_at` is the mail server's receive time, recorded when delivery is
-    confirmed (`apply_server_times`); until then the ledger does not count it."""
+    confirmed (the mail service's `on_server_time` hook runs `apply_server_times`);
+    until then the ledger does not count it."""
     from opsqm.infra.mail.services import queue_message
 
     with transaction.atomic():
@@ -525,7 +513,6 @@ def dispatch(ticket: Ticket, *, user: Any, priority: str | None = None) -> Ticke
             to=outbound.to,
         )
         _save(ticket, "ticket.dispatch", before=before, actor=user)
-        _watch_server_times(ticket, now)
     return ticket
 
 
@@ -819,7 +806,6 @@ def _resolve(ticket: Ticket, user: Any) -> Ticket:
     ticket.resolution_requested_at = now
     _event(ticket, "resolution_sent", now, Event.Source.APP, outbound.message_id, user)
     _save(ticket, "ticket.resolve", before=before, actor=user)
-    _watch_server_times(ticket, now)
     return ticket
 
 
@@ -1122,7 +1108,6 @@ def _send_archive(ticket: Ticket, user: Any) -> None:
     ticket.archive_message = outbound
     _event(ticket, "archive_sent", now, Event.Source.APP, outbound.message_id, user)
     _save(ticket, "ticket.archive_sent", before=before, actor=user)
-    _watch_server_times(ticket, now)
 
 
 def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
@@ -1147,25 +1132,10 @@ def mark_improper_archive(ticket: Ticket, *, user: Any, reason: str) -> Ticket:
 
 
 def handle_inbound(message: Any) -> str:
-    """`on_inbound` subscriber: thread a stored message to its ticket.
+    """`on_inbound` subscriber: the rules of `opsqm.facts.tickets.mail_rules`."""
+    from opsqm.facts.tickets.mail_rules import handle_inbound as handle
 
-    - a copy of our own dispatch/feedback/archive mail: copy its server time;
-    - a refused message: nothing here (the desk's refused-mail page lists it);
-    - a reply threaded to a ticket: timeline entry; the first one after dispatch
-      acknowledges it at the reply's server receive time.
-    Idempotent: the mail job may run it again."""
-    ref = (message.ticket_ref or "").upper()
-    if message.refused:
-        return "refused"
-    if not ref:
-        return "unthreaded"
-    ticket = Ticket.objects.filter(number__iexact=ref).order_by("id").first()
-    if ticket is None:
-        return "unknown-ticket"
-    if message.outbound_id:
-        apply_server_times(ticket)
-        return "copy"
-    return "ack" if acknowledge_by_mail(ticket, message) else "reply"
+    return handle(message)
 
 
 # ----------------------------------------------------------------------- 8. reminders
@@ -1240,8 +1210,9 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
 
 
 def sweep_server_times() -> int:
-    """Tickets still waiting for a server time whose mail has it now (safety net for
-    a confirmation that arrived while no job watched)."""
+    """Tickets still waiting for a server time whose mail has it now.  Only a safety
+    net: the mail service's `on_server_time` hook gives the ticket its time when it
+    is recorded; this catches a hook that failed (tests/tickets/test_mail_rules.py)."""
     from django.db.models import Q
 
     waiting = Ticket.objects.filter(

@@ -35,10 +35,12 @@ from django.utils import timezone
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.jobs.services import enqueue
 from opsqm.infra.mail import imap
-from opsqm.infra.mail.hooks import callbacks
+from opsqm.infra.mail.bounces import record_bounce
+from opsqm.infra.mail.hooks import callbacks, notify_server_time
 from opsqm.infra.mail.models import (
     InboundMessage,
     MailboxState,
+    Nature,
     OutboundKind,
     OutboundMessage,
     OutboundStatus,
@@ -327,6 +329,8 @@ def _record_server_time(
             "ticket": outbound.ticket_ref,
         },
     )
+    # The work-order flow gets the time now (hooks.on_server_time), not by polling.
+    notify_server_time(outbound)
     return True
 
 
@@ -355,7 +359,11 @@ def store_inbound(
             InboundMessage.objects.filter(pk=same.pk).update(uidvalidity=uidvalidity, uid=uid)
             same.uidvalidity, same.uid = uidvalidity, uid
         return same, False
-    parsed = parse_message(raw, max_attachment_bytes=settings.MAIL_MAX_ATTACHMENT_BYTES)
+    parsed = parse_message(
+        raw,
+        max_attachment_bytes=settings.MAIL_MAX_ATTACHMENT_BYTES,
+        own_domain=settings.MAIL_DOMAIN,
+    )
     name = _store_raw("inbound", raw)
     try:
         with transaction.atomic():
@@ -383,9 +391,13 @@ def store_inbound(
                 status=ParseStatus.REFUSED if parsed.refused else ParseStatus.OK,
                 refusal=parsed.notes,
                 refusal_note=parsed.refusal_note,
+                nature=parsed.nature,
+                nature_reason=parsed.nature_reason,
             )
             msg.save()
             msg.ticket_ref = thread_key(msg) or ""
+            if msg.nature == Nature.BOUNCE:
+                record_bounce(msg, parsed.reported_ids)
             if parsed.message_id:
                 own = OutboundMessage.objects.filter(message_id=parsed.message_id).first()
                 if own is not None:
@@ -393,7 +405,7 @@ def store_inbound(
                     if not msg.ticket_ref:
                         msg.ticket_ref = own.ticket_ref
                     _record_server_time(own, server_received_at, parsed.received_header_at, mailbox)
-            msg.save(update_fields=["ticket_ref", "outbound"])
+            msg.save(update_fields=["ticket_ref", "outbound", "bounced"])
             log_action(
                 "mail.received",
                 obj=msg,
@@ -407,6 +419,8 @@ def store_inbound(
                     "server_received_at": server_received_at,
                     "status": msg.status,
                     "refusal": msg.refusal_note,
+                    "nature": msg.nature,
+                    "bounced": msg.bounced.message_id if msg.bounced else "",
                     "ticket": msg.ticket_ref,
                 },
             )
