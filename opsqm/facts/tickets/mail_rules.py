@@ -21,17 +21,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from opsqm.facts.tickets.models import Event, Ticket
 
-# Why a message threaded to a ticket was not counted (Event.data["reason"]).
-NOT_COUNTED_REASONS = {
-    "refused": gettext_lazy("refused: the message could not be read reliably"),
-    "bounce": gettext_lazy("a bounce (delivery report), not the vendor's reply"),
-    "auto_reply": gettext_lazy("an automatic reply, not the vendor's"),
-    "stranger": gettext_lazy("not from a mailbox registered for the ticket's vendor"),
-}
 # The ticket's own mail a bounce can return, by the ticket's field.
 TRACKED_MAIL = ("dispatch_message", "resolution_message", "archive_message")
 
@@ -153,21 +145,40 @@ def record_not_delivered(ticket: Ticket, bounce: Any) -> bool:
     return True
 
 
-def undelivered(ticket_numbers: Any) -> Any:
-    """The outbound mail of these tickets that a bounce reports not delivered and
-    that has not been sent again: what the desk's board lists."""
+def undelivered_messages() -> Any:
+    """The dispatch, feedback and archive mail a bounce reports not delivered and that
+    has not been sent again: what the desk's board lists."""
     from opsqm.infra.mail.models import OutboundMessage
 
-    return (
-        OutboundMessage.objects.filter(
-            ticket_ref__in=ticket_numbers,
-            not_delivered_at__isnull=False,
-            kind__in=("dispatch", "feedback", "archive"),
-            resends__isnull=True,
+    return OutboundMessage.objects.filter(
+        not_delivered_at__isnull=False,
+        kind__in=("dispatch", "feedback", "archive"),
+        resends__isnull=True,
+    ).order_by("-not_delivered_at", "-id")
+
+
+def undelivered(ticket_numbers: Any) -> Any:
+    """The undelivered mail (`undelivered_messages`) of these tickets."""
+    return undelivered_messages().filter(ticket_ref__in=list(ticket_numbers))
+
+
+def undelivered_rows(tickets: Any, limit: int = 50) -> list[tuple[Any, Ticket]]:
+    """(message, ticket) for the board: the undelivered mail of `tickets` (a
+    queryset the user may see), newest bounce first.  One query."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Upper
+
+    seen = tickets.annotate(upper=Upper("number")).filter(upper=OuterRef("upper_ref"))
+    rows = (
+        undelivered_messages()
+        .annotate(
+            upper_ref=Upper("ticket_ref"),
+            ticket_pk=Subquery(seen.values("pk")[:1]),
+            ticket_number=Subquery(seen.values("number")[:1]),
         )
-        .order_by("-not_delivered_at")
-        .distinct()
+        .filter(ticket_pk__isnull=False)[:limit]
     )
+    return [(m, Ticket(pk=m.ticket_pk, number=m.ticket_number)) for m in rows]
 
 
 def resend_undelivered(ticket: Ticket, outbound: Any, *, user: Any) -> Any:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opsqm.facts.tickets import views
+from opsqm.facts.tickets import mail_views, views
 
 app_name = "tickets"
 
@@ -32,4 +32,5 @@ urlpatterns = [
     path("<int:pk>/no-signature/", views.no_signature, name="no_signature"),
     path("<int:pk>/phone-confirm/", views.phone_confirm, name="phone_confirm"),
     path("<int:pk>/improper-archive/", views.improper, name="improper"),
+    path("<int:pk>/resend/<int:outbound>/", mail_views.resend_mail, name="resend_mail"),
 ]

@@ -47,6 +47,7 @@ from opsqm.facts.tickets.access import (
     require,
     visible_tickets,
 )
+from opsqm.facts.tickets.mail_rules import undelivered
 from opsqm.facts.tickets.models import (
     CLOSED_STATUSES,
     Attachment,
@@ -312,18 +313,21 @@ def board(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
 
     def full_page(filters: dict[str, str]) -> dict[str, Any]:
-        refused, awaiting = 0, None
+        refused, awaiting, not_delivered = 0, None, []
         if is_desk(user):
+            from opsqm.facts.tickets.mail_rules import undelivered_rows
             from opsqm.infra.mail.models import InboundMessage, ParseStatus
 
             refused = InboundMessage.objects.filter(status=ParseStatus.REFUSED).count()
             awaiting = AwaitingPhone(visible_tickets(user))
+            not_delivered = undelivered_rows(visible_tickets(user))
         lists = _filter_bar_lists(user)
         return {
             "contract_options": _options(lists["contracts"], filters["contract"]),
             "unit_options": _options(lists["units"], filters["unit"]),
             "refused": refused,
             "awaiting": awaiting,
+            "undelivered": not_delivered,
         }
 
     return _list_page(
@@ -542,6 +546,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
         ],
         "sign_link": request.session.pop(f"sign_link_{ticket.pk}", ""),
+        # Asked only when a bounce is on the timeline (no query for the others).
+        "undelivered": [(m, ticket) for m in undelivered([ticket.number])]
+        if any(e.action == "mail_not_delivered" for e in ticket.events.all())
+        else [],
     }
     return render(request, "tickets/detail.html", ctx)
 

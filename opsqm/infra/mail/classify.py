@@ -11,13 +11,16 @@ bounce
   - a subject in the style of Exchange, Notes, Postfix, Gmail or the Chinese clients:
     "Undeliverable:", "Undelivered Mail Returned to Sender", "Delivery Status
     Notification (Failure)", "DELIVERY FAILURE:", "Mail delivery failed",
-    "Returned mail:", "未送达", "无法送达", "退信", "投递失败".
+    "Returned mail:", "failure notice", "Non-delivery report", and "未送达", "无法送达",
+    "退信", "投递失败", "邮件被退回" (optionally "系统…", "…通知") followed by a colon or
+    nothing: a sentence that merely mentions them is a person's mail.
 auto reply
   - `Auto-Submitted` other than `no` (RFC 3834);
   - `X-Autoreply`, `X-Autorespond`, or `X-Auto-Response-Suppress` present;
   - `Precedence: auto_reply`, `bulk` or `junk`;
-  - a subject in the style of "自动回复", "自动答复", "Out of Office",
-    "Automatic reply", "Auto reply", "Autoreply".
+  - a subject starting "Out of Office", "Automatic reply", "Auto reply",
+    "Autoreply", "Auto response", or "自动回复", "自动答复", "自动应答" followed by a
+    colon or nothing.
 
 For a bounce, `reported_ids` are the Message-IDs it reports on: those of the
 returned message (a `message/rfc822` or `text/rfc822-headers` part), then
@@ -38,14 +41,15 @@ AUTO_REPLY = "auto_reply"
 
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*)*(?:"
-    r"undeliverable|undelivered mail|delivery status notification|delivery failure"
-    r"|mail delivery failed|returned mail|failure notice|non[- ]?delivery"
-    r"|未送达|无法送达|退信|投递失败|邮件被退回|系统退信)",
+    r"undeliverable\s*[:：]|undelivered mail returned to sender|delivery status notification"
+    r"|delivery failure\s*[:：]|mail delivery failed|returned mail\s*[:：]|failure notice\s*$"
+    r"|non[- ]?delivery (?:report|notification)"
+    r"|(?:系统)?(?:未送达|无法送达|退信|投递失败|邮件被退回)(?:通知)?\s*(?:[:：]|$))",
     re.IGNORECASE,
 )
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:自动回复|自动答复|自动应答|out of (?:the )?office|automatic reply|auto[- ]?reply"
-    r"|autoreply|auto response)",
+    r"^\s*(?:(?:自动回复|自动答复|自动应答)\s*(?:[:：]|$)"
+    r"|(?:out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|auto response)\b)",
     re.IGNORECASE,
 )
 _DAEMONS = ("mailer-daemon", "postmaster")
