@@ -336,3 +336,39 @@ def test_mislabelled_chinese_mail_is_read_and_refused_mail_is_never_mojibake(
     # The first readable one acknowledged; the refused one is on the timeline only.
     assert t.acknowledged_at == labelled.server_received_at
     assert t.events.get(data__inbound=broken.pk).data["reason"] == "refused"
+
+
+def test_the_manager_gets_a_copy_of_a_work_order_that_passes_a_t6_step(
+    live: Any, mail_server: Any, vendor_a: Any
+) -> None:
+    """第二十一条: the manager's mailbox (a real one here) gets the work order once per
+    T6 step passed, threaded to the dispatch; a step not reached sends nothing."""
+    from opsqm.facts.tickets.manager_copies import copy_managers
+
+    _desk_box, manager = mail_server.fresh_pair()
+    vendor_a.manager_mailbox = manager.address
+    vendor_a.save()
+    t = live.ticket
+    assert copy_managers() == 0  # dispatched just now: no step passed
+    # Dispatched 28 h ago: the 24 h normal-priority deadline passed 4 h ago.
+    Ticket.objects.filter(pk=t.pk).update(
+        dispatched_at=timezone.now() - datetime.timedelta(hours=28, minutes=1)
+    )
+    t.refresh_from_db()
+    t.fill_derived()
+    t.save()
+    assert copy_managers() == 1
+    assert copy_managers() == 0  # once per step
+    run_jobs()
+    ev = t.events.get(action="manager_copy_sent")
+    assert ev.text == "overdue4h" and ev.data["to"] == manager.address
+    copy = OutboundMessage.objects.get(message_id=ev.data["message_id"])
+    assert copy.status == "sent" and copy.in_reply_to == t.dispatch_message.message_id
+    conn = mail_server.imap(manager)
+    conn.select("INBOX", readonly=True)
+    _typ, data = conn.search(None, "ALL")
+    [num] = data[0].split()
+    _typ, fetched = conn.fetch(num, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    conn.logout()
+    header = next(p[1] for p in fetched if isinstance(p, tuple)).decode()
+    assert f"[{t.number}]" in header

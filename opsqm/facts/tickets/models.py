@@ -595,6 +595,7 @@ EVENT_LABELS = {
     "archive_confirmed": _("Archive mail received by the mail server"),
     "archive_improper": _("Marked as archived improperly"),
     "reminder_sent": _("Deadline reminder mailed"),
+    "manager_copy_sent": _("Copy mailed to the vendor's manager (T6 step passed)"),
     "mail_not_counted": _("Mail received, not counted"),
     "mail_not_delivered": _("Mail not delivered (bounced)"),
     "mail_resent": _("Mail sent again"),

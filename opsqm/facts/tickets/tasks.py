@@ -43,9 +43,14 @@ def server_times(job: Job) -> dict[str, Any]:
 
 @job("tickets.remind", max_attempts=3, retry_base=60)
 def remind(job: Job) -> dict[str, Any]:
+    from opsqm.facts.tickets.manager_copies import copy_managers
     from opsqm.facts.tickets.services import send_reminders, sweep_server_times
 
-    return {"reminders": send_reminders(), "server_times": sweep_server_times()}
+    return {
+        "reminders": send_reminders(),
+        "manager_copies": copy_managers(),
+        "server_times": sweep_server_times(),  # the safety net of the on_server_time hook
+    }
 
 
 # Like mail.poll, on only where the bureau's mailbox is configured: without it there
