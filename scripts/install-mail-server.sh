@@ -5,7 +5,8 @@
 #
 # Idempotent: does nothing when the binaries are already there.  Never leaves a
 # system-wide Dovecot running: the tests start their own instance from a throwaway
-# configuration (tests/mail/conftest.py, templates in scripts/mailserver/).
+# configuration (tests/conftest.py, tests/mail/mailserver.py, templates in
+# scripts/mailserver/).
 set -euo pipefail
 
 have_all() {

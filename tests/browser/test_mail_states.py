@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESKTOP, login, screenshot
-from tests.mail.conftest import mail_server, mailboxes  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +82,7 @@ def _inject(boxes: Any, ticket: Any) -> None:
 
 def test_the_desk_sees_not_delivered_and_refused_mail(
     open_page: Any,
-    mailboxes: Any,  # noqa: F811
+    mailboxes: Any,
 ) -> None:
     from opsqm.infra.mail.models import OutboundMessage
     from tests.tickets.test_mail_flow import run_jobs

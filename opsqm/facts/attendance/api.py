@@ -2,6 +2,8 @@
 
 Body: a list of records, or {"records": [...], "contract": <id>} to match against
 one contract's staff only.  Same matching, dedupe and review list as an upload.
+A record's kind of punch comes from DingTalk's sourceType/locationResult or its own
+"kind" (normal | field | makeup); a makeup punch counts once the bureau confirms it.
 Answers 201 with the counts, 400 naming each bad item's index and field.
 """
 
@@ -20,7 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsqm.facts.attendance import services
-from opsqm.infra.core.access import visible_contracts
+from opsqm.facts.contracts.access import visible_contracts
+from opsqm.infra.accounts.models import User
 from opsqm.pure.attendance_import import DingTalkImportError
 
 
@@ -50,6 +53,9 @@ class PunchesView(APIView):
 
     @extend_schema(request=PunchRecordsSerializer, responses={201: ImportCountsSerializer})
     def post(self, request: Request) -> Response:
+        user = request.user
+        if not isinstance(user, User):  # IsAuthenticated let only accounts through
+            raise PermissionDenied
         body = request.data
         contract = None
         if isinstance(body, dict):
@@ -64,7 +70,7 @@ class PunchesView(APIView):
         if not isinstance(items, list):
             return Response({"records": ["Expected a list of DingTalk records."]}, status=400)
         try:
-            batch = services.import_api_records(request.user, items, contract)
+            batch = services.import_api_records(user, items, contract)
         except DingTalkImportError as err:
             return Response(
                 {

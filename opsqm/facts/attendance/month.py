@@ -11,9 +11,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from opsqm.derived.evidence.adapter import contract_evidence, model_contract
 from opsqm.facts.attendance.status import DayStatus, day_status
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.rulebooks import contract_rulebook
+from opsqm.facts.contracts.scoring import evidence_of, model_contract
 from opsqm.facts.staff.models import Leave, StaffMember
 from opsqm.pure.assessment import model as m
 from opsqm.pure.assessment.engine import assess
@@ -61,9 +62,7 @@ class MonthView:
 
 
 def _resolve(contract: Contract) -> tuple[m.ContractEvidence, Rulebook]:
-    from opsqm.derived.ledger.services import contract_rulebook
-
-    ev = contract_evidence(contract)
+    ev = evidence_of(contract)
     return ev, contract_rulebook(ev.contract)
 
 
@@ -118,6 +117,15 @@ def month_view(contract: Contract, first: date, as_of: datetime) -> MonthView:
             continue
         rows.append(PersonMonth(models[s.person], cells, _totals(cells)))
     return MonthView(contract, first, days, rows, as_of, rulebook, workdays)
+
+
+def _punches_text(st: DayStatus) -> str:
+    """The day's punches for the monthly result: those that count, then each 外勤 or
+    补卡 with its kind ("17:35（补卡（待确认））" does not count)."""
+    marks = {m.at: m for m in st.marked}
+    text = [f"{p:%H:%M}" + (f"（{marks[p].label}）" if p in marks else "") for p in st.punches]
+    text += [f"{m.at:%H:%M}（{m.label}）" for m in st.marked if not m.counts]
+    return " ".join(text)
 
 
 def _totals(cells: list[Cell]) -> dict[str, Any]:
@@ -223,8 +231,6 @@ def leave_timeliness(leave: Leave) -> Timeliness:
     """Would this request cost P5 if approved?  Asked of the engine: the leave,
     approved, alone in a copy of its contract, assessed after its end.  May raise
     CalendarError."""
-    from opsqm.derived.ledger.services import contract_rulebook
-
     contract = model_contract(leave.person.contract)
     rulebook = contract_rulebook(contract)
     start = leave.start.astimezone(TZ)
@@ -307,7 +313,7 @@ def month_xlsx(view: MonthView) -> bytes:
                     "是" if c.workday else "否",
                     st.label,
                     window,
-                    " ".join(f"{p:%H:%M}" for p in st.punches),
+                    _punches_text(st),
                     st.late_minutes or "",
                     st.early_minutes or "",
                     c.points if c.items else "",

@@ -80,7 +80,7 @@ def _seen(ticket: Ticket, message: Any) -> bool:
 def record_not_counted(ticket: Ticket, message: Any, reason: str) -> bool:
     """Put a message that may not change the ticket on its timeline (at its server
     receive time), with why it does not count.  Once per message."""
-    from opsqm.facts.tickets.services import _event, _locked, _save
+    from opsqm.facts.tickets.services.common import _event, _locked, save_ticket
     from opsqm.infra.mail.parsing import unreadable_text
 
     with transaction.atomic():
@@ -103,7 +103,7 @@ def record_not_counted(ticket: Ticket, message: Any, reason: str) -> bool:
             reason=reason,
             nature=message.nature,
         )
-        _save(
+        save_ticket(
             ticket,
             "ticket.mail_not_counted",
             before=None,
@@ -116,7 +116,7 @@ def record_not_delivered(ticket: Ticket, bounce: Any) -> bool:
     """A bounce returned one of the ticket's messages: on the timeline, at the
     bounce's server time, naming the message; the board lists it until it is sent
     again.  Never an acknowledgement.  Once per bounce."""
-    from opsqm.facts.tickets.services import _event, _locked, _save
+    from opsqm.facts.tickets.services.common import _event, _locked, save_ticket
 
     outbound = bounce.bounced
     with transaction.atomic():
@@ -136,7 +136,7 @@ def record_not_delivered(ticket: Ticket, bounce: Any) -> bool:
             kind=outbound.kind,
             reason=bounce.nature_reason,
         )
-        _save(
+        save_ticket(
             ticket,
             "ticket.mail_not_delivered",
             before=None,
@@ -185,7 +185,8 @@ def resend_undelivered(ticket: Ticket, outbound: Any, *, user: Any) -> Any:
     """The desk sends a not-delivered message of the ticket again (same recipients,
     text and attachments; a new Message-ID); on the timeline.  Its server time, when
     known, is on the timeline too (`server_time_recorded`)."""
-    from opsqm.facts.tickets.services import FlowError, _event, _locked, _now, _save
+    from opsqm.facts.tickets.services import common
+    from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
     from opsqm.infra.mail.bounces import resend
 
     if outbound.ticket_ref.upper() != ticket.number.upper():
@@ -201,7 +202,7 @@ def resend_undelivered(ticket: Ticket, outbound: Any, *, user: Any) -> Any:
         _event(
             ticket,
             "mail_resent",
-            _now(),
+            common.now(),
             Event.Source.APP,
             copy.subject,
             user,
@@ -209,14 +210,15 @@ def resend_undelivered(ticket: Ticket, outbound: Any, *, user: Any) -> Any:
             resend_of=outbound.message_id,
             kind=outbound.kind,
         )
-        _save(ticket, "ticket.mail_resent", before=None, actor=user)
+        save_ticket(ticket, "ticket.mail_resent", before=None, actor=user)
     return copy
 
 
 def server_time_recorded(outbound: Any) -> None:
     """`on_server_time` subscriber: the mail server's receive time of one of a
     ticket's messages is known — on the ticket at once (no job polls for it)."""
-    from opsqm.facts.tickets.services import _event, _locked, apply_server_times
+    from opsqm.facts.tickets.services import apply_server_times
+    from opsqm.facts.tickets.services.common import _event, _locked
 
     ticket = _ticket((outbound.ticket_ref or "").upper())
     if ticket is None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.tickets.models import Event, Reminder, Ticket, latest_step
@@ -22,7 +21,7 @@ CATCH_UP = datetime.timedelta(hours=6)
 
 def _passed_step(ticket: Ticket, now: datetime.datetime) -> tuple[str, datetime.datetime] | None:
     """The latest T6 step `ticket` has passed by `now`, if within CATCH_UP."""
-    from opsqm.facts.tickets.services import reminder_thresholds
+    from opsqm.facts.tickets.services.reminders import reminder_thresholds
 
     passed = [(key, at) for key, at in reminder_thresholds(ticket) if at <= now]
     if not passed:
@@ -34,10 +33,13 @@ def _passed_step(ticket: Ticket, now: datetime.datetime) -> tuple[str, datetime.
 def copy_managers(now: datetime.datetime | None = None) -> int:
     """Mail the manager a copy of each open work order that passed a T6 step; returns
     how many were sent.  Idempotent (the unique reminder row decides)."""
-    from opsqm.facts.tickets.services import _event, _mail_body, _step_text
+    from opsqm.facts.tickets.services import common
+    from opsqm.facts.tickets.services._mail import _mail_body
+    from opsqm.facts.tickets.services.common import _event
+    from opsqm.facts.tickets.services.reminders import _step_text
     from opsqm.infra.mail.services import queue_message
 
-    now = now or timezone.now()
+    now = now or common.now()
     qs = Ticket.objects.filter(
         resolved_at__isnull=True,
         resolution_message__isnull=True,

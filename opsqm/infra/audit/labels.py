@@ -15,8 +15,8 @@ from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.chain import ChainProblem
+from opsqm.infra.core.roles import Role
 
 ACTION_LABELS: dict[str, Promise] = {
     # accounts and sign-in
@@ -65,6 +65,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "attendance.import.refused": _("DingTalk import refused"),
     "attendance.unmatched.map": _("Unmatched punch assigned to a person"),
     "attendance.unmatched.dismiss": _("Unmatched punch dismissed"),
+    "attendance.makeup.confirm": _("Makeup punch confirmed"),
+    "attendance.makeup.withdraw": _("Makeup punch confirmation withdrawn"),
     "attendance.calendar.year": _("Holiday calendar: year saved"),
     "attendance.calendar.day": _("Holiday calendar: day saved"),
     "attendance.calendar.day.remove": _("Holiday calendar: day removed"),

@@ -72,6 +72,7 @@ class PersonnelRules:
     leave_points: Decimal
     leave_notice_hours: int
     leave_emergency_hours: int
+    makeup_needs_confirmation: bool  # spec §3: a 补卡 counts once the bureau confirmed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +248,12 @@ class _Reader:
             raise self.fail(dotted, value, "a non-negative integer")
         return value
 
+    def flag(self, dotted: str) -> bool:
+        value = self.get(dotted)
+        if not isinstance(value, bool):
+            raise self.fail(dotted, value, "true or false")
+        return value
+
     def text(self, dotted: str) -> str:
         value = self.get(dotted)
         if not isinstance(value, str):
@@ -284,105 +291,14 @@ class _Reader:
 
 def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
     r = _Reader(raw, where)
+    # Each part in the order the checks have always run, so the first error reported
+    # for a rulebook with several is the same.
     clauses = {rule: r.text(f"clauses.{rule}") for rule in RULE_IDS}
-
-    years = []
-    for year_key, spec in r.table("calendar.years").items():
-        key = f"calendar.years.{year_key}"
-        try:
-            year = int(year_key)
-        except ValueError:
-            raise r.fail(key, year_key, "a year") from None
-        cy = CalendarYear(r.dates(f"{key}.holidays"), r.dates(f"{key}.workdays"))
-        if any(d.year != year for d in cy.holidays | cy.workdays):
-            raise r.fail(key, spec, f"a list of dates in {year}")
-        years.append((year, cy))
-    calendar = CalendarRules(
-        r.dates("calendar.extra_holidays"), r.dates("calendar.extra_workdays"), tuple(sorted(years))
-    )
-
-    p = "personnel"
-    personnel = PersonnelRules(
-        workday_start=r.clock(f"{p}.workday_start"),
-        workday_end=r.clock(f"{p}.workday_end"),
-        unverified_points=r.dec(f"{p}.unverified_points"),
-        replacement_points=r.dec(f"{p}.replacement_points"),
-        replacement_notice_days=r.integer(f"{p}.replacement_notice_days"),
-        emergency_materials_hours=r.integer(f"{p}.emergency_materials_hours"),
-        absence_points=r.dec(f"{p}.absence_points"),
-        late_minor_points=r.dec(f"{p}.late_minor_points"),
-        late_gap_points=r.dec(f"{p}.late_gap_points"),
-        late_major_points=r.dec(f"{p}.late_major_points"),
-        late_gap_from_minutes=r.integer(f"{p}.late_gap_from_minutes"),
-        late_major_over_minutes=r.integer(f"{p}.late_major_over_minutes"),
-        leave_points=r.dec(f"{p}.leave_points"),
-        leave_notice_hours=r.integer(f"{p}.leave_notice_hours"),
-        leave_emergency_hours=r.integer(f"{p}.leave_emergency_hours"),
-    )
-    if personnel.workday_start >= personnel.workday_end:
-        raise r.fail(f"{p}.workday_end", str(personnel.workday_end), "after workday_start")
-
-    t = "tickets"
-    if r.text(f"{t}.sla_clock") != "natural":
-        raise r.fail(f"{t}.sla_clock", r.get(f"{t}.sla_clock"), '"natural" (the only clock)')
-    steps = []
-    for i, step in enumerate(r.get(f"{t}.run.steps")):
-        key = f"{t}.run.steps[{i}]"
-        if not isinstance(step, Mapping):
-            raise r.fail(key, step, "a table")
-        steps.append(
-            RunStep(
-                r.integer(f"{key}.count", step.get("count")),
-                r.dec(f"{key}.points", step.get("points")),
-                r.dec(f"{key}.fine_rate", step.get("fine_rate")),
-            )
-        )
-    if not steps or any(a.count >= b.count for a, b in itertools.pairwise(steps)):
-        raise r.fail(f"{t}.run.steps", r.get(f"{t}.run.steps"), "steps of ascending count")
-    tickets = TicketRules(
-        sla_clock="natural",
-        sla_hours={k: r.integer(f"{t}.sla_hours.{k}") for k in ("urgent", "normal")},
-        unsigned_points=r.dec(f"{t}.unsigned_points"),
-        record_points=r.dec(f"{t}.record_points"),
-        template_points=r.dec(f"{t}.template_points"),
-        forged_points=r.dec(f"{t}.forged_points"),
-        archive_points=r.dec(f"{t}.archive_points"),
-        overdue_free_below_hours=r.integer(f"{t}.overdue_free_below_hours"),
-        overdue_points=r.dec(f"{t}.overdue_points"),
-        overdue_day_hours=r.integer(f"{t}.overdue_day_hours"),
-        overdue_daily_points=r.dec(f"{t}.overdue_daily_points"),
-        ack_window_hours=r.integer(f"{t}.ack_window_hours"),
-        late_ack_points=r.dec(f"{t}.late_ack_points"),
-        run_over_hours=r.integer(f"{t}.run.over_hours"),
-        run_steps=tuple(steps),
-    )
-    if tickets.overdue_day_hours == 0:
-        raise r.fail(f"{t}.overdue_day_hours", 0, "positive")
-
-    levels = {}
-    for level in (1, 2, 3):
-        key = f"incidents.levels.{level}"
-        levels[level] = IncidentLevel(
-            r.dec(f"{key}.points"), r.dec(f"{key}.fine_rate"), r.integer(f"{key}.report_hours")
-        )
-
-    tiers = []
-    raw_tiers = r.get("tiers")
-    if not isinstance(raw_tiers, list) or not raw_tiers:
-        raise r.fail("tiers", raw_tiers, "a list of tiers")
-    for i, tier in enumerate(raw_tiers):
-        key = f"tiers[{i}]"
-        if not isinstance(tier, Mapping) or not isinstance(tier.get("name"), str):
-            raise r.fail(key, tier, "a table with a name")
-        tiers.append(
-            Tier(
-                tier["name"],
-                r.dec(f"{key}.min_score", tier.get("min_score")),
-                r.dec(f"{key}.fine_rate", tier.get("fine_rate")),
-            )
-        )
-    tiers.sort(key=lambda x: x.min_score, reverse=True)
-
+    calendar = _calendar(r)
+    personnel = _personnel(r)
+    tickets = _tickets(r)
+    levels = _incident_levels(r)
+    tiers = _tiers(r)
     period = r.integer("delays.period_days")
     if period == 0:
         raise r.fail("delays.period_days", 0, "positive")
@@ -401,6 +317,124 @@ def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
         delay_period_days=period,
         delay_rate_per_period=r.dec("delays.rate_per_period"),
         delay_termination_over_days=r.integer("delays.termination_over_days"),
-        tiers=tuple(tiers),
+        tiers=tiers,
         source=raw,
     )
+
+
+def _calendar(r: _Reader) -> CalendarRules:
+    years = []
+    for year_key, spec in r.table("calendar.years").items():
+        key = f"calendar.years.{year_key}"
+        try:
+            year = int(year_key)
+        except ValueError:
+            raise r.fail(key, year_key, "a year") from None
+        cy = CalendarYear(r.dates(f"{key}.holidays"), r.dates(f"{key}.workdays"))
+        if any(d.year != year for d in cy.holidays | cy.workdays):
+            raise r.fail(key, spec, f"a list of dates in {year}")
+        years.append((year, cy))
+    return CalendarRules(
+        r.dates("calendar.extra_holidays"), r.dates("calendar.extra_workdays"), tuple(sorted(years))
+    )
+
+
+def _personnel(r: _Reader) -> PersonnelRules:
+    p = "personnel"
+    personnel = PersonnelRules(
+        workday_start=r.clock(f"{p}.workday_start"),
+        workday_end=r.clock(f"{p}.workday_end"),
+        unverified_points=r.dec(f"{p}.unverified_points"),
+        replacement_points=r.dec(f"{p}.replacement_points"),
+        replacement_notice_days=r.integer(f"{p}.replacement_notice_days"),
+        emergency_materials_hours=r.integer(f"{p}.emergency_materials_hours"),
+        absence_points=r.dec(f"{p}.absence_points"),
+        late_minor_points=r.dec(f"{p}.late_minor_points"),
+        late_gap_points=r.dec(f"{p}.late_gap_points"),
+        late_major_points=r.dec(f"{p}.late_major_points"),
+        late_gap_from_minutes=r.integer(f"{p}.late_gap_from_minutes"),
+        late_major_over_minutes=r.integer(f"{p}.late_major_over_minutes"),
+        leave_points=r.dec(f"{p}.leave_points"),
+        leave_notice_hours=r.integer(f"{p}.leave_notice_hours"),
+        leave_emergency_hours=r.integer(f"{p}.leave_emergency_hours"),
+        makeup_needs_confirmation=r.flag(f"{p}.makeup_needs_confirmation"),
+    )
+    if personnel.workday_start >= personnel.workday_end:
+        raise r.fail(f"{p}.workday_end", str(personnel.workday_end), "after workday_start")
+    return personnel
+
+
+def _run_steps(r: _Reader, t: str) -> tuple[RunStep, ...]:
+    """T7's steps: each a count of over-deadline tickets, its points and fine rate."""
+    steps = []
+    for i, step in enumerate(r.get(f"{t}.run.steps")):
+        key = f"{t}.run.steps[{i}]"
+        if not isinstance(step, Mapping):
+            raise r.fail(key, step, "a table")
+        steps.append(
+            RunStep(
+                r.integer(f"{key}.count", step.get("count")),
+                r.dec(f"{key}.points", step.get("points")),
+                r.dec(f"{key}.fine_rate", step.get("fine_rate")),
+            )
+        )
+    if not steps or any(a.count >= b.count for a, b in itertools.pairwise(steps)):
+        raise r.fail(f"{t}.run.steps", r.get(f"{t}.run.steps"), "steps of ascending count")
+    return tuple(steps)
+
+
+def _tickets(r: _Reader) -> TicketRules:
+    t = "tickets"
+    if r.text(f"{t}.sla_clock") != "natural":
+        raise r.fail(f"{t}.sla_clock", r.get(f"{t}.sla_clock"), '"natural" (the only clock)')
+    steps = _run_steps(r, t)
+    tickets = TicketRules(
+        sla_clock="natural",
+        sla_hours={k: r.integer(f"{t}.sla_hours.{k}") for k in ("urgent", "normal")},
+        unsigned_points=r.dec(f"{t}.unsigned_points"),
+        record_points=r.dec(f"{t}.record_points"),
+        template_points=r.dec(f"{t}.template_points"),
+        forged_points=r.dec(f"{t}.forged_points"),
+        archive_points=r.dec(f"{t}.archive_points"),
+        overdue_free_below_hours=r.integer(f"{t}.overdue_free_below_hours"),
+        overdue_points=r.dec(f"{t}.overdue_points"),
+        overdue_day_hours=r.integer(f"{t}.overdue_day_hours"),
+        overdue_daily_points=r.dec(f"{t}.overdue_daily_points"),
+        ack_window_hours=r.integer(f"{t}.ack_window_hours"),
+        late_ack_points=r.dec(f"{t}.late_ack_points"),
+        run_over_hours=r.integer(f"{t}.run.over_hours"),
+        run_steps=steps,
+    )
+    if tickets.overdue_day_hours == 0:
+        raise r.fail(f"{t}.overdue_day_hours", 0, "positive")
+    return tickets
+
+
+def _incident_levels(r: _Reader) -> dict[int, IncidentLevel]:
+    levels = {}
+    for level in (1, 2, 3):
+        key = f"incidents.levels.{level}"
+        levels[level] = IncidentLevel(
+            r.dec(f"{key}.points"), r.dec(f"{key}.fine_rate"), r.integer(f"{key}.report_hours")
+        )
+    return levels
+
+
+def _tiers(r: _Reader) -> tuple[Tier, ...]:
+    tiers = []
+    raw_tiers = r.get("tiers")
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        raise r.fail("tiers", raw_tiers, "a list of tiers")
+    for i, tier in enumerate(raw_tiers):
+        key = f"tiers[{i}]"
+        if not isinstance(tier, Mapping) or not isinstance(tier.get("name"), str):
+            raise r.fail(key, tier, "a table with a name")
+        tiers.append(
+            Tier(
+                tier["name"],
+                r.dec(f"{key}.min_score", tier.get("min_score")),
+                r.dec(f"{key}.fine_rate", tier.get("fine_rate")),
+            )
+        )
+    tiers.sort(key=lambda x: x.min_score, reverse=True)
+    return tuple(tiers)
