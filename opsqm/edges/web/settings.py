@@ -371,6 +371,8 @@ LOGGING = {
 JOBS_RETRY_BASE_SECONDS = envint("JOBS_RETRY_BASE_SECONDS", 10)
 JOBS_RETRY_MAX_SECONDS = envint("JOBS_RETRY_MAX_SECONDS", 3600)
 JOBS_STALE_AFTER_SECONDS = envint("JOBS_STALE_AFTER_SECONDS", 15 * 60)
+# How often a worker refreshes the lock of the job it runs (its heartbeat).
+JOBS_HEARTBEAT_SECONDS = envint("JOBS_HEARTBEAT_SECONDS", 10)
 
 # Message-IDs are <…@MAIL_DOMAIN>; the From of everything OpsQM sends.
 MAIL_DOMAIN = (
@@ -401,6 +403,14 @@ MAIL_IMAP_TIMEOUT = envint("MAIL_IMAP_TIMEOUT", 30)
 MAIL_TLS_CA_FILE = os.environ.get("MAIL_TLS_CA_FILE", "")  # the bureau's CA, if private
 MAIL_POLL_INTERVAL = envint("MAIL_POLL_INTERVAL", 60)
 MAIL_POLL_BATCH = envint("MAIL_POLL_BATCH", 200)
+# A poll whose worker stopped beating this long is given back (a killed worker's
+# poll resumes within a minute: this + the 5 s housekeeping; docs/mail.md).
+MAIL_POLL_STALE_SECONDS = envint("MAIL_POLL_STALE_SECONDS", 45)
+if not 1 <= JOBS_HEARTBEAT_SECONDS < MAIL_POLL_STALE_SECONDS:
+    raise ValueError(
+        f"JOBS_HEARTBEAT_SECONDS ({JOBS_HEARTBEAT_SECONDS}) must be at least 1 and below "
+        f"MAIL_POLL_STALE_SECONDS ({MAIL_POLL_STALE_SECONDS}): a live poll would be taken for lost"
+    )
 MAIL_MAX_ATTACHMENT_BYTES = envint("MAIL_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
 

@@ -38,9 +38,22 @@ def retry_delay(attempts: int, spec: registry.HandlerSpec | None = None) -> floa
 
 
 def stale_after(spec: registry.HandlerSpec | None) -> float:
+    """Seconds without a heartbeat after which a running job of `spec`'s kind is
+    taken for lost (the kind's `stale_after`, a number or a callable)."""
     if spec is not None and spec.stale_after is not None:
-        return spec.stale_after
+        value = spec.stale_after
+        return float(value() if callable(value) else value)
     return _setting("JOBS_STALE_AFTER_SECONDS", 15 * 60)
+
+
+def heartbeat(job: Job, worker_id: str) -> bool:
+    """Refresh the lock of a job this worker still holds (the worker's heartbeat
+    thread calls it while the job runs); False once the lock is lost."""
+    return bool(
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, locked_by=worker_id).update(
+            locked_at=timezone.now()
+        )
+    )
 
 
 def _json(value: Any) -> Any:
