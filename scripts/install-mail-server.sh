@@ -5,7 +5,8 @@
 #
 # Idempotent: does nothing when the binaries are already there.  Never leaves a
 # system-wide Dovecot running: the tests start their own instance from a throwaway
-# configuration (tests/mail/conftest.py, templates in scripts/mailserver/).
+# configuration (opsqm/infra/mail/loopback.py, its template beside it): the tests and
+# `make run` (opsqm/edges/demo/runner.py).
 set -euo pipefail
 
 have_all() {
