@@ -284,3 +284,7 @@ MAIL_TLS_CA_FILE = os.environ.get("MAIL_TLS_CA_FILE", "")  # the bureau's CA, if
 MAIL_POLL_INTERVAL = envint("MAIL_POLL_INTERVAL", 60)
 MAIL_POLL_BATCH = envint("MAIL_POLL_BATCH", 200)
 MAIL_MAX_ATTACHMENT_BYTES = envint("MAIL_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# `make run` only (opsqm/edges/demo/runner.py): the loopback mail server's passwd-file.
+# When set, /demo/mailbox/ lets the demo's users read its mailboxes (read-only);
+# never set it in production.
+DEMO_MAILBOX_FILE = os.environ.get("OPSQM_DEMO_MAILBOX_FILE", "")

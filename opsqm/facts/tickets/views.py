@@ -58,6 +58,7 @@ from opsqm.facts.tickets.models import (
 from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES
 from opsqm.infra.core.access import visible_contracts
 from opsqm.infra.core.uploads import download_response
+from opsqm.infra.mail import imap
 
 PAGE_SIZE = 50
 # Counted up to this many rows at most: the count of a filtered list costs a bounded
@@ -340,13 +341,20 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """The engineer's tickets: assigned to them, or not yet taken by anyone."""
+    """The engineer's tickets: assigned to them, or not yet taken by anyone.  Open work
+    first, by deadline (the list opens on the work not archived; archived work is the
+    status filter's "any status" away)."""
     require(request.user, VENDOR)
     user: Any = request.user
     base = visible_tickets(user).filter(Q(engineer=user) | Q(engineer__isnull=True))
     base = base.exclude(status__in=[Ticket.Status.REPORTED, Ticket.Status.PHONE_RESOLVED])
     return _list_page(
-        request, base, "tickets/board.html", _("My work orders"), list_url="tickets:mine"
+        request,
+        base,
+        "tickets/board.html",
+        _("My work orders"),
+        default_status="open",
+        list_url="tickets:mine",
     )
 
 
@@ -542,8 +550,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
         ],
         "sign_link": request.session.pop(f"sign_link_{ticket.pk}", ""),
+        "no_mail_server": _waits_for_mail(ticket) and not imap.configured(),
     }
     return render(request, "tickets/detail.html", ctx)
+
+
+def _waits_for_mail(ticket: Ticket) -> bool:
+    """A message of the ticket has been sent but its server receive time is unknown."""
+    return bool(
+        (ticket.dispatch_message_id and not ticket.dispatched_at)
+        or (ticket.resolution_message_id and not ticket.resolved_at)
+        or (ticket.archive_message_id and not ticket.archived_at)
+    )
 
 
 @login_required
