@@ -55,6 +55,8 @@ SIGN_LINK_SALT = "opsqm.facts.tickets.sign"
 # The largest signature image accepted (a drawn signature is a few kB).
 SIGNATURE_MAX_BYTES = 512 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# What a test or assessment report may be (第十条四).
+SECURITY_REPORT_KINDS = ("pdf", "docx", "xlsx", "txt")
 
 Upload = Any  # an UploadedFile / File: name, size, read(), seek()
 
@@ -140,10 +142,34 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().select_related("contract__vendor").get(pk=ticket.pk)
 
 
+def _refusal(upload: Upload, exc: ValidationError) -> str:
+    """The reason a file was refused, naming the file (the form is shown again)."""
+    name = str(getattr(upload, "name", "") or _("the file"))
+    return _("%(name)s was refused: %(why)s") % {"name": name, "why": " ".join(exc.messages)}
+
+
+def _check_uploads(
+    uploads: Iterable[Upload], field: str, errors: dict[str, str], kinds: Iterable[str]
+) -> None:
+    """Refused files, named, under `field`: checked with the other fields, before
+    anything is written, so that one answer lists every mistake."""
+    refused = []
+    for upload in uploads:
+        try:
+            validate_upload(upload, kinds)
+        except ValidationError as exc:
+            refused.append(_refusal(upload, exc))
+    if refused:
+        errors[field] = " ".join(refused)
+
+
 def _attach(
     ticket: Ticket, kind: str, upload: Upload, user: Any, kinds: Iterable[str] = ATTACHMENT_KINDS
 ) -> Attachment:
-    validate_upload(upload, kinds)
+    try:
+        validate_upload(upload, kinds)
+    except ValidationError as exc:
+        raise ValidationError(_refusal(upload, exc)) from exc
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
@@ -180,6 +206,14 @@ def phone_deadline(ticket: Ticket) -> datetime.datetime | None:
 
 
 # ----------------------------------------------------------------------- 1. intake
+
+
+def _check_priority(priority: str, errors: dict[str, str]) -> None:
+    # No default: the priority sets the deadline (8 h or 24 h), the desk must choose.
+    if not priority:
+        errors["priority"] = _("Choose the priority (urgent or normal): it sets the deadline.")
+    elif priority not in Ticket.Priority.values:
+        errors["priority"] = _("Unknown priority.")
 
 
 def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -> None:
@@ -259,8 +293,8 @@ def record_intake(
     if not description.strip():
         errors["description"] = _("Describe the problem as the user reported it.")
     _check_unit(contract, unit, errors)
-    if priority not in Ticket.Priority.values:
-        errors["priority"] = _("Unknown priority.")
+    _check_priority(priority, errors)
+    _check_uploads(attachments, "attachments", errors, ATTACHMENT_KINDS)
     now = _now()
     reported_at = reported_at or now
     if reported_at > now + datetime.timedelta(minutes=5):
@@ -311,6 +345,8 @@ def register_security_report(
     if any(s not in Finding.Severity.values for _d, s in findings):
         errors["findings"] = _("Unknown severity.")
     _check_unit(contract, unit, errors)
+    _check_priority(priority, errors)
+    _check_uploads([report], "report", errors, SECURITY_REPORT_KINDS)
     if errors:
         raise ValidationError(errors)
     now = _now()
@@ -327,7 +363,7 @@ def register_security_report(
             reported_at=now,
             now=now,
         )
-        _attach(ticket, Attachment.Kind.SECURITY, report, user, ("pdf", "docx", "xlsx", "txt"))
+        _attach(ticket, Attachment.Kind.SECURITY, report, user, SECURITY_REPORT_KINDS)
         for d, s in findings:
             Finding.objects.create(ticket=ticket, description=d, severity=s)
         _event(ticket, "security_registered", now, Event.Source.APP, title.strip(), user)

@@ -445,7 +445,7 @@ def _record_intake(request: HttpRequest, contract: Any) -> Ticket:
         phone=p.get("phone", ""),
         system=p.get("system", ""),
         title=p.get("title", ""),
-        priority=p.get("priority", "normal"),
+        priority=p.get("priority", ""),  # no default: the desk chooses
         attachments=request.FILES.getlist("attachments"),
     )
 
@@ -467,7 +467,7 @@ def _register_security_report(request: HttpRequest, contract: Any) -> Ticket:
         report=report,
         findings=findings,
         unit=Unit.objects.filter(pk=p.get("unit") or 0).first(),
-        priority=p.get("priority", "normal"),
+        priority=p.get("priority", ""),  # no default: the desk chooses
     )
 
 
@@ -488,8 +488,18 @@ def security_intake(request: HttpRequest) -> HttpResponse:
         _register_security_report,
         _("Report registered as %(n)s."),
         severities=Finding.Severity.choices,
-        rows=range(5),
+        rows=_finding_rows(request),
     )
+
+
+def _finding_rows(request: HttpRequest) -> list[tuple[str, str]]:
+    """The findings' rows: what was typed (a refused form comes back filled in), then
+    empty rows up to five."""
+    typed = list(
+        zip(request.POST.getlist("finding"), request.POST.getlist("severity"), strict=False)
+    )
+    typed = [(d, s) for d, s in typed if d.strip()]
+    return typed + [("", "medium")] * max(1, 5 - len(typed))
 
 
 # ----------------------------------------------------------------------- the ticket
@@ -550,6 +560,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
         ],
         "sign_link": request.session.pop(f"sign_link_{ticket.pk}", ""),
+        "draft": _draft(request, ticket),
         "no_mail_server": _waits_for_mail(ticket) and not imap.configured(),
     }
     return render(request, "tickets/detail.html", ctx)
@@ -591,6 +602,22 @@ def signature_image(request: HttpRequest, pk: int) -> FileResponse:
 
 # ----------------------------------------------------------------------- actions
 
+
+def _keep_draft(request: HttpRequest, ticket: Ticket) -> None:
+    """What a refused form held (a file type refused, a field missing): the ticket page
+    shows it again in that form, so nothing typed is lost.  Files cannot come back:
+    the message names the refused one."""
+    match = request.resolver_match
+    name = match.url_name if match else ""
+    fields = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    request.session[f"ticket_draft_{ticket.pk}"] = {"form": name, "fields": fields}
+
+
+def _draft(request: HttpRequest, ticket: Ticket) -> dict[str, dict[str, str]]:
+    """{form name: its fields} for the form refused last, once."""
+    kept = request.session.pop(f"ticket_draft_{ticket.pk}", None) or {}
+    return {str(kept["form"]): dict(kept["fields"])} if kept.get("form") else {}
+
 Action = Callable[[HttpRequest, Ticket], Any]
 
 
@@ -608,6 +635,7 @@ def _action(roles: frozenset[str], run: Action, done: str) -> Callable[..., Http
             run(request, ticket)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
+            _keep_draft(request, ticket)
         else:
             messages.success(request, done)
         return redirect("tickets:detail", pk=ticket.pk)
