@@ -58,3 +58,17 @@ def test_a_bad_bind_address_is_refused(bind: str, capsys: Any) -> None:
     with pytest.raises(SystemExit):
         runner.parse_args([f"--bind={bind}"])
     assert "--bind must be host:port" in capsys.readouterr().err
+
+
+def test_a_mail_port_in_use_is_said_plainly(environ: dict[str, str]) -> None:
+    if loopback.missing():
+        pytest.skip(loopback.missing() or "")
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        launcher = runner.Launcher(runner.parse_args([f"--imap-port={port}"]))
+        with pytest.raises(SystemExit, match=f"127.0.0.1:{port} .IMAP.*OPSQM_DEMO_IMAP_PORT"):
+            launcher.configure()

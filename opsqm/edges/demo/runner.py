@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -109,6 +110,7 @@ class Launcher:
             self.mail_note = why
         else:
             ports = {n: getattr(self.args, f"{n}_port") or loopback.free_port() for n in MAIL_PORTS}
+            _check_free(ports)
             self.ports = ports
             env.update(
                 {
@@ -261,6 +263,19 @@ class Launcher:
         if self.mail is not None:
             self.mail.stop()
             self.mail = None
+
+
+def _check_free(ports: dict[str, int]) -> None:
+    """A port taken (another `make run`?) is said plainly, before anything starts."""
+    for name, port in ports.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                raise SystemExit(
+                    f"make run: 127.0.0.1:{port} ({name.upper()} of the demo's mail server) is "
+                    f"in use; set OPSQM_DEMO_{name.upper()}_PORT to another port (0: any free one)"
+                ) from None
 
 
 def _has(module: str) -> bool:
