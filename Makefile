@@ -23,6 +23,7 @@ lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy opsqm
+	.venv/bin/lint-imports --no-logo
 
 test-sqlite:
 	OPSQM_FAST_HASHER=1 $(PY) -m pytest

@@ -97,7 +97,7 @@ def seed(n_tickets: int, reseed: bool) -> None:
     from opsqm.facts.contracts.models import Contract, Unit, Vendor
     from opsqm.facts.tickets.models import Event, OriginalReport, PhoneCall, Ticket
     from opsqm.infra.accounts.models import User
-    from opsqm.infra.accounts.roles import Role
+    from opsqm.infra.core.roles import Role
 
     log("migrate")
     call_command("migrate", verbosity=0, interactive=False)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 
 def add_objects(

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from opsqm.derived.acceptance import services
 from opsqm.derived.acceptance.models import AcceptanceFile, Deliverable, Kind
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% test document\n"

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from opsqm.derived.acceptance import manifest, services
 from opsqm.derived.acceptance.models import Kind, Package
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.jobs.services import claim, run_job
 
 pytestmark = pytest.mark.django_db

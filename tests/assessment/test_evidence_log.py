@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opsqm.pure.assessment import evidence_log as el
 from opsqm.pure.assessment.evidence_log import (
     MAX_ISSUES,
     EvidenceIssue,
@@ -22,6 +21,8 @@ from opsqm.pure.assessment.evidence_log import (
     validate_evidence_log,
     write_evidence_log,
 )
+from opsqm.pure.assessment.evidence_log.fast import _fast_ticket
+from opsqm.pure.assessment.evidence_log.reader import _Reader
 from opsqm.pure.assessment.model import TZ, Archive, Priority, Signature
 
 # The example lines of spec §3, verbatim.
@@ -379,9 +380,9 @@ def test_tickets_round_trip_and_fast_path_equals_generic_path(tickets):
     write_evidence_log(ev.values(), out)
     assert read_evidence_log(out.getvalue()) == ev
     for t, parsed in zip(tickets, ev[C].tickets, strict=True):
-        fast = el._fast_ticket(t, parsed.line)
+        fast = _fast_ticket(t, parsed.line)
         assert fast is not None and fast == parsed
-        reader = el._Reader()
+        reader = _Reader()
         reader.generic(parsed.line, "ticket", t)
         assert reader.buckets[C].ev.tickets == [parsed]
 

@@ -1,6 +1,6 @@
-# ruff: noqa: F811
-"""Attendance tests reuse the web fixtures (two vendors, units, contracts, a user of
-every role) and add staff on contract A/B and DingTalk workbooks built in memory."""
+"""Attendance tests use the shared fixtures of tests/conftest.py (two vendors, units,
+contracts, a user of every role) and add staff on contract A/B and DingTalk
+workbooks built in memory."""
 
 from __future__ import annotations
 
@@ -11,30 +11,6 @@ from typing import Any
 import pytest
 
 from bench.dingtalk_fixture import RAW_HEADER, Sheet, dingtalk_date, write_xlsx
-
-# The names pytest looks up must be visible in this module.
-from tests.web.conftest import (  # noqa: F401
-    _test_storage,
-    assessor,
-    audit_admin,
-    contract_a,
-    contract_b,
-    login,
-    other_recipient,
-    other_vendor_manager,
-    recipient,
-    security_admin,
-    service_desk,
-    supervisor,
-    system_admin,
-    unit_a,
-    unit_b,
-    users,
-    vendor_a,
-    vendor_b,
-    vendor_engineer,
-    vendor_manager,
-)
 
 
 def raw_row(name: str, job: str, uid: str, day: datetime.date, hhmmss: str) -> list[Any]:

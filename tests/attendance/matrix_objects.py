@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 
 def add_objects(

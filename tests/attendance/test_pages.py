@@ -18,7 +18,7 @@ from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.jobs.worker import Worker
 from opsqm.pure.assessment.model import TZ
 from tests.attendance.conftest import raw_row, raw_xlsx
-from tests.web.conftest import client_for, make_user
+from tests.scope import client_for, make_user
 
 D = datetime.date(2025, 3, 3)  # a Monday
 

@@ -1,11 +1,14 @@
 """Browser tests: the real app (pytest-django's `live_server`, in a thread against the
 test database) driven by headless Debian Chromium through Playwright.
 
-- The demo bureau (`opsqm demo`, ~8 s) is loaded once per session.  On SQLite the
-  loaded database is copied aside with SQLite's backup API and copied back before each
-  test (milliseconds), since every live-server test flushes the database at its end
-  (and the empty database is copied back after it: the audit log's triggers refuse
-  SQLite's row-by-row flush); on other engines each test loads the demo again.
+- The demo bureau (`opsqm demo`, ~8 s) is loaded once per pytest process (one per
+  xdist worker) and snapshotted, and the snapshot restored before each test, since
+  every live-server test flushes the database at its end (and the empty database is
+  restored after it: the audit log's triggers refuse SQLite's row-by-row flush).
+  SQLite: copies by its backup API; PostgreSQL: copies of the tables in a schema of
+  the worker's test database.
+- Each worker has its own live server on a free loopback port, its own test
+  database and its own upload directory (tests/conftest.py).
 - Every page is watched: a request to anything but the live server is aborted and
   fails the test, and so does a console error or an uncaught script error.
 - Without Chromium (or the Playwright package) the tests skip, unless CI=true, where
@@ -79,6 +82,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
+def _test_storage() -> None:
+    """Not tests/conftest.py's upload directory per test: the demo served here keeps
+    its files in the session's upload directory (static files: `_browser_settings`)."""
+
+
+@pytest.fixture(autouse=True)
 def _browser_settings(settings: Any) -> None:
     """Static files without a collectstatic manifest; the demo's fast password hashes
     are accepted (the hasher of production stays usable)."""
@@ -100,31 +109,84 @@ def _load_demo() -> None:
         call_command("demo", stdout=io.StringIO())
 
 
-def _copy(src: sqlite3.Connection, dst: sqlite3.Connection) -> None:
-    src.backup(dst)
+class SqliteSnapshot:
+    """A copy of the whole test database, by SQLite's backup API (milliseconds)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.ensure_connection()
+        connection.connection.backup(self.copy)
+
+    def restore(self, connection: Any) -> None:
+        connection.ensure_connection()
+        self.copy.backup(connection.connection)
+
+    def drop(self, connection: Any) -> None:
+        self.copy.close()
+
+
+class PostgresSnapshot:
+    """A copy of every table in a schema of its own in the worker's test database;
+    restored by TRUNCATE (no row triggers fire: the audit log's refuse deletes) and
+    INSERT … SELECT, the sequences set past the copied rows.  A fraction of a
+    second, where loading the demo again takes many."""
+
+    def __init__(self, connection: Any, name: str) -> None:
+        self.schema = f"opsqm_snapshot_{name}"
+        self.tables = sorted(connection.introspection.django_table_names(only_existing=True))
+        with connection.cursor() as c:
+            c.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE; CREATE SCHEMA {self.schema}")
+            for t in self.tables:
+                c.execute(f'CREATE TABLE {self.schema}."{t}" AS TABLE public."{t}"')
+
+    def restore(self, connection: Any) -> None:
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import transaction
+
+        quoted = ", ".join(f'public."{t}"' for t in self.tables)
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(f"TRUNCATE {quoted}")
+            for t in self.tables:
+                c.execute(f'INSERT INTO public."{t}" SELECT * FROM {self.schema}."{t}"')
+            for sql in connection.ops.sequence_reset_sql(
+                no_style(), apps.get_models(include_auto_created=True)
+            ):
+                c.execute(sql)
+
+    def drop(self, connection: Any) -> None:
+        with connection.cursor() as c:
+            c.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+def _snapshot(connection: Any, name: str) -> Any:
+    if connection.vendor == "sqlite":
+        return SqliteSnapshot(connection)
+    if connection.vendor == "postgresql":
+        return PostgresSnapshot(connection, name)
+    return None  # another engine: the demo is loaded for each test
 
 
 @pytest.fixture(scope="session")
 def demo_snapshots(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
-    """(empty, demo): copies of the migrated test database and of the demo bureau on
-    SQLite, None on other engines."""
+    """(empty, demo): snapshots of the migrated test database and of the demo bureau
+    (`opsqm demo`, seconds), taken once per pytest process; None on engines without
+    a snapshot."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        yield None
-        return
     with django_db_blocker.unblock():
-        connection.ensure_connection()
-        empty = sqlite3.connect(":memory:", check_same_thread=False)
-        demo = sqlite3.connect(":memory:", check_same_thread=False)
-        _copy(connection.connection, empty)
+        empty = _snapshot(connection, "empty")
+        if empty is None:
+            yield None
+            return
         _load_demo()
-        _copy(connection.connection, demo)
+        demo = _snapshot(connection, "demo")
         # Leave the test database as other tests expect it: migrated and empty.
-        _copy(empty, connection.connection)
+        empty.restore(connection)
     yield empty, demo
-    empty.close()
-    demo.close()
+    with django_db_blocker.unblock():
+        empty.drop(connection)
+        demo.drop(connection)
 
 
 @pytest.fixture(scope="session")
@@ -147,15 +209,14 @@ def demo(_live_server_started: None, live_server: Any, demo_snapshots: Any) -> I
     if demo_snapshots is None:
         _load_demo()
         yield live_server
-        return  # PostgreSQL's flush truncates: the audit log's triggers do not fire
+        return
     empty, loaded = demo_snapshots
-    connection.ensure_connection()
-    _copy(loaded, connection.connection)
+    loaded.restore(connection)
     ContentType.objects.clear_cache()
     yield live_server
     # SQLite's flush deletes row by row, which the audit log's triggers refuse: hand
     # the flush an empty database instead.
-    _copy(empty, connection.connection)
+    empty.restore(connection)
     ContentType.objects.clear_cache()
 
 

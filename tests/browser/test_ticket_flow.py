@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
-from tests.mail.conftest import mail_server, mailboxes  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def run_jobs() -> None:
 
 def test_ticket_flow_desk_engineer_recipient(
     open_page: Any,
-    mailboxes: Any,  # noqa: F811
+    mailboxes: Any,
 ) -> None:
     from opsqm.facts.contracts.models import Vendor
     from opsqm.facts.tickets.models import Ticket

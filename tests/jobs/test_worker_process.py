@@ -27,22 +27,42 @@ ENQUEUE = (
 )
 
 
-@pytest.fixture
-def var_dir(tmp_path: Path) -> dict[str, str]:
+def _env(var: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "OPSQM_VAR_DIR")
     }
     env.update(
-        OPSQM_VAR_DIR=str(tmp_path / "var"),
+        OPSQM_VAR_DIR=str(var),
         DJANGO_SETTINGS_MODULE="opsqm.edges.web.settings",
         PYTHONPATH=str(ROOT),
     )
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT
-    )
     return env
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once for the module (migrating takes seconds)."""
+    var = tmp_path_factory.mktemp("var")
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"],
+        env=_env(var),
+        check=True,
+        cwd=ROOT,
+    )
+    return var / "opsqm.sqlite3"
+
+
+@pytest.fixture
+def var_dir(migrated: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of processes on their own copy of the migrated database."""
+    (tmp_path / "var").mkdir()
+    src, dst = sqlite3.connect(migrated), sqlite3.connect(tmp_path / "var" / "opsqm.sqlite3")
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return _env(tmp_path / "var")
 
 
 def _py(env: dict[str, str], code: str, *args: str, **kw: Any) -> Any:

@@ -21,7 +21,7 @@ from opsqm.derived.acceptance import services
 from opsqm.derived.acceptance.models import Deliverable, Kind
 from opsqm.derived.ledger.services import contract_ledger
 from opsqm.facts.tickets.models import Ticket
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db

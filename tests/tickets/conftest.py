@@ -1,5 +1,6 @@
-"""Ticket tests reuse the web fixtures (two vendors, units, contracts, one user of
-every role) and the real mail server of tests/mail."""
+"""Ticket tests use the shared fixtures of tests/conftest.py (two vendors, units,
+contracts, one user of every role, the real mail server of tests/mail) and add a
+ticket taken in and a ticket dispatched."""
 
 from __future__ import annotations
 
@@ -8,30 +9,6 @@ import io
 from typing import Any
 
 import pytest
-
-from tests.mail.conftest import mail_server, mailboxes  # noqa: F401
-from tests.web.conftest import (  # noqa: F401
-    _test_storage,
-    assessor,
-    audit_admin,
-    contract_a,
-    contract_b,
-    login,
-    other_recipient,
-    other_vendor_manager,
-    recipient,
-    security_admin,
-    service_desk,
-    supervisor,
-    system_admin,
-    unit_a,
-    unit_b,
-    users,
-    vendor_a,
-    vendor_b,
-    vendor_engineer,
-    vendor_manager,
-)
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -58,7 +35,7 @@ def server_time(ticket: Any, field: str, at: datetime.datetime) -> None:
 
 
 @pytest.fixture
-def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:  # noqa: F811
+def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:
     from opsqm.facts.tickets import services
 
     return services.record_intake(
@@ -74,7 +51,7 @@ def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:  # noqa: F81
 
 
 @pytest.fixture
-def dispatched(intake: Any, service_desk: Any) -> Any:  # noqa: F811
+def dispatched(intake: Any, service_desk: Any) -> Any:
     from django.utils import timezone
 
     from opsqm.facts.tickets import services

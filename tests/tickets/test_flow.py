@@ -18,6 +18,7 @@ from opsqm.facts.tickets import services
 from opsqm.facts.tickets.models import Event, OriginalReport, Ticket
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.mail.models import OutboundMessage
+from tests.factories import update_ticket
 from tests.tickets.conftest import PNG, server_time, upload
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_intake_keeps_the_original_report_immutable(intake: Any, service_desk: A
     original = intake.original
     assert original.reporter == "王警官" and original.system == "执法终端 T-07"
     assert intake.attachments.get().kind == "report"
-    services.update_ticket(intake, {"title": "改过的标题"})
+    update_ticket(intake, {"title": "改过的标题"})
     original.refresh_from_db()
     assert original.description == "三监区打印机无法打印"
     with pytest.raises(ValueError):

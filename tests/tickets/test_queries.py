@@ -131,7 +131,7 @@ def test_number_lookups_use_the_upper_number_index_on_postgresql(dispatched: Any
 
     if connection.vendor != "postgresql":
         pytest.skip("the index is made on PostgreSQL only")
-    from opsqm.facts.tickets.views import search_filter
+    from opsqm.facts.tickets.views.board import search_filter
 
     lookups = [
         Ticket.objects.filter(search_filter(dispatched.number[:-2].lower())),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from opsqm.pure.assessment.model import TZ
+from tests.factories import create_ticket
 
 __all__ = ["at", "evidence_a"]
 
@@ -21,7 +22,6 @@ def evidence_a(contract_a: Any, unit_a: Any) -> Any:
     """Contract A (2025) with one of every evidence record, through the services."""
     from opsqm.facts.incidents import services as inc
     from opsqm.facts.staff import services as st
-    from opsqm.facts.tickets import services as tk
 
     s1 = st.register_staff(
         contract_a,
@@ -59,7 +59,7 @@ def evidence_a(contract_a: Any, unit_a: Any) -> Any:
             "requested_at": at(2025, 1, 6, 8),
         },
     )
-    tk.create_ticket(
+    create_ticket(
         contract_a,
         {
             "number": "GD-0001",
@@ -73,7 +73,7 @@ def evidence_a(contract_a: Any, unit_a: Any) -> Any:
             "archive": "ok",
         },
     )
-    tk.create_ticket(
+    create_ticket(
         contract_a,
         {
             "number": "GD-0002",

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
-from tests.web.conftest import PASSWORD, client_for
+from opsqm.infra.core.roles import Role
+from tests.scope import PASSWORD, client_for
 
 NEW_PASSWORD = "Brand-New-Pass-2025"
 
@@ -300,7 +300,7 @@ def test_password_reset_forces_own_change(users: dict[str, Any]) -> None:
     assert last("account.password_reset").object_id == str(target.pk)
     c = Client()
     assert form_login(c, target.username, NEW_PASSWORD)
-    r = c.get(reverse("core:home"))
+    r = c.get(reverse("home:home"))
     assert r.status_code == 302 and r["Location"] == reverse("accounts:password")
     r = c.post(
         reverse("accounts:password"),
@@ -309,7 +309,7 @@ def test_password_reset_forces_own_change(users: dict[str, Any]) -> None:
     assert r.status_code == 302
     target.refresh_from_db()
     assert not target.must_change_password and target.check_password(PASSWORD)
-    assert c.get(reverse("core:home")).status_code == 200  # session survived the change
+    assert c.get(reverse("home:home")).status_code == 200  # session survived the change
     assert last("account.password_change").actor_id == target.pk
 
 

@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 
 @pytest.mark.django_db

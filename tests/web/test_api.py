@@ -10,8 +10,8 @@ from django.test import Client
 
 from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 from tests.web.test_audit import drop_triggers, raw
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_security_admin_role_unlock_password(users: dict[str, Any]) -> None:
 
 
 def test_own_password_via_api(users: dict[str, Any]) -> None:
-    from tests.web.conftest import PASSWORD
+    from tests.scope import PASSWORD
 
     c = api(users[Role.RECIPIENT])
     r = c.post(

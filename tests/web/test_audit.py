@@ -17,13 +17,13 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit import services as audit_services
 from opsqm.infra.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
 from opsqm.infra.audit.models import AppendOnlyError, AuditHead, AuditRecord
 from opsqm.infra.audit.services import log_action, record_content, verify_chain
+from opsqm.infra.core.roles import Role
+from tests.scope import client_for
 from tests.threads import run_together
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

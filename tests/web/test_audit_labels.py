@@ -22,11 +22,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.labels import ACTION_LABELS, PROBLEM_KINDS, action_label, object_type_label
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.audit.services import log_action, verify_chain
-from tests.web.conftest import client_for
+from opsqm.infra.core.roles import Role
+from tests.scope import client_for
 
 PACKAGE = Path(__file__).resolve().parents[2] / "opsqm"
 
@@ -222,7 +222,7 @@ def test_every_logged_action_has_a_label() -> None:
 
 SAMPLE = """
 from opsqm.infra.audit.services import log_action
-from opsqm.facts.contracts.servicekit import save_audited
+from opsqm.infra.audit.servicekit import save_audited
 
 
 def _save(obj, action, summary=""):

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.request_context import client_ip
-from tests.web.conftest import PASSWORD
+from tests.scope import PASSWORD
 
-SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "web" / "settings.py"
+SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "edges" / "web" / "settings.py"
 PROXY = "10.0.0.5"
 
 

@@ -17,8 +17,8 @@ from opsqm.edges.demo.management.commands.demo import DEMO_PASSWORD
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.tickets.models import Ticket
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.model import TZ
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test import Client
 
 @pytest.mark.django_db
 def test_pages_link_the_icon_and_favicon_ico_answers(users: Any, login: Any) -> None:
-    from opsqm.infra.accounts.roles import Role
+    from opsqm.infra.core.roles import Role
 
     for page in (Client().get("/accounts/login/"), login(users[Role.SERVICE_DESK]).get("/")):
         html = page.content.decode()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from opsqm.facts.tickets.services import create_ticket
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
+from tests.factories import create_ticket
 from tests.web.fixtures_registers import *  # noqa: F403  (fixtures)
 
 pytestmark = pytest.mark.django_db

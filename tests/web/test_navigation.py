@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.core.navigation import menu_for
+from opsqm.infra.core.roles import Role
 
 
 @pytest.mark.django_db
@@ -40,15 +40,15 @@ def test_each_role_sees_its_entries(users: dict[str, Any]) -> None:
     def menu(role: str) -> list[str]:
         return [i.url for i in menu_for(users[role], "/")]
 
-    engineer = ["core:home", "tickets:mine", "tickets_print:verify", "staff:list"]
+    engineer = ["home:home", "tickets:mine", "tickets_print:verify", "staff:list"]
     engineer += ["attendance:index", "incidents:list"]
     engineer += ["incidents:rectifications", "incidents:deliveries", "incidents:praise"]
     engineer += ["contracts:list"]
-    recipient = ["core:home", "tickets:unit", "attendance:index", "incidents:rate"]
+    recipient = ["home:home", "tickets:unit", "attendance:index", "incidents:rate"]
     expected = {
         Role.VENDOR_ENGINEER: engineer,
         Role.RECIPIENT: [*recipient, "contracts:list"],
-        Role.AUDIT_ADMIN: ["core:home", "audit:list"],
+        Role.AUDIT_ADMIN: ["home:home", "audit:list"],
     }
     for role, names in expected.items():
         assert menu(role) == [reverse(n) for n in names], role

@@ -20,9 +20,9 @@ from django.http import Http404
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts import middleware as mw
 from opsqm.infra.audit.models import AuditRecord
-from opsqm.infra.core import middleware as mw
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.spreadsheet import csv_text, safe_text, safe_value, xlsx_workbook
 from opsqm.infra.core.uploads import (
     UploadValidator,
@@ -32,9 +32,9 @@ from opsqm.infra.core.uploads import (
     upload_to,
     validate_upload,
 )
-from tests.web.conftest import PASSWORD, client_for
+from tests.scope import PASSWORD, client_for
 
-SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "web" / "settings.py"
+SETTINGS_FILE = Path(settings.PACKAGE_DIR) / "edges" / "web" / "settings.py"
 
 
 # --- sessions --------------------------------------------------------------------
@@ -48,13 +48,13 @@ def test_idle_session_ends(users: dict[str, Any], monkeypatch: Any) -> None:
     c = Client()
     r = c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
     assert r.status_code == 302
-    assert c.get(reverse("core:home")).status_code == 200
+    assert c.get(reverse("home:home")).status_code == 200
     now[0] += 500
-    assert c.get(reverse("core:home")).status_code == 200  # activity renews
+    assert c.get(reverse("home:home")).status_code == 200  # activity renews
     now[0] += 500  # 1000 s after login, 500 s after the last request
-    assert c.get(reverse("core:home")).status_code == 200
+    assert c.get(reverse("home:home")).status_code == 200
     now[0] += 601
-    r = c.get(reverse("core:home"))
+    r = c.get(reverse("home:home"))
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
     assert AuditRecord.objects.filter(action="auth.idle_timeout", actor_name="assessor").exists()
     r = c.get(reverse("accounts:login"))
@@ -69,13 +69,13 @@ def test_last_seen_is_written_at_most_once_a_minute(
     monkeypatch.setattr(mw.time, "time", lambda: now[0])
     c = Client()
     c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
-    c.get(reverse("core:home"))
+    c.get(reverse("home:home"))
     first = c.session["last_seen"]
     now[0] += 59
-    c.get(reverse("core:home"))
+    c.get(reverse("home:home"))
     assert c.session["last_seen"] == first
     now[0] += 1
-    c.get(reverse("core:home"))
+    c.get(reverse("home:home"))
     assert c.session["last_seen"] == first + 60
 
 

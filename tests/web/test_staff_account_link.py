@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from opsqm.facts.staff import services
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.core.roles import Role
 
 
 @pytest.fixture

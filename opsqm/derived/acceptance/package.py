@@ -5,11 +5,13 @@ version, the reports OpsQM generates, an index (PDF, Chinese) and the manifests
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import os
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -32,18 +34,74 @@ GENERATED: tuple[tuple[str, str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ReportSource:
+    """What the package asks of the reports app (which stands above acceptance, since
+    its reports read the deliverables' periods): registered by its AppConfig.ready."""
+
+    periods: Callable[[Any, str], list[str]]  # (contract, kind) -> labels
+    generate: Callable[[Any, str, str, str], tuple[bytes, str, str]]  # -> data, name, type
+    title: Callable[[str], str]  # the kind's deliverable name
+    whole_period: str  # the label of the whole service period
+
+
+_reports: list[ReportSource] = []
+
+
+def provide_reports(source: ReportSource) -> None:
+    _reports[:] = [source]
+
+
+def _report_source() -> ReportSource:
+    if not _reports:
+        raise RuntimeError("no report source: the reports app (opsqm.derived.reports) provides it")
+    return _reports[0]
+
+
 def _safe(name: str) -> str:
     return "".join(c if c not in '/\\:*?"<>|' else "_" for c in name).strip() or "file"
 
 
-def assemble(
-    pkg: Package, progress: Callable[[float, str], None] = lambda pct, note: None
-) -> tuple[bytes, int]:
-    from opsqm.derived.reports import services as reports
+Progress = Callable[[float, str], None]
+Entry = tuple[str, bytes, dict[str, Any]]  # (path in the ZIP, data, manifest fields)
 
+
+def assemble(pkg: Package, progress: Progress = lambda pct, note: None) -> tuple[bytes, int]:
+    """The package's ZIP and its number of files: the deliverables, the generated
+    reports, the index, then the manifests."""
+    reports = _report_source()
     contract = pkg.contract
     built_at = timezone.now()
-    files: list[tuple[str, bytes, dict[str, Any]]] = []
+    files = _deliverables(contract, progress)
+    files += _generated(reports, contract, built_at, progress)
+    entries = [
+        {"path": name, "sha256": sha256_hex(data), "size": len(data), **meta}
+        for name, data, meta in files
+    ]
+    index = index_pdf(contract, entries, built_at)
+    entries.insert(
+        0,
+        {
+            "path": INDEX_NAME,
+            "sha256": sha256_hex(index),
+            "size": len(index),
+            "deliverable": _("Index"),
+            "kind": "index",
+            "period": "",
+            "version": 0,
+            "status": "generated",
+            "date": built_at.astimezone(TZ).isoformat(),
+            "source": "generated",
+        },
+    )
+    files.insert(0, (INDEX_NAME, index, {}))
+    progress(90, _("Manifest"))
+    return _zip(contract, built_at, files, entries), len(files) + 2
+
+
+def _deliverables(contract: Any, progress: Progress) -> list[Entry]:
+    """Every deliverable's accepted (else latest) version (progress 5 → 40 %)."""
+    files: list[Entry] = []
     docs = list(services.deliverables(contract))
     for n, d in enumerate(docs):
         v = services.package_version(d)
@@ -70,6 +128,14 @@ def assemble(
             )
         )
         progress(5 + 35 * (n + 1) / max(len(docs), 1), _("Deliverables: %(n)d") % {"n": n + 1})
+    return files
+
+
+def _generated(
+    reports: ReportSource, contract: Any, built_at: datetime.datetime, progress: Progress
+) -> list[Entry]:
+    """The reports OpsQM generates for the package (progress 40 → 85 %)."""
+    files: list[Entry] = []
     jobs = [(k, label, fmt) for k, fmt in GENERATED for label in reports.periods(contract, k)]
     for n, (kind, label, fmt) in enumerate(jobs):
         data, name, _ctype = reports.generate(contract, kind, label, fmt)
@@ -78,9 +144,9 @@ def assemble(
                 f"generated/{name}",
                 data,
                 {
-                    "deliverable": str(reports.KINDS[kind].label),
+                    "deliverable": reports.title(kind),
                     "kind": kind,
-                    "period": "" if label == reports.ALL else label,
+                    "period": "" if label == reports.whole_period else label,
                     "version": 0,
                     "status": "generated",
                     "date": built_at.astimezone(TZ).isoformat(),
@@ -92,28 +158,13 @@ def assemble(
             40 + 45 * (n + 1) / len(jobs),
             _("Reports: %(n)d of %(t)d") % {"n": n + 1, "t": len(jobs)},
         )
-    entries = [
-        {"path": name, "sha256": sha256_hex(data), "size": len(data), **meta}
-        for name, data, meta in files
-    ]
-    index = index_pdf(contract, entries, built_at)
-    entries.insert(
-        0,
-        {
-            "path": INDEX_NAME,
-            "sha256": sha256_hex(index),
-            "size": len(index),
-            "deliverable": _("Index"),
-            "kind": "index",
-            "period": "",
-            "version": 0,
-            "status": "generated",
-            "date": built_at.astimezone(TZ).isoformat(),
-            "source": "generated",
-        },
-    )
-    files.insert(0, (INDEX_NAME, index, {}))
-    progress(90, _("Manifest"))
+    return files
+
+
+def _zip(
+    contract: Any, built_at: datetime.datetime, files: list[Entry], entries: list[dict[str, Any]]
+) -> bytes:
+    """The files with `manifest.json` and `manifest.sha256` (which also sums the JSON)."""
     manifest = json.dumps(
         {
             "format": "opsqm-acceptance-package/1",
@@ -135,4 +186,4 @@ def assemble(
             z.writestr(name, data)
         z.writestr(JSON_NAME, manifest)
         z.writestr(SHA256_NAME, sha256sum_text(sums))
-    return out.getvalue(), len(files) + 2
+    return out.getvalue()

@@ -30,10 +30,13 @@ from opsqm.derived.acceptance.models import (
     Kind,
     Package,
 )
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import download_response
+from opsqm.infra.core.viewkit import post_step
 
 READERS = (Role.ASSESSOR, Role.SERVICE_DESK, Role.SUPERVISOR, Role.VENDOR_MANAGER)
 INSPECTION_READERS = (*READERS, Role.VENDOR_ENGINEER)
@@ -56,14 +59,7 @@ def _scoped(request: HttpRequest, qs: QuerySet[Any], pk: int, roles: tuple[str, 
 def _act(request: HttpRequest, step: Callable[[], Any], ok: str, back: str) -> HttpResponse:
     """A POST-only step (405 otherwise), after the caller's role and scope checks: the
     service's refusal becomes an error message; back to `back` either way."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        step()
-        messages.success(request, ok)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return redirect(back)
+    return post_step(request, step, ok, back)
 
 
 def _decide(request: HttpRequest, review: Callable[..., Any], ok: str, back: str) -> HttpResponse:
@@ -145,7 +141,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def settings_view(request: HttpRequest, code: str) -> HttpResponse:
+def settings_view(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.ASSESSOR,))
 
     def step() -> None:
@@ -162,7 +158,7 @@ def settings_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def apply(request: HttpRequest, code: str) -> HttpResponse:
+def apply(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.VENDOR_MANAGER,))
     return _act(
         request,
@@ -173,7 +169,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def review_application(request: HttpRequest, code: str) -> HttpResponse:
+def review_application(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.SUPERVISOR,))
     return _decide(
         request,
@@ -184,7 +180,7 @@ def review_application(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def accept(request: HttpRequest, code: str) -> HttpResponse:
+def accept(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.ASSESSOR,))
     return _act(
         request,
@@ -195,7 +191,7 @@ def accept(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def package(request: HttpRequest, code: str) -> HttpResponse:
+def package(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, services.PACKAGERS)
     return _act(
         request,
@@ -244,7 +240,7 @@ def deliverable(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = _deliverable(request, pk, (Role.VENDOR_MANAGER,))
 
     def step() -> None:
@@ -257,7 +253,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = _deliverable(request, pk, (Role.VENDOR_MANAGER,))
     return _act(
         request,
@@ -268,7 +264,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_document(request: HttpRequest, pk: int) -> HttpResponse:
+def review_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = _deliverable(request, pk, (Role.SUPERVISOR,))
     return _decide(
         request,
@@ -294,7 +290,7 @@ def version_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def checklist(request: HttpRequest, code: str) -> HttpResponse:
+def checklist(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, (Role.ASSESSOR,))
     if request.method == "POST":
         item_pk = request.POST.get("item")
@@ -330,7 +326,7 @@ def checklist(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def inspections(request: HttpRequest, code: str) -> HttpResponse:
+def inspections(request: AuthenticatedRequest, code: str) -> HttpResponse:
     contract = _contract(request, code, INSPECTION_READERS)
     role = _role(request)
     if request.method == "POST":
@@ -364,7 +360,7 @@ def _inspection(
 
 
 @login_required
-def inspection(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     insp = _inspection(request, pk)
     role = _role(request)
     if request.method == "POST":
@@ -401,7 +397,7 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     insp = _inspection(request, pk, services.INSPECTORS)
     return _act(
         request,
@@ -439,7 +435,7 @@ def result_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def result_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+def result_ticket(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.SERVICE_DESK)
     result = get_object_or_404(
         InspectionResult.objects.filter(

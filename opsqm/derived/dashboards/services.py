@@ -22,8 +22,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from opsqm.derived.evidence.adapter import contract_evidence
-from opsqm.derived.ledger.services import default_rulebook
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.rulebooks import default_rulebook
 from opsqm.pure.assessment.engine import assess
 from opsqm.pure.assessment.evidence_log import write_evidence_log
 from opsqm.pure.assessment.model import TZ, ContractEvidence, Ledger

@@ -13,9 +13,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from opsqm.derived.dashboards import charts, services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Vendor
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
 from opsqm.pure.assessment.model import RULE_TITLES
 

@@ -12,40 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.scoring import model_contract, number_lines
 from opsqm.pure.assessment import model as m
-
-
-def model_contract_stub(code: str, rulebook: str, overrides: dict[str, Any]) -> m.Contract:
-    """A model contract carrying only what `rulebook_for` reads."""
-    import datetime
-    from decimal import Decimal
-
-    return m.Contract(
-        id=code or "?",
-        title="",
-        vendor="",
-        amount=Decimal(0),
-        final_payment=Decimal(0),
-        start=datetime.date.min,
-        end=datetime.date.min,
-        rulebook=rulebook or None,
-        parameters=dict(overrides or {}),
-    )
-
-
-def model_contract(c: Contract) -> m.Contract:
-    return m.Contract(
-        id=c.code,
-        title=c.title,
-        vendor=c.vendor.name,
-        amount=c.amount,
-        final_payment=c.final_payment,
-        start=c.start,
-        end=c.end,
-        bond=c.bond,
-        rulebook=c.rulebook or None,
-        parameters=dict(c.rulebook_overrides or {}),
-    )
 
 
 def contract_evidence(contract: Contract) -> m.ContractEvidence:
@@ -53,6 +21,7 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
     (one query per evidence type)."""
     from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
     from opsqm.facts.staff.models import Leave, Punch, Replacement, StaffMember
+    from opsqm.facts.tickets.evidence import ticket_records
     from opsqm.facts.tickets.models import Ticket
 
     if not hasattr(contract, "_state") or "vendor" not in contract._state.fields_cache:
@@ -124,59 +93,6 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
         ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
     number_lines(ev)
     return ev
-
-
-def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
-    """The ticket records of a queryset of one contract's tickets, in log order.
-
-    A work order is evidence once the mail server's receive time of its dispatch is
-    known (第十条四): one still awaiting it, or closed by phone, is not."""
-    from opsqm.facts.tickets.models import EVIDENCE_FIELDS
-
-    out: list[m.Ticket] = []
-    tickets = tickets.filter(dispatched_at__isnull=False).order_by("number")
-    for row in tickets.values_list(*EVIDENCE_FIELDS):
-        (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
-        out.append(
-            m.Ticket(
-                contract=cid,
-                id=num,
-                problem=problem,
-                priority=m.Priority(prio),
-                dispatched_at=_tz(disp),
-                acknowledged_at=_tzn(ack),
-                extended_to=_tzn(ext),
-                resolved_at=_tzn(res),
-                signature=m.Signature(sig),
-                satisfaction=m.Satisfaction(sat) if sat else None,
-                record=m.TicketRecord(ra, rs, rv),
-                template_ok=tpl,
-                forged=forged,
-                archive=m.Archive(arch),
-            )
-        )
-    return out
-
-
-def number_lines(ev: m.ContractEvidence) -> None:
-    """Give each record the line it has in this contract's own export (`opsqm export
-    --contract`), so that ledger items cite the same lines as `opsqm score` on it."""
-    n = 1
-    ev.contract.line = n
-    for group in (
-        ev.staff,
-        ev.replacements,
-        ev.punches,
-        ev.leaves,
-        ev.tickets,
-        ev.incidents,
-        ev.evaluations,
-        ev.praises,
-        ev.service_delays,
-    ):
-        for record in group:
-            n += 1
-            record.line = n
 
 
 def all_evidence(contracts: Iterable[Contract] | None = None) -> list[m.ContractEvidence]:

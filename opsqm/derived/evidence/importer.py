@@ -136,7 +136,20 @@ def import_evidence(evidences: Iterable[m.ContractEvidence], actor: Any = None) 
 
 
 def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
-    c = ev.contract
+    """One contract and its facts, kind by kind (each kind's new rows in one batch)."""
+    contract = _contract(ev.contract, result)
+    staff = _staff(ev, contract, result)
+    _replacements(ev, contract, staff, result)
+    _punches(ev, contract, staff, result)
+    _leaves(ev, contract, staff, result)
+    _tickets(ev, contract, result)
+    _incidents(ev, contract, result)
+    _evaluations(ev, contract, result)
+    _praises(ev, contract, result)
+    _service_delays(ev, contract, result)
+
+
+def _contract(c: m.Contract, result: ImportResult) -> Contract:
     vendor = Vendor.objects.filter(name=c.vendor).first()
     if vendor is None:
         vendor = Vendor.objects.create(name=c.vendor)
@@ -157,8 +170,13 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         existing, fields, lambda: Contract(code=c.id), bulk=False
     )
     _check_rulebook(contract)
+    return contract
 
-    # staff and their verification
+
+def _staff(
+    ev: m.ContractEvidence, contract: Contract, result: ImportResult
+) -> dict[str, StaffMember]:
+    """The contract's staff and their entry verification (by person code)."""
     staff = {s.person: s for s in StaffMember.objects.filter(contract=contract)}
     verifications = {
         v.staff_id: v for v in EntryVerification.objects.filter(staff__contract=contract)
@@ -198,19 +216,31 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
             ),
         )
     upv.flush()
+    return staff
 
-    def person(code: str, what: str) -> StaffMember:
-        try:
-            return staff[code]
-        except KeyError:
-            raise ValidationError({what: [f"{c.id}: unknown staff member {code!r}"]}) from None
 
+def _person(staff: dict[str, StaffMember], contract: Contract, code: str, what: str) -> StaffMember:
+    try:
+        return staff[code]
+    except KeyError:
+        raise ValidationError({what: [f"{contract.code}: unknown staff member {code!r}"]}) from None
+
+
+def _replacements(
+    ev: m.ContractEvidence,
+    contract: Contract,
+    staff: dict[str, StaffMember],
+    result: ImportResult,
+) -> None:
     up = _Upsert("replacement", result)
     reps = {
         (r.person_out_id, r.person_in_id): r for r in Replacement.objects.filter(contract=contract)
     }
     for r in ev.replacements:
-        out, inn = person(r.person_out, "person_out"), person(r.person_in, "person_in")
+        out, inn = (
+            _person(staff, contract, r.person_out, "person_out"),
+            _person(staff, contract, r.person_in, "person_in"),
+        )
         reps[(out.pk, inn.pk)] = up(
             reps.get((out.pk, inn.pk)),
             {
@@ -223,11 +253,17 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
-    # One punch per person and minute (Punch.minute, the attendance import's punch_key).
+
+def _punches(
+    ev: m.ContractEvidence,
+    contract: Contract,
+    staff: dict[str, StaffMember],
+    result: ImportResult,
+) -> None:
     have = set(Punch.objects.filter(person__contract=contract).values_list("person_id", "minute"))
     new_punches = []
     for p in ev.punches:
-        who = person(p.person, "person")
+        who = _person(staff, contract, p.person, "person")
         pkey = (who.pk, punch_minute(p.at))
         if pkey in have:
             result.unchanged["punch"] += 1
@@ -237,12 +273,19 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
     Punch.objects.bulk_create(new_punches, batch_size=2000)
     result.created["punch"] += len(new_punches)
 
+
+def _leaves(
+    ev: m.ContractEvidence,
+    contract: Contract,
+    staff: dict[str, StaffMember],
+    result: ImportResult,
+) -> None:
     up = _Upsert("leave", result)
     leaves = {
         (lv.person_id, lv.start): lv for lv in Leave.objects.filter(person__contract=contract)
     }
     for lv in ev.leaves:
-        who = person(lv.person, "person")
+        who = _person(staff, contract, lv.person, "person")
         leaves[(who.pk, lv.start)] = up(
             leaves.get((who.pk, lv.start)),
             {
@@ -256,6 +299,8 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
+
+def _tickets(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -> None:
     up = _Upsert("ticket", result)
     tickets = {t.number: t for t in Ticket.objects.filter(contract=contract)}
     for t in ev.tickets:
@@ -281,6 +326,8 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
+
+def _incidents(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -> None:
     up = _Upsert("incident", result)
     incidents = {i.code: i for i in Incident.objects.filter(contract=contract)}
     for i in ev.incidents:
@@ -291,6 +338,9 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
+
+def _evaluations(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -> None:
+    """A unit that evaluates the vendor is created if new and served by the contract."""
     units = {u.name: u for u in Unit.objects.all()}
     served = set(contract.units.values_list("pk", flat=True))
     up = _Upsert("evaluation", result)
@@ -313,6 +363,8 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
+
+def _praises(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -> None:
     up = _Upsert("praise", result)
     praises = {(p.event, p.level): p for p in Praise.objects.filter(contract=contract)}
     for pr in ev.praises:
@@ -324,6 +376,8 @@ def _import_contract(ev: m.ContractEvidence, result: ImportResult) -> None:
         )
     up.flush()
 
+
+def _service_delays(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -> None:
     up = _Upsert("service_delay", result)
     delays = {d.obligation: d for d in ServiceDelay.objects.filter(contract=contract)}
     for d in ev.service_delays:

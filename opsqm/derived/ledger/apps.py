@@ -7,3 +7,11 @@ class LedgerConfig(AppConfig):
     label = "ledger"
     verbose_name = _("Assessment ledger")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Register pages below (staff, incidents, attendance) ask the contracts layer for
+        # a ledger; the evidence it needs is read by the adapter, above them.
+        from opsqm.derived.evidence.adapter import contract_evidence
+        from opsqm.facts.contracts.scoring import provide_evidence
+
+        provide_evidence(contract_evidence)

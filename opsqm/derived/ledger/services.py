@@ -10,73 +10,34 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from opsqm.derived.evidence.adapter import contract_evidence
-from opsqm.facts.attendance.calendar import with_db_calendar
 from opsqm.facts.contracts.models import Contract
-from opsqm.pure.assessment import model as m
-from opsqm.pure.assessment.engine import assess
-from opsqm.pure.assessment.model import RULE_IDS, RULE_TITLES, TZ, Ledger
-from opsqm.pure.assessment.rulebook import Rulebook, load_rulebook, rulebook_for
+from opsqm.facts.contracts.rulebooks import contract_rulebook, default_rulebook
+from opsqm.facts.contracts.scoring import contract_ledger, safe_ledger
+from opsqm.pure.assessment.model import RULE_IDS, RULE_TITLES, Ledger
 
-
-@lru_cache(maxsize=8)
-def _load_rulebook(name: str) -> Rulebook:
-    return load_rulebook(name)
-
-
-def default_rulebook(name: str | None = None) -> Rulebook:
-    """The shipped rulebook `name`, by default the configured one
-    (settings.OPSQM_DEFAULT_RULEBOOK); loaded once per process."""
-    return _load_rulebook(name or settings.OPSQM_DEFAULT_RULEBOOK)
-
-
-# The old private name, still imported by the demo command (being rewritten elsewhere).
-_default_rulebook = default_rulebook
-
-
-def contract_rulebook(contract: m.Contract) -> Rulebook:
-    """The rulebook a contract is assessed under, with the calendar years the
-    assessor keeps in the database (docs/attendance.md)."""
-    default = default_rulebook()
-    return rulebook_for(with_db_calendar(contract), default)
-
-
-def contract_ledger(contract: Contract, as_of: datetime | None = None) -> Ledger:
-    evidence = contract_evidence(contract)
-    rulebook = contract_rulebook(evidence.contract)
-    when = (as_of or timezone.now()).astimezone(TZ)
-    return assess(evidence, when, rulebook)
+# The ledger of one contract and its rulebook are computed in the contracts layer
+# (opsqm.facts.contracts.scoring / .rulebooks), so that register pages can ask too;
+# this module adds what the ledger pages need around them.
+__all__ = [
+    "contract_ledger",
+    "contract_rulebook",
+    "default_rulebook",
+    "item_groups",
+    "ledgers",
+    "ref_links",
+    "rule_groups",
+    "safe_ledger",
+]
 
 
 def ledgers(contracts: Iterable[Contract], as_of: datetime | None = None) -> list[Ledger]:
     when = as_of or timezone.now()
     return [contract_ledger(c, when) for c in contracts]
-
-
-def parse_as_of(text: str | None) -> datetime | None:
-    """`?as_of=`: an ISO instant or date; a naive value is Beijing time.  ValueError if bad."""
-    if not text:
-        return None
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=TZ)
-    return value
-
-
-def safe_ledger(contract: Contract, as_of: datetime | None = None) -> tuple[Ledger | None, str]:
-    """The ledger, or None and the reason (a calendar gap, a broken override) — home
-    pages show the reason rather than failing."""
-    try:
-        return contract_ledger(contract, as_of), ""
-    except ValueError as exc:  # RulebookError, CalendarError
-        return None, str(exc)
 
 
 T = TypeVar("T")

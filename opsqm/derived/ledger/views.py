@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from opsqm.derived.ledger.services import (
     contract_ledger,
     item_groups,
-    parse_as_of,
     ref_links,
     safe_ledger,
 )
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
+from opsqm.infra.core.viewkit import parse_as_of
 from opsqm.pure.assessment.ledger_json import ledger_to_dict
 
 LEDGER_ROLES = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)

@@ -103,7 +103,6 @@ def _rule_rows(items: list[Any], rules: tuple[str, ...] = RULE_IDS) -> list[Rule
 
 def build(contract: Contract, label: str, now: datetime.datetime | None = None) -> ReportData:
     """The quarterly report (label "2025Q4") or the annual summary (label "")."""
-    from opsqm.facts.incidents.models import Incident
     from opsqm.facts.tickets.models import Finding, Ticket
 
     period = period_of(contract, label)
@@ -125,18 +124,7 @@ def build(contract: Contract, label: str, now: datetime.datetime | None = None) 
     by_unit = Counter(tickets.values_list("unit__name", flat=True))
     months = {f"{d:%Y-%m}" for d in _days(period)}
     sla = [row for row in sla_by_month([data], as_of) if row[0] in months]
-    incidents = [
-        {
-            "code": i.code,
-            "title": i.title,
-            "level": i.level,
-            "occurred_at": i.occurred_at,
-            "reported_at": i.reported_at,
-        }
-        for i in Incident.objects.filter(
-            contract=contract, occurred_at__gte=start, occurred_at__lt=end
-        ).order_by("occurred_at")
-    ]
+    incidents = _incidents(contract, start, end)
     findings = Finding.objects.filter(
         ticket__contract=contract, ticket__created_at__gte=start, ticket__created_at__lt=end
     )
@@ -159,14 +147,42 @@ def build(contract: Contract, label: str, now: datetime.datetime | None = None) 
             "closed": findings.filter(closed_at__isnull=False).count(),
         },
     )
-    report.charts = {
+    report.charts = _charts(rules, report.by_unit, sla)
+    report.code = _code(contract, label, as_of, ledger, report.tickets_total, incidents)
+    return report
+
+
+def _incidents(
+    contract: Contract, start: datetime.datetime, end: datetime.datetime
+) -> list[dict[str, Any]]:
+    """The incidents that occurred in the period, as the report lists them."""
+    from opsqm.facts.incidents.models import Incident
+
+    return [
+        {
+            "code": i.code,
+            "title": i.title,
+            "level": i.level,
+            "occurred_at": i.occurred_at,
+            "reported_at": i.reported_at,
+        }
+        for i in Incident.objects.filter(
+            contract=contract, occurred_at__gte=start, occurred_at__lt=end
+        ).order_by("occurred_at")
+    ]
+
+
+def _charts(rules: list[RuleRow], by_unit: list[tuple[str, int]], sla: list[Any]) -> dict[str, str]:
+    """The report's three charts (SVG): points lost by rule, work orders by unit,
+    resolved work orders within / past the deadline by month."""
+    return {
         "deductions": charts.bar_chart(
             _("Points lost by rule"),
             [(f"{r.rule} {r.title}"[:14], float(-r.points)) for r in rules if r.points < 0],
         ),
         "units": charts.bar_chart(
             _("Work orders by unit"),
-            [(u[:12], float(n)) for u, n in report.by_unit],
+            [(u[:12], float(n)) for u, n in by_unit],
             colour=charts.PALETTE[0],
         ),
         "sla": charts.stacked_bars(
@@ -178,19 +194,29 @@ def build(contract: Contract, label: str, now: datetime.datetime | None = None) 
             ],
         ),
     }
-    report.code = short_code(
+
+
+def _code(
+    contract: Contract,
+    label: str,
+    as_of: datetime.datetime,
+    ledger: Any,
+    tickets_total: int,
+    incidents: list[dict[str, Any]],
+) -> str:
+    """The report's verification code: a hash of what it states."""
+    return short_code(
         content_hash(
             {
                 "contract": contract.code,
                 "period": label,
                 "as_of": as_of,
                 "ledger": ledger_to_dict(ledger),
-                "tickets": report.tickets_total,
+                "tickets": tickets_total,
                 "incidents": [i["code"] for i in incidents],
             }
         )
     )
-    return report
 
 
 def _days(period: Period) -> list[datetime.date]:

@@ -79,6 +79,14 @@ def report_docx(report: ReportData) -> bytes:
         _("Period %(first)s – %(last)s; figures as of %(as_of)s")
         % {"first": r.period.first, "last": r.period.last, "as_of": _when(r.as_of)}
     )
+    _score_section(doc, r)
+    _work_order_section(doc, r)
+    _other_sections(doc, r)
+    doc.paragraph(_("Verification code") + f": {r.contract.code} / {r.code}", size=8)
+    return doc.to_bytes()
+
+
+def _score_section(doc: DocxDocument, r: ReportData) -> None:
     doc.document.add_heading(_("1. Score and deductions"), level=2)
     led = r.ledger
     _table(
@@ -105,6 +113,9 @@ def report_docx(report: ReportData) -> bytes:
         _("Points lost by rule"),
         [(f"{x.rule} {x.title}", float(-x.points)) for x in r.rules if x.points < 0],
     )
+
+
+def _work_order_section(doc: DocxDocument, r: ReportData) -> None:
     doc.document.add_heading(_("2. Work orders"), level=2)
     doc.paragraph(_("Work orders in the period: %(n)d") % {"n": r.tickets_total})
     _table(
@@ -122,6 +133,10 @@ def report_docx(report: ReportData) -> bytes:
         [_("Month"), _("Resolved"), _("Within the deadline"), ""],
         [[m, str(res), str(w), _bar(w, res, 10)] for m, res, w in r.sla] or [["—", "0", "0", ""]],
     )
+
+
+def _other_sections(doc: DocxDocument, r: ReportData) -> None:
+    """Incidents, attendance and security findings."""
     doc.document.add_heading(_("3. Incidents"), level=2)
     _table(
         doc,
@@ -150,8 +165,6 @@ def report_docx(report: ReportData) -> bytes:
         _("Findings registered: %(t)d, closed: %(c)d")
         % {"t": r.findings["total"], "c": r.findings["closed"]}
     )
-    doc.paragraph(_("Verification code") + f": {r.contract.code} / {r.code}", size=8)
-    return doc.to_bytes()
 
 
 # ------------------------------------------------------------------ patch records

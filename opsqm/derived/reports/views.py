@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from opsqm.derived.acceptance import services as acceptance
 from opsqm.derived.reports import services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 
 READERS = (Role.ASSESSOR, Role.SERVICE_DESK, Role.SUPERVISOR, Role.VENDOR_MANAGER)
 
@@ -57,7 +59,7 @@ def download(request: HttpRequest, code: str, kind: str, label: str, fmt: str) -
 
 
 @login_required
-def register(request: HttpRequest, code: str, kind: str, label: str) -> HttpResponse:
+def register(request: AuthenticatedRequest, code: str, kind: str, label: str) -> HttpResponse:
     require_role(request.user, Role.VENDOR_MANAGER)
     contract = _contract(request, code)
     if request.method != "POST":

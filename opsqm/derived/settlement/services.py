@@ -22,12 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.derived.evidence.adapter import contract_evidence, model_contract
-from opsqm.derived.ledger.services import contract_rulebook
+from opsqm.derived.evidence.adapter import contract_evidence
 from opsqm.derived.settlement.models import SettlementStatement
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
+from opsqm.facts.contracts.rulebooks import contract_rulebook
+from opsqm.facts.contracts.scoring import model_contract
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.engine import assess
 from opsqm.pure.assessment.evidence_log import write_evidence_log
 from opsqm.pure.assessment.forecast import with_normal_attendance
@@ -74,7 +76,7 @@ def _now() -> datetime.datetime:
     return timezone.now().astimezone(TZ)
 
 
-def _event(st: SettlementStatement, user: Any, action: str, comments: str = "") -> None:
+def _event(st: SettlementStatement, user: User, action: str, comments: str = "") -> None:
     st.history = [
         *st.history,
         {
@@ -99,12 +101,12 @@ def _save(st: SettlementStatement, action: str, before: str, summary: str = "") 
         )
 
 
-def _need(user: Any, role: str) -> None:
+def _need(user: User, role: str) -> None:
     if getattr(user, "role", None) != role:
         raise ValidationError(_("Your role cannot take this step."))
 
 
-def create_statement(contract: Contract, user: Any) -> SettlementStatement:
+def create_statement(contract: Contract, user: User) -> SettlementStatement:
     _need(user, Role.ASSESSOR)
     if SettlementStatement.objects.filter(contract=contract).exists():
         raise ValidationError(_("This contract already has a settlement statement."))
@@ -116,7 +118,7 @@ def create_statement(contract: Contract, user: Any) -> SettlementStatement:
     return st
 
 
-def submit(st: SettlementStatement, user: Any) -> SettlementStatement:
+def submit(st: SettlementStatement, user: User) -> SettlementStatement:
     _need(user, Role.ASSESSOR)
     if st.status not in (S.DRAFT, S.RETURNED):
         raise ValidationError(_("Only a draft or a returned statement goes to the supervisor."))
@@ -127,7 +129,9 @@ def submit(st: SettlementStatement, user: Any) -> SettlementStatement:
     return st
 
 
-def review(st: SettlementStatement, user: Any, approve: bool, comments: str) -> SettlementStatement:
+def review(
+    st: SettlementStatement, user: User, approve: bool, comments: str
+) -> SettlementStatement:
     """The supervisor approves (the evidence approved is remembered) or returns it."""
     _need(user, Role.SUPERVISOR)
     if st.status != S.IN_REVIEW:
@@ -143,7 +147,7 @@ def review(st: SettlementStatement, user: Any, approve: bool, comments: str) -> 
     return st
 
 
-def sign_off(st: SettlementStatement, user: Any) -> SettlementStatement:
+def sign_off(st: SettlementStatement, user: User) -> SettlementStatement:
     """Freeze: the ledger JSON at period end, the evidence hash and the rulebook.
     Refused when the evidence changed since the supervisor approved."""
     _need(user, Role.ASSESSOR)
@@ -169,7 +173,7 @@ def sign_off(st: SettlementStatement, user: Any) -> SettlementStatement:
     return st
 
 
-def reopen_after_change(st: SettlementStatement, user: Any) -> SettlementStatement:
+def reopen_after_change(st: SettlementStatement, user: User) -> SettlementStatement:
     """An approved statement whose evidence changed goes back to draft."""
     _need(user, Role.ASSESSOR)
     if st.status != S.APPROVED:

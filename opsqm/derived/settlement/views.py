@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -19,10 +18,13 @@ from opsqm.derived.acceptance.services import is_accepted
 from opsqm.derived.ledger.services import ref_links
 from opsqm.derived.settlement import exports, services
 from opsqm.derived.settlement.models import SettlementStatement
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.spreadsheet import XLSX_CONTENT_TYPE
+from opsqm.infra.core.viewkit import post_step
 from opsqm.pure.assessment.ledger_json import ledger_to_dict
 
 READERS = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)
@@ -138,12 +140,12 @@ def _act(request: HttpRequest, code: str, role: str, step: Any) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     contract = _contract(request, code)
-    try:
-        step(contract)
-        messages.success(request, _("Settlement statement updated."))
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return redirect("settlement:detail", code=contract.code)
+    return post_step(
+        request,
+        lambda: step(contract),
+        _("Settlement statement updated."),
+        reverse("settlement:detail", kwargs={"code": contract.code}),
+    )
 
 
 def _existing(contract: Contract) -> SettlementStatement:
@@ -154,17 +156,17 @@ def _existing(contract: Contract) -> SettlementStatement:
 
 
 @login_required
-def create(request: HttpRequest, code: str) -> HttpResponse:
+def create(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(request, code, Role.ASSESSOR, lambda c: services.create_statement(c, request.user))
 
 
 @login_required
-def submit(request: HttpRequest, code: str) -> HttpResponse:
+def submit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(request, code, Role.ASSESSOR, lambda c: services.submit(_existing(c), request.user))
 
 
 @login_required
-def review(request: HttpRequest, code: str) -> HttpResponse:
+def review(request: AuthenticatedRequest, code: str) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     comments = request.POST.get("comments", "")
     return _act(
@@ -176,14 +178,14 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def sign(request: HttpRequest, code: str) -> HttpResponse:
+def sign(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(
         request, code, Role.ASSESSOR, lambda c: services.sign_off(_existing(c), request.user)
     )
 
 
 @login_required
-def reopen(request: HttpRequest, code: str) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return _act(
         request,
         code,

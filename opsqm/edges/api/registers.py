@@ -16,11 +16,13 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
 from opsqm.facts.contracts import services as contract_services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
 from opsqm.facts.staff import services as staff_services
 from opsqm.facts.staff.models import Replacement, StaffMember
-from opsqm.infra.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
-from opsqm.infra.core.access import can_manage_registers, visible_contracts
+from opsqm.infra.accounts.models import User
+from opsqm.infra.core.access import can_manage_registers
+from opsqm.infra.core.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
 
 router = DefaultRouter(trailing_slash=True)
 
@@ -71,12 +73,12 @@ class VendorViewSet(_Base):
     serializer_class = VendorSerializer
 
     def get_queryset(self) -> QuerySet[Vendor]:
-        user: Any = self.request.user
+        user = self.request.user
         qs = Vendor.objects.order_by("name")
         role = getattr(user, "role", None)
         if role in BUREAU_ROLES:
             return qs
-        if role in VENDOR_ROLES:
+        if role in VENDOR_ROLES and isinstance(user, User) and user.vendor_id is not None:
             return qs.filter(pk=user.vendor_id)
         return qs.filter(contracts__in=visible_contracts(user)).distinct()
 
@@ -97,11 +99,15 @@ class UnitViewSet(_Base):
     serializer_class = UnitSerializer
 
     def get_queryset(self) -> QuerySet[Unit]:
-        user: Any = self.request.user
+        user = self.request.user
         qs = Unit.objects.order_by("name")
         if getattr(user, "role", None) in BUREAU_ROLES:
             return qs
-        if getattr(user, "role", None) == Role.RECIPIENT:
+        if (
+            getattr(user, "role", None) == Role.RECIPIENT
+            and isinstance(user, User)
+            and user.unit_id
+        ):
             return qs.filter(pk=user.unit_id)
         return qs.filter(contracts__in=visible_contracts(user)).distinct()
 

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from opsqm.facts.contracts.models import Unit, Vendor
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.models import AuditRecord
+from opsqm.infra.core.roles import Role
 
 
 class UserSerializer(serializers.ModelSerializer[User]):

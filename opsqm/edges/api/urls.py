@@ -41,4 +41,5 @@ urlpatterns = [
     path("", include("opsqm.facts.tickets.api")),
     path("", include("opsqm.facts.attendance.api")),
     path("", include("opsqm.facts.incidents.api")),
+    path("", include("opsqm.derived.settlement.api")),
 ]

@@ -11,12 +11,12 @@ import email.policy
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
 from opsqm.facts.contracts.models import Vendor
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES
+from opsqm.infra.accounts.models import User
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES
 from opsqm.infra.mail import imap
 from opsqm.infra.mail.loopback import read_accounts
 
@@ -40,7 +40,7 @@ class Opened:
     attachments: list[str]
 
 
-def readable_mailboxes(user: Any) -> dict[str, str]:
+def readable_mailboxes(user: User) -> dict[str, str]:
     """Address → password of the mailboxes `user` may read: the bureau's roles all of
     them, a vendor's people their vendor's intranet and manager's mailboxes."""
     accounts = read_accounts(Path(settings.DEMO_MAILBOX_FILE))

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from opsqm.edges.demo import mailbox
+from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.mail.imap import ImapError
 
 
 @login_required
-def mailbox_view(request: HttpRequest) -> HttpResponse:
+def mailbox_view(request: AuthenticatedRequest) -> HttpResponse:
     if not settings.DEMO_MAILBOX_FILE:  # only `make run` serves it
         raise Http404
     boxes = mailbox.readable_mailboxes(request.user)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opsqm.infra.documents",
     "opsqm.derived.acceptance",
     "opsqm.derived.reports",
+    "opsqm.edges.home",
     "opsqm.edges.demo",
 ]
 
@@ -76,9 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "opsqm.infra.core.middleware.IdleTimeoutMiddleware",
+    "opsqm.infra.accounts.middleware.IdleTimeoutMiddleware",
     "opsqm.infra.core.middleware.RequestContextMiddleware",
-    "opsqm.infra.core.middleware.PasswordChangeRequiredMiddleware",
+    "opsqm.infra.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -128,7 +129,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("opsqm.infra.core.urls")),
+    path("", include("opsqm.edges.home.urls")),
     path("accounts/", include("opsqm.infra.accounts.urls")),
     path("audit/", include("opsqm.infra.audit.urls")),
     path("contracts/", include("opsqm.facts.contracts.urls")),

@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsqm.facts.attendance import services
-from opsqm.infra.core.access import visible_contracts
+from opsqm.facts.contracts.access import visible_contracts
+from opsqm.infra.accounts.models import User
 from opsqm.pure.attendance_import import DingTalkImportError
 
 
@@ -50,6 +51,9 @@ class PunchesView(APIView):
 
     @extend_schema(request=PunchRecordsSerializer, responses={201: ImportCountsSerializer})
     def post(self, request: Request) -> Response:
+        user = request.user
+        if not isinstance(user, User):  # IsAuthenticated let only accounts through
+            raise PermissionDenied
         body = request.data
         contract = None
         if isinstance(body, dict):
@@ -64,7 +68,7 @@ class PunchesView(APIView):
         if not isinstance(items, list):
             return Response({"records": ["Expected a list of DingTalk records."]}, status=400)
         try:
-            batch = services.import_api_records(request.user, items, contract)
+            batch = services.import_api_records(user, items, contract)
         except DingTalkImportError as err:
             return Response(
                 {

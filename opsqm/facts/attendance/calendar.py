@@ -3,18 +3,14 @@ years the assessor declared in the database (CalendarYear / CalendarDay) for yea
 the package does not cover yet (2027+).
 
 The DB years reach the engine as rulebook overrides `calendar.years.YYYY`, merged
-under the contract's own overrides (the contract wins), when the ledger is computed
-(`opsqm.derived.ledger.services.contract_ledger`).  The evidence export is not touched: the
-contract record of the log carries no rulebook parameters.
+under the contract's own overrides (the contract wins), whenever a contract's rulebook
+is built (`opsqm.facts.contracts.rulebooks.contract_rulebook`, which reads them through
+`db_calendar_years`, registered by this app's AppConfig.ready).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
-from typing import Any
-
-from opsqm.pure.assessment import model as m
 
 
 def package_covers(year: int) -> bool:
@@ -43,22 +39,3 @@ def db_calendar_years() -> dict[str, dict[str, list[str]]]:
     ):
         years[str(year)]["holidays" if kind == "holiday" else "workdays"].append(day.isoformat())
     return years
-
-
-def with_db_calendar(contract: m.Contract, years: dict[str, Any] | None = None) -> m.Contract:
-    """`contract` with the DB calendar years added to its rulebook parameters (its own
-    `calendar.years.YYYY` entries, if any, win).  Unchanged when the DB has none."""
-    years = db_calendar_years() if years is None else years
-    if not years:
-        return contract
-    params = dict(contract.parameters or {})
-    own = params.get("calendar", {})
-    own_years = own.get("years", {}) if isinstance(own, dict) else {}
-    dotted = {k[len("calendar.years.") :] for k in params if k.startswith("calendar.years.")}
-    added = {y: spec for y, spec in years.items() if y not in own_years and y not in dotted}
-    if not added:
-        return contract
-    # Dotted keys: they add single years to the open table `calendar.years`
-    # without replacing the contract's own entries, whatever their order.
-    params.update({f"calendar.years.{y}": spec for y, spec in added.items()})
-    return dataclasses.replace(contract, parameters=params)

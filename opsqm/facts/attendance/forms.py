@@ -128,7 +128,7 @@ class UnitHeadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from opsqm.infra.accounts.models import User
-        from opsqm.infra.accounts.roles import Role
+        from opsqm.infra.core.roles import Role
 
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]

@@ -11,9 +11,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from opsqm.derived.evidence.adapter import contract_evidence, model_contract
 from opsqm.facts.attendance.status import DayStatus, day_status
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.rulebooks import contract_rulebook
+from opsqm.facts.contracts.scoring import evidence_of, model_contract
 from opsqm.facts.staff.models import Leave, StaffMember
 from opsqm.pure.assessment import model as m
 from opsqm.pure.assessment.engine import assess
@@ -61,9 +62,7 @@ class MonthView:
 
 
 def _resolve(contract: Contract) -> tuple[m.ContractEvidence, Rulebook]:
-    from opsqm.derived.ledger.services import contract_rulebook
-
-    ev = contract_evidence(contract)
+    ev = evidence_of(contract)
     return ev, contract_rulebook(ev.contract)
 
 
@@ -223,8 +222,6 @@ def leave_timeliness(leave: Leave) -> Timeliness:
     """Would this request cost P5 if approved?  Asked of the engine: the leave,
     approved, alone in a copy of its contract, assessed after its end.  May raise
     CalendarError."""
-    from opsqm.derived.ledger.services import contract_rulebook
-
     contract = model_contract(leave.person.contract)
     rulebook = contract_rulebook(contract)
     start = leave.start.astimezone(TZ)

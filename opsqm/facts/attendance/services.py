@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,12 +27,13 @@ from opsqm.facts.attendance.models import (
     UnitHead,
     UnmatchedPerson,
 )
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract, Unit
-from opsqm.facts.contracts.servicekit import save_audited
 from opsqm.facts.staff.models import Punch, StaffMember, punch_minute
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.accounts.models import User
+from opsqm.infra.audit.servicekit import save_audited
 from opsqm.infra.audit.services import log_action
-from opsqm.infra.core.access import visible_contracts
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.core.uploads import validate_upload
 from opsqm.pure.attendance_import import (
     DingTalkImportError,
@@ -47,12 +49,12 @@ IMPORT_ROLES = frozenset({Role.ASSESSOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER}
 INSERT_BATCH = 5000
 
 
-def can_import(user: Any) -> bool:
+def can_import(user: User | AnonymousUser) -> bool:
     """Vendor managers for their own contracts; the assessor and the desk for any."""
     return bool(user.is_authenticated and user.role in IMPORT_ROLES)
 
 
-def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+def visible_batches(user: User | AnonymousUser) -> QuerySet[ImportBatch]:
     qs = ImportBatch.objects.select_related("contract", "vendor", "created_by")
     if not user.is_authenticated:
         return qs.none()
@@ -207,7 +209,7 @@ def _finish(
 # --- XLSX upload → worker ------------------------------------------------------------
 
 
-def start_xlsx_import(user: Any, upload: Any, contract: Contract | None = None) -> ImportBatch:
+def start_xlsx_import(user: User, upload: Any, contract: Contract | None = None) -> ImportBatch:
     """Check and store the uploaded export, queue its reading (job
     `attendance.import`).  A vendor manager imports for his vendor's contracts."""
     from opsqm.infra.jobs.services import enqueue
@@ -280,7 +282,7 @@ def run_xlsx_import(batch: ImportBatch, job: Any = None) -> ImportBatch:
 
 
 def import_xlsx_now(
-    user: Any, data: bytes, name: str, contract: Contract | None = None
+    user: User, data: bytes, name: str, contract: Contract | None = None
 ) -> ImportBatch:
     """Import a file in this process (demo, benchmark, tests): the same steps as
     the upload and the worker, without the queue."""
@@ -302,7 +304,7 @@ def import_xlsx_now(
 # --- open API ------------------------------------------------------------------------
 
 
-def import_api_records(user: Any, items: Any, contract: Contract | None = None) -> ImportBatch:
+def import_api_records(user: User, items: Any, contract: Contract | None = None) -> ImportBatch:
     """DingTalk `attendance/list` records: parsed whole (DingTalkImportError → nothing
     stored), matched by UserId, deduped, stored; a batch like an upload's."""
     if not can_import(user):
@@ -352,7 +354,7 @@ def _remember(staff: StaffMember, row: UnmatchedPerson) -> dict[str, str]:
     return updates
 
 
-def map_unmatched(row: UnmatchedPerson, staff: StaffMember, user: Any) -> int:
+def map_unmatched(row: UnmatchedPerson, staff: StaffMember, user: User) -> int:
     """Map a reviewed person to `staff`: store the row's punches (deduped) and
     remember its identifiers on the staff member.  Returns the new punches."""
     if row.state != UnmatchedPerson.State.OPEN:
@@ -393,7 +395,7 @@ def map_unmatched(row: UnmatchedPerson, staff: StaffMember, user: Any) -> int:
     return len(new)
 
 
-def dismiss_unmatched(row: UnmatchedPerson, user: Any) -> None:
+def dismiss_unmatched(row: UnmatchedPerson, user: User) -> None:
     if row.state != UnmatchedPerson.State.OPEN:
         raise ValidationError(_("This row has been reviewed already."))
     with transaction.atomic():
@@ -448,7 +450,7 @@ def remove_calendar_day(day: CalendarDay) -> None:
 # --- heads of unit (第七条二 服务单位负责人) ---------------------------------------------
 
 
-def set_unit_head(unit: Unit, user: Any) -> UnitHead:
+def set_unit_head(unit: Unit, user: User) -> UnitHead:
     if user.role != Role.RECIPIENT or user.unit_id != unit.pk:
         raise ValidationError(
             {"user": [_("The head of a unit is a service-recipient account of that unit.")]}
@@ -470,7 +472,7 @@ def remove_unit_head(head: UnitHead) -> None:
         head.delete()
 
 
-def heads_units(user: Any) -> list[int]:
+def heads_units(user: User) -> list[int]:
     """The units whose leave `user` decides."""
     if not user.is_authenticated or user.role != Role.RECIPIENT:
         return []

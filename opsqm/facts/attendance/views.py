@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,12 +27,15 @@ from opsqm.facts.attendance.models import (
     UnitHead,
     UnmatchedPerson,
 )
-from opsqm.facts.contracts.viewkit import require_business, run_service
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.staff import services as staff_services
 from opsqm.facts.staff.models import Leave, ReplacementDemand, StaffMember
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
-from opsqm.infra.core.access import require_role, visible_contracts
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.access import require_role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.core.spreadsheet import XLSX_CONTENT_TYPE
+from opsqm.infra.core.viewkit import parse_as_of, post_step, require_business, run_service
 from opsqm.pure.assessment.model import RULE_TITLES, TZ
 from opsqm.pure.assessment.workcalendar import CalendarError
 
@@ -42,8 +46,6 @@ DEMAND_ROLES = (Role.ASSESSOR, Role.SERVICE_DESK)
 
 
 def _as_of(request: HttpRequest) -> datetime:
-    from opsqm.derived.ledger.services import parse_as_of
-
     try:
         value = parse_as_of(request.GET.get("as_of"))
     except ValueError:
@@ -65,7 +67,7 @@ def _calendar_problem(request: HttpRequest, exc: CalendarError, title: str) -> H
     )
 
 
-def _visible_staff(user: Any) -> Any:
+def _visible_staff(user: User | AnonymousUser) -> Any:
     return StaffMember.objects.filter(contract__in=visible_contracts(user)).select_related(
         "contract"
     )
@@ -75,7 +77,7 @@ def _visible_staff(user: Any) -> Any:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     require_business(request.user)
     today = timezone.localdate()
     # Each contract's month to open: this month, or the nearest one of its period.
@@ -100,7 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedRequest) -> HttpResponse:
     if not services.can_import(request.user):
         raise PermissionDenied
     contracts = visible_contracts(request.user).order_by("code")
@@ -118,7 +120,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not services.can_import(request.user):
         raise PermissionDenied
     batch = get_object_or_404(services.visible_batches(request.user), pk=pk)
@@ -156,13 +158,13 @@ def _post_only(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _own_job(batch: ImportBatch, user: Any) -> bool:
+def _own_job(batch: ImportBatch, user: User | AnonymousUser) -> bool:
     """The progress fragment is its job creator's only (opsqm.infra.jobs.views.progress)."""
     job = batch.job
     return job is not None and job.created_by_id == user.pk
 
 
-def _review_row(request: HttpRequest, pk: int) -> UnmatchedPerson:
+def _review_row(request: AuthenticatedRequest, pk: int) -> UnmatchedPerson:
     if not services.can_import(request.user):
         raise PermissionDenied
     batches = services.visible_batches(request.user)
@@ -172,7 +174,7 @@ def _review_row(request: HttpRequest, pk: int) -> UnmatchedPerson:
 
 
 @login_required
-def unmatched_map(request: HttpRequest, pk: int) -> HttpResponse:
+def unmatched_map(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     row = _review_row(request, pk)
     if (refused := _post_only(request)) is not None:
         return refused
@@ -192,15 +194,17 @@ def unmatched_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unmatched_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def unmatched_dismiss(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     row = _review_row(request, pk)
     if (refused := _post_only(request)) is not None:
         return refused
-    try:
-        services.dismiss_unmatched(row, request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("attendance:import_detail", pk=row.batch_id)
+    return post_step(
+        request,
+        lambda: services.dismiss_unmatched(row, request.user),
+        None,
+        reverse("attendance:import_detail", args=[row.batch_id]),
+        sep=" ",
+    )
 
 
 # --- month grid, result, day -----------------------------------------------------------------
@@ -277,7 +281,7 @@ def day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
 # --- leave ------------------------------------------------------------------------------------
 
 
-def _requestable_staff(user: Any) -> Any:
+def _requestable_staff(user: User) -> Any:
     """Whose leave a user may ask for: an engineer his own records, a manager his staff."""
     qs = StaffMember.objects.filter(contract__in=visible_contracts(user)).select_related("contract")
     if user.role == Role.VENDOR_MANAGER:
@@ -287,18 +291,18 @@ def _requestable_staff(user: Any) -> Any:
     return qs.none()
 
 
-def _visible_leaves(user: Any) -> Any:
+def _visible_leaves(user: User | AnonymousUser) -> Any:
     return Leave.objects.filter(person__contract__in=visible_contracts(user)).select_related(
         "person", "person__contract", "unit", "approver", "requested_by"
     )
 
 
-def _can_decide(user: Any, leave: Leave) -> bool:
+def _can_decide(user: User, leave: Leave) -> bool:
     return bool(leave.unit_id and leave.unit_id in services.heads_units(user))
 
 
 @login_required
-def leaves(request: HttpRequest) -> HttpResponse:
+def leaves(request: AuthenticatedRequest) -> HttpResponse:
     require_business(request.user)
     qs = _visible_leaves(request.user).order_by("-start")
     if _role(request) == Role.VENDOR_ENGINEER:
@@ -317,7 +321,7 @@ def leaves(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def leave_create(request: HttpRequest) -> HttpResponse:
+def leave_create(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, *VENDOR_ROLES)
     staff = _requestable_staff(request.user)
     units = visible_contracts(request.user).values_list("units", flat=True)
@@ -341,7 +345,7 @@ def leave_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def leave_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def leave_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_business(request.user)
     leave = get_object_or_404(_visible_leaves(request.user), pk=pk)
     if _role(request) == Role.VENDOR_ENGINEER and leave.person.account_id != request.user.pk:
@@ -366,7 +370,7 @@ def leave_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def leave_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.RECIPIENT)
     leave = get_object_or_404(_visible_leaves(request.user), pk=pk)
     if not _can_decide(request.user, leave):

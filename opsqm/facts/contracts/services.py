@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
-from opsqm.facts.contracts.servicekit import pick, save_audited
+from opsqm.infra.audit.servicekit import pick, save_audited
 
 # The fields each service takes; the register forms and the API serializers use these lists.
 VENDOR_FIELDS = ("name", "intranet_mailbox", "manager_mailbox", "contact", "phone")

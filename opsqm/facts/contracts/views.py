@@ -12,11 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts import services
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import ContractForm, UnitForm, VendorForm, detached
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
-from opsqm.facts.contracts.viewkit import require_business, run_service, xlsx_response
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
-from opsqm.infra.core.access import can_manage_registers, require_role, visible_contracts
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.access import can_manage_registers, require_role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 
 def _contracts(request: HttpRequest) -> Any:
@@ -124,17 +127,17 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- vendors ------------------------------------------------------------------
 
 
-def _visible_vendors(user: Any) -> Any:
+def _visible_vendors(user: User) -> Any:
     qs = Vendor.objects.annotate(n_contracts=Count("contracts")).order_by("name")
     if user.role in BUREAU_ROLES:
         return qs
-    if user.role in VENDOR_ROLES:
+    if user.role in VENDOR_ROLES and user.vendor_id is not None:
         return qs.filter(pk=user.vendor_id)
     return qs.none()
 
 
 @login_required
-def vendor_list(request: HttpRequest) -> HttpResponse:
+def vendor_list(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, *BUREAU_ROLES, *VENDOR_ROLES)
     return render(
         request,

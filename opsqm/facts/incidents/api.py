@@ -1,8 +1,8 @@
 """/api/v1/ read endpoints of issue 6: incidents (with the 第十一条 proposal and the
-report deadline), rectification notices, contracted deliveries, praise applications
-and settlement statements.  Same scope as the pages: bureau roles all, vendor roles
-their own contracts (others 404); roles without business there 403.  Changes go
-through the pages (the same services)."""
+report deadline), rectification notices, contracted deliveries and praise applications
+(the settlement statements: opsqm.derived.settlement.api).  Same scope as the pages:
+bureau roles all, vendor roles their own contracts (others 404); roles without
+business there 403.  Changes go through the pages (the same services)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from opsqm.derived.settlement.models import SettlementStatement
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.incidents import services
 from opsqm.facts.incidents.access import READERS
 from opsqm.facts.incidents.models import (
@@ -22,14 +22,10 @@ from opsqm.facts.incidents.models import (
     RectificationNotice,
     ServiceDelay,
 )
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import visible_contracts
 from opsqm.pure.assessment.model import TZ
 
-SETTLEMENT_READERS = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)
 
-
-def _roles(*roles: str) -> type[permissions.BasePermission]:
+def roles_permission(*roles: str) -> type[permissions.BasePermission]:
     wanted = frozenset(str(r) for r in roles)
 
     class HasRole(permissions.BasePermission):
@@ -40,8 +36,8 @@ def _roles(*roles: str) -> type[permissions.BasePermission]:
     return HasRole
 
 
-class _ReadOnly(viewsets.ReadOnlyModelViewSet):
-    permission_classes = (permissions.IsAuthenticated, _roles(*READERS))
+class ContractScopedReadOnly(viewsets.ReadOnlyModelViewSet):
+    permission_classes = (permissions.IsAuthenticated, roles_permission(*READERS))
     model: Any = None
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -52,13 +48,13 @@ class _ReadOnly(viewsets.ReadOnlyModelViewSet):
         return qs.select_related("contract").order_by("pk")
 
 
-class _OfContract(serializers.ModelSerializer):
+class OfContractSerializer(serializers.ModelSerializer):
     """A record of a contract, which it names by its code."""
 
     contract = serializers.CharField(source="contract.code")
 
 
-class IncidentSerializer(_OfContract):
+class IncidentSerializer(OfContractSerializer):
     pending_determination = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     report_due = serializers.SerializerMethodField()
@@ -96,12 +92,12 @@ class IncidentSerializer(_OfContract):
         return services.report_deadline(obj, report_hours(obj.contract)).astimezone(TZ).isoformat()
 
 
-class IncidentViewSet(_ReadOnly):
+class IncidentViewSet(ContractScopedReadOnly):
     serializer_class = IncidentSerializer
     model = Incident
 
 
-class RectificationSerializer(_OfContract):
+class RectificationSerializer(OfContractSerializer):
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,23 +122,23 @@ class RectificationSerializer(_OfContract):
         return obj.overdue(timezone.localdate())
 
 
-class RectificationViewSet(_ReadOnly):
+class RectificationViewSet(ContractScopedReadOnly):
     serializer_class = RectificationSerializer
     model = RectificationNotice
 
 
-class DeliverySerializer(_OfContract):
+class DeliverySerializer(OfContractSerializer):
     class Meta:
         model = ServiceDelay
         fields = ("id", "contract", "obligation", "kind", "clause", "basis_on", "due", "delivered")
 
 
-class DeliveryViewSet(_ReadOnly):
+class DeliveryViewSet(ContractScopedReadOnly):
     serializer_class = DeliverySerializer
     model = ServiceDelay
 
 
-class PraiseApplicationSerializer(_OfContract):
+class PraiseApplicationSerializer(OfContractSerializer):
     class Meta:
         model = PraiseApplication
         fields = (
@@ -160,32 +156,9 @@ class PraiseApplicationSerializer(_OfContract):
         )
 
 
-class PraiseApplicationViewSet(_ReadOnly):
+class PraiseApplicationViewSet(ContractScopedReadOnly):
     serializer_class = PraiseApplicationSerializer
     model = PraiseApplication
-
-
-class SettlementSerializer(_OfContract):
-    class Meta:
-        model = SettlementStatement
-        fields = (
-            "id",
-            "contract",
-            "status",
-            "created_at",
-            "reviewed_at",
-            "signed_at",
-            "rulebook",
-            "evidence_sha256",
-            "frozen_ledger",
-            "history",
-        )
-
-
-class SettlementViewSet(_ReadOnly):
-    permission_classes = (permissions.IsAuthenticated, _roles(*SETTLEMENT_READERS))
-    serializer_class = SettlementSerializer
-    model = SettlementStatement
 
 
 router = SimpleRouter(trailing_slash=True)
@@ -193,5 +166,4 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("rectifications", RectificationViewSet, basename="rectification")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("praise-applications", PraiseApplicationViewSet, basename="praise-application")
-router.register("settlements", SettlementViewSet, basename="settlement")
 urlpatterns = router.urls

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract
-from opsqm.facts.contracts.servicekit import pick, save_audited
 from opsqm.facts.incidents.models import (
     CampaignEntry,
     DeterminationStep,
@@ -28,6 +27,8 @@ from opsqm.facts.incidents.models import (
     RectificationNotice,
     ServiceDelay,
 )
+from opsqm.infra.accounts.models import User
+from opsqm.infra.audit.servicekit import pick, save_audited
 from opsqm.infra.audit.services import log_action
 from opsqm.pure.assessment.model import TZ
 
@@ -85,7 +86,9 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 # --- incidents ---------------------------------------------------------------------
 
 
-def record_incident(contract: Contract, data: Mapping[str, Any], user: Any = None) -> Incident:
+def record_incident(
+    contract: Contract, data: Mapping[str, Any], user: User | None = None
+) -> Incident:
     """Register an incident (its final level, if known, e.g. from an older register)."""
     fields = pick(data, INCIDENT_FIELDS)
     if user is not None and getattr(user, "is_authenticated", False):
@@ -108,7 +111,7 @@ def report_deadline(incident: Incident, report_hours: Mapping[int, int], now: An
 
 
 def upload_report(
-    incident: Incident, report: Any, user: Any, now: datetime.datetime | None = None
+    incident: Incident, report: Any, user: User, now: datetime.datetime | None = None
 ) -> Incident:
     """The 《事故分析报告》: `reported_at` is the upload time (the first one: a later
     version replaces the file, not the submission time)."""
@@ -124,13 +127,13 @@ def record_step(
     incident: Incident,
     step: int,
     data: Mapping[str, Any],
-    user: Any,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> DeterminationStep:
     """Record (or amend) one step of 第十四条.  Step 五 sets the final level, which is
     what I1/I2 count; it needs the participants (IT department, vendor, supervisor;
     experts if any) and a written conclusion (text or signed scan)."""
-    from opsqm.infra.accounts.roles import Role
+    from opsqm.infra.core.roles import Role
 
     if step not in DeterminationStep.Step.values:
         raise ValidationError({"step": _("Unknown step.")})
@@ -176,7 +179,7 @@ def record_step(
 
 
 def add_evidence(
-    incident: Incident, data: Mapping[str, Any], user: Any, now: datetime.datetime | None = None
+    incident: Incident, data: Mapping[str, Any], user: User, now: datetime.datetime | None = None
 ) -> IncidentEvidence:
     fields = pick(data, EVIDENCE_FIELDS)
     ticket = fields.get("ticket")
@@ -224,7 +227,7 @@ def quarter_bounds(quarter: str) -> tuple[datetime.date, datetime.date]:
 
 
 def open_campaign(
-    quarter: str, user: Any, now: datetime.datetime | None = None
+    quarter: str, user: User, now: datetime.datetime | None = None
 ) -> EvaluationCampaign:
     """Open a quarter's evaluation: every contract whose service period overlaps the
     quarter × every unit it serves (Contract.units) becomes one entry to rate."""
@@ -271,7 +274,7 @@ def rate(
     entry: CampaignEntry,
     result: str,
     comments: str,
-    user: Any,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> QuarterlyEvaluation:
     """The unit's recipient rates one vendor (satisfied/unsatisfied); may change the
@@ -303,7 +306,7 @@ def record_evaluation(contract: Contract, data: Mapping[str, Any]) -> QuarterlyE
 
 
 def apply_praise(
-    contract: Contract, data: Mapping[str, Any], user: Any, now: datetime.datetime | None = None
+    contract: Contract, data: Mapping[str, Any], user: User, now: datetime.datetime | None = None
 ) -> PraiseApplication:
     fields = pick(data, PRAISE_APPLICATION_FIELDS)
     fields.update(applied_by=user, applied_at=_now(now), status=PraiseApplication.Status.APPLIED)
@@ -313,7 +316,7 @@ def apply_praise(
 def confirm_praise(
     app: PraiseApplication,
     data: Mapping[str, Any],
-    user: Any,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> Praise:
     """第二十条: a leader's praise is verified with the leader (`verified_with`); a
@@ -363,7 +366,7 @@ def confirm_praise(
 
 
 def reject_praise(
-    app: PraiseApplication, note: str, user: Any, now: datetime.datetime | None = None
+    app: PraiseApplication, note: str, user: User, now: datetime.datetime | None = None
 ) -> PraiseApplication:
     if app.status != PraiseApplication.Status.APPLIED:
         raise ValidationError(_("This application has already been decided."))
@@ -457,7 +460,7 @@ def record_delivered(
 def issue_rectification(
     contract: Contract,
     data: Mapping[str, Any],
-    user: Any,
+    user: User,
     track_delivery: bool = False,
 ) -> RectificationNotice:
     """Issue a written suggestion; due = received + 5 days.  With `track_delivery` it is
@@ -490,7 +493,7 @@ def issue_rectification(
 def respond_rectification(
     notice: RectificationNotice,
     data: Mapping[str, Any],
-    user: Any,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> RectificationNotice:
     if notice.status == RectificationNotice.Status.VERIFIED:
@@ -507,7 +510,7 @@ def verify_rectification(
     notice: RectificationNotice,
     accepted: bool,
     note: str,
-    user: Any,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> RectificationNotice:
     """The bureau accepts (the delivery, if tracked, is delivered on the rectification

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from opsqm.derived.evidence.adapter import model_contract
-from opsqm.derived.ledger.services import contract_rulebook
+from opsqm.facts.contracts.rulebooks import contract_rulebook
+from opsqm.facts.contracts.scoring import model_contract
 from opsqm.facts.staff.models import Replacement
 from opsqm.pure.assessment.model import Ledger
 from opsqm.pure.assessment.rulebook import PersonnelRules

@@ -28,7 +28,7 @@ class StaffForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from django.contrib.auth import get_user_model
 
-        from opsqm.infra.accounts.roles import VENDOR_ROLES
+        from opsqm.infra.core.roles import VENDOR_ROLES
 
         # Offer only the logins of this contract's vendor (the model checks it too).
         vendor_id = self.instance.contract.vendor_id

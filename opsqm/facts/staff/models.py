@@ -85,7 +85,7 @@ class StaffMember(models.Model):
         # an engineer asks for leave as this staff member.
         from django.core.exceptions import ValidationError
 
-        from opsqm.infra.accounts.roles import VENDOR_ROLES
+        from opsqm.infra.core.roles import VENDOR_ROLES
 
         acc = self.account
         if acc is not None and (

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract
-from opsqm.facts.contracts.servicekit import pick, save_audited, snapshot
 from opsqm.facts.staff.models import (
     EntryVerification,
     Leave,
@@ -21,6 +20,7 @@ from opsqm.facts.staff.models import (
     StaffMember,
     punch_minute,
 )
+from opsqm.infra.audit.servicekit import pick, save_audited, snapshot
 from opsqm.infra.audit.services import log_action
 from opsqm.pure.assessment.model import TZ
 

@@ -6,25 +6,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from opsqm.derived.ledger.services import safe_ledger
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
-from opsqm.facts.contracts.viewkit import require_business, run_service, xlsx_response
+from opsqm.facts.contracts.scoring import safe_ledger
 from opsqm.facts.staff import services
 from opsqm.facts.staff.compliance import replacement_statuses
 from opsqm.facts.staff.forms import ReplacementForm, StaffForm, VerificationForm
 from opsqm.facts.staff.models import Replacement, StaffMember
-from opsqm.infra.accounts.roles import Role
-from opsqm.infra.core.access import can_manage_registers, require_role, visible_contracts
+from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.access import can_manage_registers, require_role
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.uploads import serve_protected
+from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 FILE_FIELDS = ("resume", "degree_scan", "certificate_scan")
 
 
-def _visible_staff(user: Any) -> Any:
+def _visible_staff(user: User | AnonymousUser) -> Any:
     return StaffMember.objects.filter(contract__in=visible_contracts(user)).select_related(
         "contract", "verification"
     )
@@ -45,7 +49,7 @@ def _filtered(request: HttpRequest) -> tuple[Any, Any, Any]:
     return qs, contracts, contract
 
 
-def _mask(user: Any, id_number: str) -> str:
+def _mask(user: User, id_number: str) -> str:
     if not id_number or user.role == Role.ASSESSOR:
         return id_number
     return id_number[:4] + "*" * max(len(id_number) - 8, 0) + id_number[-4:]
@@ -67,7 +71,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_export(request: HttpRequest) -> HttpResponse:
+def staff_export(request: AuthenticatedRequest) -> HttpResponse:
     qs, _c, _k = _filtered(request)
     header = [
         _("Contract"),
@@ -96,7 +100,7 @@ def staff_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_business(request.user)
     staff = get_object_or_404(_visible_staff(request.user), pk=pk)
     all_reps = Replacement.objects.filter(contract=staff.contract).select_related(

@@ -9,13 +9,13 @@ Out of scope → 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from opsqm.facts.tickets.models import Ticket
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.accounts.models import User
 from opsqm.infra.core.access import in_scope, require_role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 
 DESK = frozenset({Role.SERVICE_DESK})
 VENDOR = VENDOR_ROLES
@@ -23,22 +23,22 @@ RECIPIENT = frozenset({Role.RECIPIENT})
 READERS = BUREAU_ROLES | VENDOR_ROLES | {Role.RECIPIENT}
 
 
-def visible_tickets(user: Any) -> QuerySet[Ticket]:
+def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
     return in_scope(user, Ticket.objects.all(), vendor="contract__vendor_id", unit="unit_id")
 
 
-def require(user: Any, roles: frozenset[str]) -> None:
+def require(user: User | AnonymousUser, roles: frozenset[str]) -> None:
     """403 unless the user holds one of `roles`."""
     require_role(user, *roles)
 
 
-def is_desk(user: Any) -> bool:
+def is_desk(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.role == Role.SERVICE_DESK)
 
 
-def is_vendor(user: Any) -> bool:
+def is_vendor(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.role in VENDOR_ROLES)
 
 
-def is_recipient(user: Any) -> bool:
+def is_recipient(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.role == Role.RECIPIENT)

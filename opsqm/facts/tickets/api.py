@@ -18,7 +18,8 @@ from rest_framework.routers import SimpleRouter
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import VENDOR, visible_tickets
 from opsqm.facts.tickets.models import Ticket
-from opsqm.infra.accounts.roles import ADMIN_ROLES
+from opsqm.infra.accounts.models import User
+from opsqm.infra.core.roles import ADMIN_ROLES
 
 VENDOR_ACTIONS = frozenset({"acknowledge", "record_work", "request_extension", "resolve"})
 
@@ -89,8 +90,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _vendor_ticket(self) -> Ticket:
         ticket = self.get_object()  # 404 outside the scope
-        user: Any = self.request.user
-        if user.role not in VENDOR:
+        user = self.request.user
+        if not isinstance(user, User) or user.role not in VENDOR:
             raise PermissionDenied
         return ticket
 

@@ -14,7 +14,7 @@ class TicketsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from opsqm.facts.contracts.models import Contract, Unit
-        from opsqm.facts.tickets.views import clear_filter_bar_cache
+        from opsqm.facts.tickets.views.board import clear_filter_bar_cache
 
         for model in (Contract, Unit):
             post_save.connect(clear_filter_bar_cache, sender=model, dispatch_uid=f"fb-s-{model}")

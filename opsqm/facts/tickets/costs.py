@@ -19,8 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from opsqm.derived.evidence.adapter import model_contract, number_lines, ticket_records
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.contracts.rulebooks import default_rulebook
+from opsqm.facts.contracts.scoring import model_contract, number_lines
+from opsqm.facts.tickets.evidence import ticket_records
 from opsqm.facts.tickets.models import Ticket, latest_step
 from opsqm.pure.assessment import model as m
 from opsqm.pure.assessment.engine import assess
@@ -40,8 +42,6 @@ def _ticket_evidence(contract: Contract) -> m.ContractEvidence:
 
 
 def _rulebook(ev: m.ContractEvidence) -> Rulebook:
-    from opsqm.derived.ledger.services import default_rulebook
-
     return rulebook_for(ev.contract, default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK))
 
 

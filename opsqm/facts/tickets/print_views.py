@@ -6,24 +6,25 @@ get 404 for a ticket outside their scope, the three administrators 403."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
-from opsqm.facts.contracts.viewkit import require_business
 from opsqm.facts.tickets.access import visible_tickets
 from opsqm.facts.tickets.models import Ticket
 from opsqm.facts.tickets.printing import build_form, docx_bytes, pdf_bytes
+from opsqm.infra.accounts.models import User
+from opsqm.infra.core.viewkit import require_business
 from opsqm.infra.documents.docx import DOCX_CONTENT_TYPE
 from opsqm.infra.documents.pdf import PDF_CONTENT_TYPE
 from opsqm.infra.documents.verification import hash_matches, normalise
 
 
-def printable_for(user: Any) -> QuerySet[Ticket]:
+def printable_for(user: User | AnonymousUser) -> QuerySet[Ticket]:
     """The tickets whose page — and so whose form — the user may see."""
     return visible_tickets(user).select_related("contract__vendor", "unit", "dispatch_message")
 

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.facts.contracts.models import Unit, Vendor
-from opsqm.infra.accounts.roles import Role
+from opsqm.infra.accounts.models import User
+from opsqm.infra.core.roles import Role
 
 
 def apply_service_errors(
@@ -44,18 +45,25 @@ class NewPasswordMixin(forms.Form):
         return str(p2)
 
 
-def _vendor_field() -> forms.ModelChoiceField[Vendor]:
+def _related(field: str) -> QuerySet[Any]:
+    """Every row the user's `field` may point at.  Read through the foreign key: the
+    vendors and units are registers of the contracts app, which stands above accounts."""
+    model: Any = User._meta.get_field(field).related_model
+    return cast("QuerySet[Any]", model._default_manager.all())
+
+
+def _vendor_field() -> forms.ModelChoiceField[Any]:
     return forms.ModelChoiceField(
-        Vendor.objects.all(),
+        _related("vendor"),
         label=_("Vendor"),
         required=False,
         help_text=_("Required for vendor managers and engineers."),
     )
 
 
-def _unit_field() -> forms.ModelChoiceField[Unit]:
+def _unit_field() -> forms.ModelChoiceField[Any]:
     return forms.ModelChoiceField(
-        Unit.objects.all(),
+        _related("unit"),
         label=_("Unit"),
         required=False,
         help_text=_("Required for service recipients."),

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 
 _UNSET: Any = object()
 

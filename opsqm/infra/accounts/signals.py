@@ -8,6 +8,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.request_context import client_ip
 
@@ -17,7 +18,7 @@ def _ip(request: Any) -> str | None:
 
 
 @receiver(user_logged_in, dispatch_uid="opsqm_audit_login")
-def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     log_action(
         "auth.login",
         obj=user,
@@ -28,7 +29,7 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_logged_out, dispatch_uid="opsqm_audit_logout")
-def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     if user is None:  # logging out an anonymous session
         return
     log_action(

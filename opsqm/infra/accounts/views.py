@@ -28,12 +28,12 @@ from opsqm.infra.accounts.forms import (
     apply_service_errors,
 )
 from opsqm.infra.accounts.models import User
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.core.access import (
     can_manage_accounts,
     can_manage_permissions,
     role_required,
 )
+from opsqm.infra.core.roles import Role
 
 SYS, SEC = Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN
 
@@ -239,7 +239,7 @@ def own_password(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, _("Your password has been changed."))
-            return redirect("core:home")
+            return redirect("home:home")
     return render(
         request,
         "accounts/password_form.html",

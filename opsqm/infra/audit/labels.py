@@ -15,8 +15,8 @@ from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.chain import ChainProblem
+from opsqm.infra.core.roles import Role
 
 ACTION_LABELS: dict[str, Promise] = {
     # accounts and sign-in

@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from opsqm.infra.accounts.roles import Role
 from opsqm.infra.audit.forms import AuditFilterForm
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.audit.services import format_at, log_action, verify_chain
 from opsqm.infra.core.access import role_required
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, iter_csv, xlsx_bytes
 
 AUDIT = Role.AUDIT_ADMIN

@@ -15,19 +15,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from opsqm.facts.contracts.models import Contract
-from opsqm.infra.accounts.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.core.roles import ADMIN_ROLES, BUREAU_ROLES, VENDOR_ROLES, Role, Visitor
 
 M = TypeVar("M", bound=Model)
 
 
-def require_role(user: Any, *roles: str) -> None:
+def require_role(user: Visitor, *roles: str) -> None:
     """403 unless the user holds one of `roles`."""
     if not user.is_authenticated or user.role not in roles:
         raise PermissionDenied
 
 
-def in_scope(user: Any, qs: QuerySet[M], *, vendor: str, unit: str) -> QuerySet[M]:
+def in_scope(user: Visitor, qs: QuerySet[M], *, vendor: str, unit: str) -> QuerySet[M]:
     """`qs` narrowed to the user's scope: everything for the bureau's roles, the rows
     whose `vendor` lookup is the user's vendor for vendor roles, those whose `unit`
     lookup is the user's unit for a recipient, nothing for the administrators."""
@@ -42,14 +41,7 @@ def in_scope(user: Any, qs: QuerySet[M], *, vendor: str, unit: str) -> QuerySet[
     return qs.none()
 
 
-def visible_contracts(user: Any) -> QuerySet[Contract]:
-    """The contracts whose business data the user may read."""
-    return in_scope(
-        user, Contract.objects.select_related("vendor"), vendor="vendor_id", unit="units"
-    )
-
-
-def can_manage_registers(user: Any) -> bool:
+def can_manage_registers(user: Visitor) -> bool:
     """Contracts, vendors, units: kept by the IT department (信息技术处)."""
     return bool(user.is_authenticated and user.role == Role.ASSESSOR)
 
@@ -60,22 +52,22 @@ def can_manage_registers(user: Any) -> bool:
 ACCOUNT_VIEWERS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
 
 
-def can_view_accounts(user: Any) -> bool:
+def can_view_accounts(user: Visitor) -> bool:
     """The account list: the system and the security administrator."""
     return bool(user.is_authenticated and user.role in ACCOUNT_VIEWERS)
 
 
-def can_manage_accounts(user: Any) -> bool:
+def can_manage_accounts(user: Visitor) -> bool:
     """Open, edit, deactivate accounts: the system administrator (系统管理员)."""
     return bool(user.is_authenticated and user.role == Role.SYSTEM_ADMIN)
 
 
-def can_manage_permissions(user: Any) -> bool:
+def can_manage_permissions(user: Visitor) -> bool:
     """Roles, unlocking, password resets: the security administrator (安全管理员)."""
     return bool(user.is_authenticated and user.role == Role.SECURITY_ADMIN)
 
 
-def can_read_audit(user: Any) -> bool:
+def can_read_audit(user: Visitor) -> bool:
     """The audit log: the audit administrator (审计管理员) only."""
     return bool(user.is_authenticated and user.role == Role.AUDIT_ADMIN)
 

@@ -1,49 +1,12 @@
+"""Publishes who is acting to the services below the views (the audit log reads it)."""
+
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
-from django.conf import settings
-from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 
 from opsqm.infra.core.request_context import RequestContext, client_ip, current
-
-
-class IdleTimeoutMiddleware:
-    """Ends a logged-in session after OPSQM_IDLE_TIMEOUT seconds without a request.
-
-    The last-seen time is rewritten at most once a minute: writing the session row
-    on every request cost 15–21 ms under load (docs/benchmarks.md), and a timeout
-    of minutes does not need a finer clock."""
-
-    TOUCH_EVERY = 60  # seconds
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and hasattr(request, "session"):
-            now = int(time.time())
-            last = request.session.get("last_seen")
-            if last is not None and now - int(last) > settings.OPSQM_IDLE_TIMEOUT:
-                from opsqm.infra.audit.services import log_action
-
-                user = request.user
-                log_action(
-                    "auth.idle_timeout",
-                    obj=user,
-                    actor=user,
-                    ip=client_ip(request.META),
-                    summary=f"session of {user.get_username()} ended after inactivity",
-                )
-                logout(request)
-                request.session["idle_logout"] = True
-            elif last is None or now - int(last) >= self.TOUCH_EVERY:
-                request.session["last_seen"] = now
-        return self.get_response(request)
 
 
 class RequestContextMiddleware:
@@ -60,23 +23,3 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current.reset(token)
-
-
-class PasswordChangeRequiredMiddleware:
-    """An account whose password was set by an administrator (new account, reset)
-    must choose its own before doing anything else in the browser."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            user.is_authenticated
-            and getattr(user, "must_change_password", False)
-            and not request.path.startswith(("/api/", settings.STATIC_URL or "/static/"))
-        ):
-            allowed = {reverse("accounts:password"), reverse("accounts:logout")}
-            if request.path not in allowed:
-                return redirect("accounts:password")
-        return self.get_response(request)

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.infra.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Account, Role
 
 R = Role
 
@@ -56,7 +56,7 @@ REGISTERS = _("Registers")
 
 # (drop-down or None, label, url name, roles that see it), in menu order.
 MENU: list[tuple[Any, Any, str, frozenset[str]]] = [
-    (None, _("Home"), "core:home", EVERYONE),
+    (None, _("Home"), "home:home", EVERYONE),
     (WORK, _("Work orders"), "tickets:board", WITH_MANAGER),
     (WORK, _("My work orders"), "tickets:mine", _only(R.VENDOR_ENGINEER)),
     (WORK, _("My unit's work orders"), "tickets:unit", _only(R.RECIPIENT)),
@@ -101,7 +101,7 @@ def _url(name: str) -> str | None:
         return None
 
 
-def _visible(user: Any) -> list[tuple[Any, Any, str]]:
+def _visible(user: Account) -> list[tuple[Any, Any, str]]:
     return [
         (group, label, url)
         for group, label, name, roles in MENU
@@ -109,7 +109,7 @@ def _visible(user: Any) -> list[tuple[Any, Any, str]]:
     ]
 
 
-def menu_for(user: Any, path: str) -> list[NavItem]:
+def menu_for(user: Account, path: str) -> list[NavItem]:
     """The role's entries in menu order, the page's own marked active."""
     entries = _visible(user)
     # Only the longest matching entry is active: /staff/replacements/ is

@@ -12,10 +12,12 @@ from typing import Any
 
 from django.conf import settings
 
+from opsqm.infra.core.roles import Visitor
+
 
 @dataclass(frozen=True)
 class RequestContext:
-    user: Any = None
+    user: Visitor | None = None
     ip: str | None = None
     # The request itself, when there is one: the API authenticates (token) inside
     # the view, after the middleware ran, and sets `request.user` then.

@@ -45,6 +45,7 @@ from opsqm.infra.mail.models import (
     ParseStatus,
 )
 from opsqm.infra.mail.parsing import (
+    ParsedMessage,
     normalize_message_id,
     parse_message,
     received_date,
@@ -349,72 +350,106 @@ def store_inbound(
     if existing is not None:
         return existing, False
     digest = hashlib.sha256(raw).hexdigest()
-    same = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest).order_by("id").first()
+    same = _renumbered(mailbox, uidvalidity, uid, digest)
     if same is not None:
-        if same.uidvalidity != uidvalidity:
-            InboundMessage.objects.filter(pk=same.pk).update(uidvalidity=uidvalidity, uid=uid)
-            same.uidvalidity, same.uid = uidvalidity, uid
         return same, False
     parsed = parse_message(raw, max_attachment_bytes=settings.MAIL_MAX_ATTACHMENT_BYTES)
     name = _store_raw("inbound", raw)
     try:
         with transaction.atomic():
-            msg = InboundMessage(
-                mailbox=mailbox,
-                uidvalidity=uidvalidity,
-                uid=uid,
-                sha256=digest,
-                size=len(raw),
-                raw=name,
-                message_id=parsed.message_id,
-                in_reply_to=parsed.in_reply_to,
-                references=" ".join(parsed.references),
-                subject=parsed.subject,
-                from_header=parsed.from_header,
-                from_address=parsed.from_address,
-                to_header=parsed.to_header,
-                cc_header=parsed.cc_header,
-                date_header_raw=parsed.date_header_raw,
-                date_header=parsed.date_header,
-                server_received_at=server_received_at,
-                received_header_at=parsed.received_header_at,
-                body_text=parsed.body_text,
-                attachments=parsed.attachments,
-                status=ParseStatus.REFUSED if parsed.refused else ParseStatus.OK,
-                refusal=parsed.notes,
-                refusal_note=parsed.refusal_note,
-            )
+            where = (mailbox, uidvalidity, uid)
+            msg = _inbound_row(where, raw, digest, name, parsed, server_received_at)
             msg.save()
-            msg.ticket_ref = thread_key(msg) or ""
-            if parsed.message_id:
-                own = OutboundMessage.objects.filter(message_id=parsed.message_id).first()
-                if own is not None:
-                    msg.outbound = own
-                    if not msg.ticket_ref:
-                        msg.ticket_ref = own.ticket_ref
-                    _record_server_time(own, server_received_at, parsed.received_header_at, mailbox)
-            msg.save(update_fields=["ticket_ref", "outbound"])
-            log_action(
-                "mail.received",
-                obj=msg,
-                summary=f"{msg.from_address or '?'}: {msg.subject}",
-                after={
-                    "mailbox": mailbox,
-                    "uidvalidity": uidvalidity,
-                    "uid": uid,
-                    "message_id": msg.message_id,
-                    "sha256": digest,
-                    "server_received_at": server_received_at,
-                    "status": msg.status,
-                    "refusal": msg.refusal_note,
-                    "ticket": msg.ticket_ref,
-                },
-            )
+            _thread(msg, parsed, mailbox)
+            _log_received(msg)
             enqueue("mail.inbound", {"inbound": msg.pk}, dedupe_key=f"mail.inbound:{msg.pk}")
     except IntegrityError:
         # Another poller stored it between our check and our insert.
         return InboundMessage.objects.get(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid), False
     return msg, True
+
+
+def _renumbered(mailbox: str, uidvalidity: int, uid: int, digest: str) -> InboundMessage | None:
+    """The message stored before under other coordinates (same SHA-256), moved to the
+    new UIDVALIDITY and UID; None if it is new."""
+    same = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest).order_by("id").first()
+    if same is not None and same.uidvalidity != uidvalidity:
+        InboundMessage.objects.filter(pk=same.pk).update(uidvalidity=uidvalidity, uid=uid)
+        same.uidvalidity, same.uid = uidvalidity, uid
+    return same
+
+
+def _inbound_row(
+    where: tuple[str, int, int],
+    raw: bytes,
+    digest: str,
+    name: str,
+    parsed: ParsedMessage,
+    server_received_at: datetime.datetime,
+) -> InboundMessage:
+    """The row of a new message: where it is (mailbox, UIDVALIDITY, UID), the stored
+    raw file, the server's receive time and what the parser read (refused if it could
+    not read it)."""
+    mailbox, uidvalidity, uid = where
+    return InboundMessage(
+        mailbox=mailbox,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        sha256=digest,
+        size=len(raw),
+        raw=name,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        subject=parsed.subject,
+        from_header=parsed.from_header,
+        from_address=parsed.from_address,
+        to_header=parsed.to_header,
+        cc_header=parsed.cc_header,
+        date_header_raw=parsed.date_header_raw,
+        date_header=parsed.date_header,
+        server_received_at=server_received_at,
+        received_header_at=parsed.received_header_at,
+        body_text=parsed.body_text,
+        attachments=parsed.attachments,
+        status=ParseStatus.REFUSED if parsed.refused else ParseStatus.OK,
+        refusal=parsed.notes,
+        refusal_note=parsed.refusal_note,
+    )
+
+
+def _thread(msg: InboundMessage, parsed: ParsedMessage, mailbox: str) -> None:
+    """The ticket a message belongs to; a copy of our own mail also gives that mail
+    its server receive time."""
+    server_received_at = msg.server_received_at
+    msg.ticket_ref = thread_key(msg) or ""
+    if parsed.message_id:
+        own = OutboundMessage.objects.filter(message_id=parsed.message_id).first()
+        if own is not None:
+            msg.outbound = own
+            if not msg.ticket_ref:
+                msg.ticket_ref = own.ticket_ref
+            _record_server_time(own, server_received_at, parsed.received_header_at, mailbox)
+    msg.save(update_fields=["ticket_ref", "outbound"])
+
+
+def _log_received(msg: InboundMessage) -> None:
+    log_action(
+        "mail.received",
+        obj=msg,
+        summary=f"{msg.from_address or '?'}: {msg.subject}",
+        after={
+            "mailbox": msg.mailbox,
+            "uidvalidity": msg.uidvalidity,
+            "uid": msg.uid,
+            "message_id": msg.message_id,
+            "sha256": msg.sha256,
+            "server_received_at": msg.server_received_at,
+            "status": msg.status,
+            "refusal": msg.refusal_note,
+            "ticket": msg.ticket_ref,
+        },
+    )
 
 
 def poll_mailbox(

@@ -284,8 +284,38 @@ class _Reader:
 
 def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
     r = _Reader(raw, where)
+    # Each part in the order the checks have always run, so the first error reported
+    # for a rulebook with several is the same.
     clauses = {rule: r.text(f"clauses.{rule}") for rule in RULE_IDS}
+    calendar = _calendar(r)
+    personnel = _personnel(r)
+    tickets = _tickets(r)
+    levels = _incident_levels(r)
+    tiers = _tiers(r)
+    period = r.integer("delays.period_days")
+    if period == 0:
+        raise r.fail("delays.period_days", 0, "positive")
+    return Rulebook(
+        name=r.text("name"),
+        title=r.text("title"),
+        base_score=r.dec("base_score"),
+        clauses=clauses,
+        calendar=calendar,
+        personnel=personnel,
+        tickets=tickets,
+        incident_levels=levels,
+        incident_late_report_points=r.dec("incidents.late_report_points"),
+        evaluation_unsatisfied_points=r.dec("evaluations.unsatisfied_points"),
+        praise_points={lv.value: r.dec(f"praise.{lv.value}") for lv in PraiseLevel},
+        delay_period_days=period,
+        delay_rate_per_period=r.dec("delays.rate_per_period"),
+        delay_termination_over_days=r.integer("delays.termination_over_days"),
+        tiers=tiers,
+        source=raw,
+    )
 
+
+def _calendar(r: _Reader) -> CalendarRules:
     years = []
     for year_key, spec in r.table("calendar.years").items():
         key = f"calendar.years.{year_key}"
@@ -297,10 +327,12 @@ def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
         if any(d.year != year for d in cy.holidays | cy.workdays):
             raise r.fail(key, spec, f"a list of dates in {year}")
         years.append((year, cy))
-    calendar = CalendarRules(
+    return CalendarRules(
         r.dates("calendar.extra_holidays"), r.dates("calendar.extra_workdays"), tuple(sorted(years))
     )
 
+
+def _personnel(r: _Reader) -> PersonnelRules:
     p = "personnel"
     personnel = PersonnelRules(
         workday_start=r.clock(f"{p}.workday_start"),
@@ -321,10 +353,11 @@ def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
     )
     if personnel.workday_start >= personnel.workday_end:
         raise r.fail(f"{p}.workday_end", str(personnel.workday_end), "after workday_start")
+    return personnel
 
-    t = "tickets"
-    if r.text(f"{t}.sla_clock") != "natural":
-        raise r.fail(f"{t}.sla_clock", r.get(f"{t}.sla_clock"), '"natural" (the only clock)')
+
+def _run_steps(r: _Reader, t: str) -> tuple[RunStep, ...]:
+    """T7's steps: each a count of over-deadline tickets, its points and fine rate."""
     steps = []
     for i, step in enumerate(r.get(f"{t}.run.steps")):
         key = f"{t}.run.steps[{i}]"
@@ -339,6 +372,14 @@ def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
         )
     if not steps or any(a.count >= b.count for a, b in itertools.pairwise(steps)):
         raise r.fail(f"{t}.run.steps", r.get(f"{t}.run.steps"), "steps of ascending count")
+    return tuple(steps)
+
+
+def _tickets(r: _Reader) -> TicketRules:
+    t = "tickets"
+    if r.text(f"{t}.sla_clock") != "natural":
+        raise r.fail(f"{t}.sla_clock", r.get(f"{t}.sla_clock"), '"natural" (the only clock)')
+    steps = _run_steps(r, t)
     tickets = TicketRules(
         sla_clock="natural",
         sla_hours={k: r.integer(f"{t}.sla_hours.{k}") for k in ("urgent", "normal")},
@@ -354,18 +395,24 @@ def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
         ack_window_hours=r.integer(f"{t}.ack_window_hours"),
         late_ack_points=r.dec(f"{t}.late_ack_points"),
         run_over_hours=r.integer(f"{t}.run.over_hours"),
-        run_steps=tuple(steps),
+        run_steps=steps,
     )
     if tickets.overdue_day_hours == 0:
         raise r.fail(f"{t}.overdue_day_hours", 0, "positive")
+    return tickets
 
+
+def _incident_levels(r: _Reader) -> dict[int, IncidentLevel]:
     levels = {}
     for level in (1, 2, 3):
         key = f"incidents.levels.{level}"
         levels[level] = IncidentLevel(
             r.dec(f"{key}.points"), r.dec(f"{key}.fine_rate"), r.integer(f"{key}.report_hours")
         )
+    return levels
 
+
+def _tiers(r: _Reader) -> tuple[Tier, ...]:
     tiers = []
     raw_tiers = r.get("tiers")
     if not isinstance(raw_tiers, list) or not raw_tiers:
@@ -382,25 +429,4 @@ def _build(raw: Mapping[str, Any], where: str) -> Rulebook:
             )
         )
     tiers.sort(key=lambda x: x.min_score, reverse=True)
-
-    period = r.integer("delays.period_days")
-    if period == 0:
-        raise r.fail("delays.period_days", 0, "positive")
-    return Rulebook(
-        name=r.text("name"),
-        title=r.text("title"),
-        base_score=r.dec("base_score"),
-        clauses=clauses,
-        calendar=calendar,
-        personnel=personnel,
-        tickets=tickets,
-        incident_levels=levels,
-        incident_late_report_points=r.dec("incidents.late_report_points"),
-        evaluation_unsatisfied_points=r.dec("evaluations.unsatisfied_points"),
-        praise_points={lv.value: r.dec(f"praise.{lv.value}") for lv in PraiseLevel},
-        delay_period_days=period,
-        delay_rate_per_period=r.dec("delays.rate_per_period"),
-        delay_termination_over_days=r.integer("delays.termination_over_days"),
-        tiers=tuple(tiers),
-        source=raw,
-    )
+    return tuple(tiers)

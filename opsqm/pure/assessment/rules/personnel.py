@@ -244,11 +244,19 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     active = _active_ranges(ctx)
     if not active:
         return []
+    days = _punch_days(ctx)
+    excused, late_leave = _leave_days(ctx, ws, we)
+    items: list[LedgerItem] = []
+    for a in active:
+        _person_days(ctx, a, (ws, we), days, excused.get(a.staff.person), late_leave, items)
+    return items
 
-    # One pass over the punches: (person, day) → [first, last, count], where a punch
-    # is the int (minute of day << 32 | line) so that min/max also settle ties.
-    # Evidence times normally carry Asia/Shanghai or +08:00: their wall-clock
-    # fields are local time and need no conversion.
+
+def _punch_days(ctx: Context) -> dict[tuple[str, int], list[int]]:
+    """One pass over the punches: (person, day) → [first, last, count], where a punch
+    is the int (minute of day << 32 | line) so that min/max also settle ties.
+    Evidence times normally carry Asia/Shanghai or +08:00: their wall-clock
+    fields are local time and need no conversion."""
     as_of = ctx.as_of
     as_of_day = as_of.toordinal()
     days: dict[tuple[str, int], list[int]] = {}
@@ -271,82 +279,81 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
                 g[0] = v
             elif v > g[1]:
                 g[1] = v
+    return days
 
-    # Approved leaves known at as_of excuse their hours; late ones cost P5 instead.
-    # A rejected leave excuses nothing and costs nothing by itself.
-    # person → day → …, so that people without leave cost one lookup, not one a day.
+
+def _leave_days(
+    ctx: Context, ws: int, we: int
+) -> tuple[dict[str, dict[int, list[tuple[int, int]]]], dict[str, dict[int, Leave]]]:
+    """Approved leaves known at as_of excuse their hours; late ones cost P5 instead.
+    A rejected leave excuses nothing and costs nothing by itself.
+    person → day → …, so that people without leave cost one lookup, not one a day."""
+    pr = ctx.rulebook.personnel
     excused: dict[str, dict[int, list[tuple[int, int]]]] = {}
     late_leave: dict[str, dict[int, Leave]] = {}
     for lv in sorted(ctx.evidence.leaves, key=lambda x: (x.person, x.start, x.end, x.line)):
-        if not leave_known(lv, as_of):
+        if not leave_known(lv, ctx.as_of):
             continue
         late = lv.requested_at > leave_request_deadline(lv.start, lv.emergency, pr)
         for day, lo, hi in leave_day_spans(lv):
             excused.setdefault(lv.person, {}).setdefault(day, []).append((lo, hi))
             if late and lo < we and hi > ws:
                 late_leave.setdefault(lv.person, {}).setdefault(day, lv)
+    return excused, late_leave
 
-    items: list[LedgerItem] = []
-    cal = ctx.calendar
-    for a in active:
-        person = a.staff.person
-        late_days = late_leave.get(person)
-        if not (a.staff.on_site or late_days):
-            continue  # nothing to judge: do not ask the calendar about these days
-        workdays = cal.workday_ordinals(a.first, a.last)
-        if late_days:
-            for o in workdays:
-                found = late_days.get(o)
-                if found is not None:
-                    items.append(_p5_item(ctx, found, o, ws))
-        if not a.staff.on_site:
-            continue
-        leave_days = excused.get(person, {})
-        for day in workdays:
-            start, end = ws, we
-            hours = leave_days.get(day) if leave_days else None
-            if hours is not None:
-                window = required_window(ws, we, hours)
-                if window is None:
-                    continue
-                start, end = window
-            g = get((person, day))
-            if g is None or g[2] < 2:
-                items.append(
-                    ctx.item(
-                        "P3",
-                        pr.absence_points,
-                        f"{person} {_day_text(day)}",
-                        _at(day, start),
-                        "缺勤（无打卡）" if g is None else "未打卡（仅 1 次打卡）",
-                        0 if g is None else g[0] & _LINE,
-                    )
-                )
+
+def _person_days(
+    ctx: Context,
+    a: _Active,
+    workday: tuple[int, int],
+    days: dict[tuple[str, int], list[int]],
+    leave_days: dict[int, list[tuple[int, int]]] | None,
+    late_leave: dict[str, dict[int, Leave]],
+    items: list[LedgerItem],
+) -> None:
+    """One person's workdays in their active range: P5 for a late leave, P3 for a day
+    without two punches, P4 for each late start and early end."""
+    pr = ctx.rulebook.personnel
+    ws, we = workday
+    person = a.staff.person
+    late_days = late_leave.get(person)
+    if not (a.staff.on_site or late_days):
+        return  # nothing to judge: do not ask the calendar about these days
+    workdays = ctx.calendar.workday_ordinals(a.first, a.last)
+    if late_days:
+        for o in workdays:
+            found = late_days.get(o)
+            if found is not None:
+                items.append(_p5_item(ctx, found, o, ws))
+    if not a.staff.on_site:
+        return
+    get = days.get
+    for day in workdays:
+        start, end = ws, we
+        hours = leave_days.get(day) if leave_days else None
+        if hours is not None:
+            window = required_window(ws, we, hours)
+            if window is None:
                 continue
-            late_m, early = late_early(start, end, g[0] >> 32, g[1] >> 32)
-            if late_m:
-                items.append(
-                    ctx.item(
-                        "P4",
-                        _late_points(ctx, late_m),
-                        f"{person} {_day_text(day)}",
-                        _at(day, start),
-                        f"迟到 {late_m} 分钟",
-                        g[0] & _LINE,
-                    )
-                )
-            if early:
-                items.append(
-                    ctx.item(
-                        "P4",
-                        _late_points(ctx, early),
-                        f"{person} {_day_text(day)}",
-                        _at(day, end),
-                        f"早退 {early} 分钟",
-                        g[1] & _LINE,
-                    )
-                )
-    return items
+            start, end = window
+        g = get((person, day))
+        if g is None or g[2] < 2:
+            text = "缺勤（无打卡）" if g is None else "未打卡（仅 1 次打卡）"
+            line = 0 if g is None else g[0] & _LINE
+            where = f"{person} {_day_text(day)}"
+            items.append(ctx.item("P3", pr.absence_points, where, _at(day, start), text, line))
+            continue
+        late_m, early = late_early(start, end, g[0] >> 32, g[1] >> 32)
+        if late_m:
+            points = _late_points(ctx, late_m)
+            where = f"{person} {_day_text(day)}"
+            text = f"迟到 {late_m} 分钟"
+            items.append(ctx.item("P4", points, where, _at(day, start), text, g[0] & _LINE))
+        if early:
+            points = _late_points(ctx, early)
+            where = f"{person} {_day_text(day)}"
+            text = f"早退 {early} 分钟"
+            items.append(ctx.item("P4", points, where, _at(day, end), text, g[1] & _LINE))
 
 
 def _late_points(ctx: Context, minutes: int) -> Decimal:

@@ -1,0 +1,230 @@
+"""Monthly inspections, 合同 八's deliverables and the acceptance (docs/acceptance.md):
+the engineer's inspections of the last two whole months (one finding, opened as a work
+order), the documents filed as they fall due and reviewed by the supervisor, and once
+the period is over the vendor's application for acceptance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from opsqm.edges.demo import flow
+from opsqm.edges.demo.files import PHOTO_STROKE, pdf, png
+from opsqm.edges.demo.story import Story, at, clock
+from opsqm.facts.contracts.models import Contract
+from opsqm.facts.tickets import services as tickets
+
+# 合同 八: the documents' names as the vendor files them.
+DOCUMENT_NAMES = {
+    "annual_summary": "项目年度总结报告",
+    "quarterly_report": "季度报告",
+    "work_orders": "工单",
+    "monthly_inspection": "月度巡检记录",
+    "software_upgrade": "软件升级记录",
+    "data_dictionary": "数据字典",
+    "backup_check": "数据库备份检查记录",
+    "backup_config": "数据库备份配置表",
+    "recovery_test": "数据恢复测试报告",
+    "data_statement": "数据情况说明",
+    "risk_assessment": "数据风险评估报告",
+    "patch_records": "漏洞补丁维护记录",
+    "security_training": "网络安全教育培训记录",
+}
+
+
+def run_inspections(story: Story, seed: Contract) -> None:
+    """The engineer's inspections of the last two whole months (checklist on a
+    tablet, PDF record → a version of the month's 月度巡检记录); the latest found
+    weak terminal batteries, which the desk opened as a work order."""
+    from opsqm.derived.acceptance import services as acceptance
+
+    today = story.now.date()
+    months = [
+        p for p in acceptance.months(seed) if p.last < today and (p.last - p.first).days >= 3
+    ][-2:]
+    story.inspected = {p.label for p in months}
+    for n, p in enumerate(months):
+        day = p.last - timedelta(days=3)
+        finding = _inspect(story, seed, p.first, day, last=n == len(months) - 1)
+        if finding is not None:
+            _finding_ticket(story, finding, day)
+
+
+def _inspect(story: Story, seed: Contract, month: date, day: date, last: bool) -> Any:
+    """One month's inspection on `day`, item by item; in the `last` month the first
+    terminal item is an issue (returned)."""
+    from opsqm.derived.acceptance import services as acceptance
+
+    engineer = story.users["kh_engineer"]
+    start = at(day, 9, 30)
+    with clock(start):
+        insp = acceptance.start_inspection(seed, month, engineer)
+    finding = None
+    for i, result in enumerate(insp.results.order_by("item__order", "pk")):
+        issue = last and result.group == "terminals" and finding is None
+        with clock(start + timedelta(minutes=6 * (i + 1))):
+            if issue:
+                photo = SimpleUploadedFile("电池检测.png", png(PHOTO_STROKE))
+                acceptance.record_result(
+                    result,
+                    engineer,
+                    outcome="issue",
+                    note="3 台终端电池健康度低于 80%，满电续航不足 4 小时",
+                    photo=photo,
+                )
+                finding = result
+            else:
+                acceptance.record_result(result, engineer, outcome="ok")
+    with clock(at(day, 11, 20)):
+        acceptance.complete_inspection(
+            insp,
+            engineer,
+            summary="发现 1 项问题，已报服务台派单" if finding else "各项检查正常",
+        )
+    return finding
+
+
+def _finding_ticket(story: Story, finding: Any, day: date) -> None:
+    """The desk opens the inspection's finding as a work order; closed by the
+    engineer, with no one at a unit to sign: the desk confirms by phone."""
+    from opsqm.derived.acceptance import services as acceptance
+
+    with clock(at(day, 14)):
+        t = acceptance.open_ticket(finding, story.users["desk"])
+    flow.call(story, t, at(day, 14, 10), "张工（凯辉）", "需更换电池，派单")
+    t = flow.dispatch(story, t, at(day, 14, 20))
+    flow.ack(story, t, at(day, 14, 45))
+    nxt = day + timedelta(days=1)
+    flow.work(
+        story,
+        t,
+        at(nxt, 10, 30),
+        analysis="3 台终端电池老化（循环次数超过 800 次），健康度 72%–78%。",
+        steps="1. 更换 3 块原厂电池；\n2. 校准电量计；\n3. 登记电池序列号。",
+        verification="满电续航恢复至 9 小时以上，终端运行正常。",
+    )
+    t = flow.resolve(story, t, at(nxt, 10, 40))
+    with clock(at(nxt, 11)):
+        tickets.record_no_signature(
+            t,
+            user=story.users["kh_engineer"],
+            reason="巡检发现的问题，无报障人到场签字，请服务台电话确认",
+        )
+    confirmed = at(nxt, 15)
+    with clock(confirmed):
+        t = tickets.confirm_by_phone(
+            t,
+            user=story.users["desk"],
+            called_at=confirmed,
+            person="刘晶（信息技术处）",
+            outcome="确认 3 台终端已更换电池，运行正常",
+            satisfaction="satisfied",
+        )
+    flow.server(story, t.archive_message, confirmed)
+
+
+def run_acceptance(story: Story, seed: Contract) -> None:
+    """The vendor files 合同 八's documents as they fall due (one late, the last
+    quarter's report generated by OpsQM), the supervisor reviews them (one quarterly
+    report returned and filed again); once the period is over the vendor has
+    applied for acceptance and the supervisor has it to review."""
+    from opsqm.derived.acceptance import services as acceptance
+    from opsqm.derived.acceptance.models import Kind
+
+    over = story.now.date() > seed.end
+    acceptance.ensure_register(seed)
+    owed = _owed(story, seed, over)
+    quarterly = [d for d in owed if d.kind == Kind.QUARTERLY_REPORT]
+    generated = quarterly[-1] if quarterly else None
+    returned = quarterly[-2] if len(quarterly) > 1 else None
+    monthly = [d for d in owed if d.kind == Kind.MONTHLY_INSPECTION]
+    late = monthly[2] if len(monthly) > 2 else None
+    latest = story.now - timedelta(hours=3)
+    filed = [(_file(story, seed, d, d is late, d is generated, latest), d) for d in owed]
+    # The supervisor reviews what was filed more than a week ago.
+    for filed_at, d in filed:
+        _review(story, seed, d, filed_at, d is returned, latest)
+    if over:
+        with clock(max(latest, max((t for t, _d in filed), default=latest))):
+            acceptance.apply_for_acceptance(seed, story.users["kh_manager"])
+
+
+def _owed(story: Story, seed: Contract, over: bool) -> list[Any]:
+    """The documents due by today (all of them once the period is over), but the
+    monthly inspection records the inspections themselves filed."""
+    from opsqm.derived.acceptance.models import OPTIONAL_KINDS, Deliverable, Kind
+
+    today = story.now.date()
+    return [
+        d
+        for d in Deliverable.objects.filter(contract=seed).order_by("due", "pk")
+        if d.kind not in OPTIONAL_KINDS
+        and (over or d.due < today)
+        and not (d.kind == Kind.MONTHLY_INSPECTION and d.period in story.inspected)
+    ]
+
+
+def _file(
+    story: Story, seed: Contract, d: Any, late: bool, generated: bool, latest: datetime
+) -> datetime:
+    """The vendor manager files `d` before it is due (`late`: three days after),
+    generated by OpsQM or a scanned stand-in PDF.  Returns when."""
+    from opsqm.derived.acceptance import services as acceptance
+    from opsqm.derived.reports.services import generate
+
+    rng, manager = story.rng, story.users["kh_manager"]
+    ends = acceptance.period_of(seed, d.period).last if d.period else seed.end
+    span = max((d.due - ends).days - 1, 0)
+    day = d.due + timedelta(days=3) if late else d.due - timedelta(days=rng.randint(0, span))
+    filed_at = min(at(day, 10, rng.randint(0, 59)), latest)
+    name = f"{DOCUMENT_NAMES[d.kind]}-{seed.code}{'-' + d.period if d.period else ''}"
+    with clock(filed_at):
+        if generated:
+            data, file_name, _type = generate(seed, "quarterly", d.period, "pdf")
+            acceptance.register_generated(d, manager, file_name, data)
+        else:
+            document = pdf(
+                [
+                    "OpsQM demo document (stand-in for the vendor's file)",
+                    f"{seed.code} {d.kind} {d.period or 'whole period'}",
+                    f"filed by the vendor manager on {filed_at:%Y-%m-%d %H:%M}",
+                ]
+            )
+            acceptance.upload_version(d, manager, SimpleUploadedFile(f"{name}.pdf", document))
+    return filed_at
+
+
+def _review(
+    story: Story, seed: Contract, d: Any, filed_at: datetime, returned: bool, latest: datetime
+) -> None:
+    """The supervisor's review three days after filing, if that is over a week ago;
+    a `returned` document is filed again two days later."""
+    from opsqm.derived.acceptance import services as acceptance
+
+    manager, supervisor = story.users["kh_manager"], story.users["supervisor"]
+    review = filed_at + timedelta(days=3)
+    if review > story.now - timedelta(days=7):
+        return
+    acceptance.submit_for_review(d, manager)
+    with clock(review):
+        if returned:
+            acceptance.review_deliverable(
+                d,
+                supervisor,
+                approve=False,
+                comments="未写明三级事故 SG-01 的处置经过和整改措施，请补充后重新提交。",
+            )
+        else:
+            acceptance.review_deliverable(d, supervisor, approve=True, comments="")
+    if returned:
+        again = review + timedelta(days=2)
+        with clock(min(again, latest)):
+            document = pdf(["OpsQM demo document, second version", f"{seed.code} {d.period}"])
+            acceptance.upload_version(
+                d,
+                manager,
+                SimpleUploadedFile(f"季度报告-{seed.code}-{d.period}-v2.pdf", document),
+                note="补充 SG-01 处置经过",
+            )
