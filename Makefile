@@ -1,6 +1,10 @@
 # The two commands of the README: `make run` and `make test`.
 PY := .venv/bin/python
 export OPSQM_VAR_DIR ?= $(CURDIR)/var
+# pytest-xdist workers for the test targets: one per core; the browser tests share
+# one worker (their demo snapshot is made once per worker).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets messages
 
@@ -25,13 +29,14 @@ lint:
 	$(PY) -m mypy opsqm
 	.venv/bin/lint-imports --no-logo
 
+## The suite on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
 test-sqlite:
-	OPSQM_FAST_HASHER=1 $(PY) -m pytest
+	OPSQM_FAST_HASHER=1 $(PY) -m pytest $(PYTEST_PARALLEL)
 
 ## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).
 test-postgres: bootstrap system-deps
 	scripts/ensure-postgres-db.sh
-	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest -m "not sqlite_only"
+	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest $(PYTEST_PARALLEL) -m "not sqlite_only"
 
 bench: bootstrap
 	$(PY) bench/generate.py

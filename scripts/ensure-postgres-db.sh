@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the PostgreSQL named by DATABASE_URL (default: the machine's local server,
 # 127.0.0.1:5432, trust auth) is up and the database exists.  pytest-django creates
-# its own test_<name> database from there.
+# its own test databases from there: test_<name>_gw0, test_<name>_gw1, … (one per
+# pytest-xdist worker; `make test-postgres` runs one per core).
 set -euo pipefail
 url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm}
 host=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or '127.0.0.1')" "$url")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from opsqm.derived.ledger.services import contract_ledger
@@ -21,7 +25,10 @@ from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.model import TZ
 
-pytestmark = pytest.mark.django_db
+# The module's tests run on one xdist worker (`make test`), which loads the demo for
+# the tests that read it once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_demo_loads_once(settings):
@@ -59,10 +66,28 @@ def test_demo_loads_once(settings):
     assert User.objects.get(username="assessor").check_password(DEMO_PASSWORD)
 
 
+@pytest.fixture(scope="module")
+def _demo_loaded(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """The demo bureau loaded once for the tests that read it (seconds), in a
+    transaction rolled back at the module's end; each test runs in a savepoint of it
+    (pytest-django's `db`).  Yields the directory of its files."""
+    media = tmp_path_factory.mktemp("demo-uploads")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        call_command("demo", stdout=io.StringIO())
+        yield media
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(settings: Any) -> Contract:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", stdout=io.StringIO())
+def demo(_demo_loaded: Path, db: Any, settings: Any) -> Contract:
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = _demo_loaded
     return Contract.objects.get(code="C-2025-001")
 
 
@@ -174,6 +199,16 @@ def test_dingtalk_import_inspections_and_acceptance(demo: Contract, client: Any)
     assert AuditRecord.objects.filter(action="attendance.import.upload").count() == 1
     client.force_login(User.objects.get(username="assessor"))
     assert "钱工" in client.get(f"/attendance/imports/{batch.pk}/").content.decode()
+    # Two 补卡 in the export: the assessor confirmed the first, the second still waits.
+    makeups = Punch.objects.filter(person__contract=demo, kind="makeup").order_by("at")
+    assert [(p.confirmed, p.confirmed_by and p.confirmed_by.username) for p in makeups] == [
+        (True, "assessor"),
+        (False, None),
+    ]
+    pending = makeups[1]
+    pending_day = timezone.localtime(pending.at).date()
+    day = client.get(f"/attendance/staff/{pending.person_id}/{pending_day}/")
+    assert "补卡（待确认）" in day.content.decode()
 
     # Two monthly inspections; the finding of the latest became a work order.
     inspections = Inspection.objects.filter(contract=demo, state="done")

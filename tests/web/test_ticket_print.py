@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from opsqm.facts.tickets.printing import build_form, docx_bytes, pdf_bytes, ticket_hash
+from opsqm.facts.tickets.printing import build_form, docx_bytes, pdf_bytes
 from tests.pdftools import pdf_fonts, pdf_pages, pdf_text, render_png
 from tests.web.fixtures_tickets_print import *  # noqa: F403  (fixtures)
 
@@ -99,17 +99,17 @@ def test_docx_opens_and_holds_the_fields(printed_ticket: Any) -> None:
 def test_hash_follows_the_content_not_the_print(printed_ticket: Any) -> None:
     from opsqm.facts.tickets.models import Ticket
 
-    first = ticket_hash(printed_ticket)
-    assert ticket_hash(Ticket.objects.get(pk=printed_ticket.pk)) == first  # stable
+    first = build_form(printed_ticket).digest
+    assert build_form(Ticket.objects.get(pk=printed_ticket.pk)).digest == first  # stable
     with_language = build_form(printed_ticket)
     assert with_language.digest == first
     Ticket.objects.filter(pk=printed_ticket.pk).update(steps=printed_ticket.steps + "\n4. 回访。")
-    changed = ticket_hash(Ticket.objects.get(pk=printed_ticket.pk))
+    changed = build_form(Ticket.objects.get(pk=printed_ticket.pk)).digest
     assert changed != first
     printed_ticket.original.__class__.objects.filter(pk=printed_ticket.original.pk).update(
         reporter="李 明"
     )
-    assert ticket_hash(Ticket.objects.get(pk=printed_ticket.pk)) != changed
+    assert build_form(Ticket.objects.get(pk=printed_ticket.pk)).digest != changed
 
 
 def test_print_urls_answer_pdf_and_docx(printed_ticket: Any, login: Any, users: Any) -> None:

@@ -51,7 +51,12 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
         )
 
     punches = Punch.objects.filter(person__contract=contract).order_by("person__person", "at")
-    ev.punches = [m.Punch(cid, p, _tz(at)) for p, at in punches.values_list("person__person", "at")]
+    ev.punches = [
+        m.Punch(cid, p, _tz(at), 0, m.PunchKind(kind), confirmed)
+        for p, at, kind, confirmed in punches.values_list(
+            "person__person", "at", "kind", "confirmed"
+        )
+    ]
 
     leaves = Leave.objects.filter(person__contract=contract).order_by("person__person", "start")
     for p, kind, start, end, requested, emergency, approved in leaves.values_list(

@@ -323,11 +323,6 @@ def build_form(ticket: Ticket) -> TicketForm:
     )
 
 
-def ticket_hash(ticket: Ticket) -> str:
-    """The verification hash of the ticket's current content."""
-    return build_form(ticket).digest
-
-
 # ---------------------------------------------------------------------------
 # Renderers
 
