@@ -15,7 +15,8 @@ bootstrap:
 system-deps:
 	@scripts/install-system-deps.sh
 
-## The main job: set up, migrate, load the demo bureau, serve on http://127.0.0.1:8000/
+## The main job: set up, migrate, load the demo bureau (kept once there), then serve it on
+## http://127.0.0.1:8000/ with one worker and the loopback mail server (docs/demo.md).
 run: bootstrap
 	@scripts/run-demo.sh
 

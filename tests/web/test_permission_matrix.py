@@ -232,6 +232,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
 MATRIX: list[tuple[str, int, str]] = [
     # --- platform ---
     ("home:home", 0, "302 200 200 200 200 200 200 200 200 200"),
+    ("home:favicon", 0, "200 200 200 200 200 200 200 200 200 200"),
     # --- accounts (三员: the system admin keeps accounts, the security admin
     #     permissions; everybody their own password and token) ---
     ("accounts:login", 0, "200 200 200 200 200 200 200 200 200 200"),

@@ -436,3 +436,8 @@ if not 0 <= OPSQM_BACKUP_HOUR <= 23:
     raise ImproperlyConfigured(f"OPSQM_BACKUP_HOUR={OPSQM_BACKUP_HOUR} is not an hour (0-23)")
 if OPSQM_BACKUP_KEEP < 1:
     raise ImproperlyConfigured(f"OPSQM_BACKUP_KEEP={OPSQM_BACKUP_KEEP}: keep at least 1 backup")
+
+# `make run` only (opsqm/edges/demo/runner.py): the loopback mail server's passwd-file.
+# When set, /demo/mailbox/ lets the demo's users read its mailboxes (read-only);
+# never set it in production.
+DEMO_MAILBOX_FILE = os.environ.get("OPSQM_DEMO_MAILBOX_FILE", "")

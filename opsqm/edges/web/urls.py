@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
@@ -19,3 +20,6 @@ urlpatterns = [
     path("tickets/", include("opsqm.facts.tickets.print_urls")),
     path("api/v1/", include("opsqm.edges.api.urls")),
 ]
+
+if settings.DEMO_MAILBOX_FILE:  # `make run`'s read-only view of the loopback mailboxes
+    urlpatterns.append(path("demo/", include("opsqm.edges.demo.urls")))

@@ -294,13 +294,20 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def mine(request: AuthenticatedRequest) -> HttpResponse:
-    """The engineer's tickets: assigned to them, or not yet taken by anyone."""
+    """The engineer's tickets: assigned to them, or not yet taken by anyone.  Open work
+    first, by deadline (the list opens on the work not archived; archived work is the
+    status filter's "any status" away)."""
     require(request.user, VENDOR)
     user = request.user
     base = visible_tickets(user).filter(Q(engineer=user) | Q(engineer__isnull=True))
     base = base.exclude(status__in=[Ticket.Status.REPORTED, Ticket.Status.PHONE_RESOLVED])
     return _list_page(
-        request, base, "tickets/board.html", _("My work orders"), list_url="tickets:mine"
+        request,
+        base,
+        "tickets/board.html",
+        _("My work orders"),
+        default_status="open",
+        list_url="tickets:mine",
     )
 
 
