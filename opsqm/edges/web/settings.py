@@ -158,6 +158,16 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 # and locking it would shut out the whole unit (axes.W006 asks for the latter).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# The audit key (HMAC of every audit record) and the checkpoint file of the chain's
+# head: both outside the database (docs/security.md, "The audit chain").
+OPSQM_AUDIT_KEY_FILE = Path(os.environ.get("OPSQM_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+OPSQM_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("OPSQM_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
+OPSQM_AUDIT_CHECKPOINT_SECONDS = envint("OPSQM_AUDIT_CHECKPOINT_SECONDS", 3600)
+if not 60 <= OPSQM_AUDIT_CHECKPOINT_SECONDS <= 3600:
+    raise ValueError("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
+
 # Idle-session timeout (seconds); the session also ends with the browser.
 OPSQM_IDLE_TIMEOUT = envint("OPSQM_IDLE_TIMEOUT", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
