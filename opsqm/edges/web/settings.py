@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "opsqm.infra.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -184,7 +185,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    # HSTS on by default (a year); SECURE_HSTS_SECONDS=0 turns it off.
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    # Plain http is redirected to https (SECURE_SSL_REDIRECT=0 if the proxy does it).
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
 
 # The reverse proxies in front of the app (addresses or CIDR networks, comma-separated).
 # X-Forwarded-For is believed only from them (opsqm.infra.core.request_context.client_ip);

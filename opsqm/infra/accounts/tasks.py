@@ -51,4 +51,14 @@ def audit_checkpoint(job: Job) -> dict[str, Any]:
     return {"seq": cp.seq, "hash": cp.hash, "at": cp.at, "mailed_to": to}
 
 
-periodic("audit.checkpoint", every=lambda: int(settings.OPSQM_AUDIT_CHECKPOINT_SECONDS))
+def _log_started() -> bool:
+    from opsqm.infra.audit.services import read_anchor
+
+    return read_anchor() is not None  # an empty log has nothing to checkpoint
+
+
+periodic(
+    "audit.checkpoint",
+    every=lambda: int(settings.OPSQM_AUDIT_CHECKPOINT_SECONDS),
+    enabled=_log_started,
+)
