@@ -4,6 +4,7 @@ download), spreadsheet formula guard."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import runpy
@@ -349,3 +350,29 @@ def test_xlsx_workbook_cells() -> None:
     assert rows[1][4] == dt.datetime(2025, 11, 3, 9, 5)
     assert first["A2"].data_type == "s" and first["B2"].data_type == "n"
     assert list(second.iter_rows(values_only=True)) == [(dt.datetime(2025, 11, 3), None, "'-2")]
+
+
+@pytest.mark.django_db
+def test_staff_documents_are_for_the_assessor_and_the_vendor(
+    contract_a: Any, users: dict[str, Any]
+) -> None:
+    """Recipients (and the bureau's other roles) see the vendor staff's names and
+    roles; the résumé and certificate scans only the assessor and the vendor."""
+    from opsqm.facts.staff.models import StaffMember
+
+    staff_a = StaffMember.objects.create(
+        contract=contract_a, person="S01", name="张伟", entered_on=datetime.date(2025, 1, 1)
+    )
+    staff_a.certificate_scan.save("cert.pdf", ContentFile(GOOD["scan.pdf"]))
+    detail = reverse("staff:detail", args=[staff_a.pk])
+    scan = reverse("staff:file", args=[staff_a.pk, "certificate_scan"])
+    for role in (Role.RECIPIENT, Role.SERVICE_DESK, Role.SUPERVISOR):
+        c = client_for(users[role])
+        page = c.get(detail)
+        assert page.status_code == 200 and staff_a.name in page.content.decode()
+        assert scan not in page.content.decode()
+        assert c.get(scan).status_code == 403
+    for role in (Role.ASSESSOR, Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER):
+        c = client_for(users[role])
+        assert scan in c.get(detail).content.decode()
+        assert c.get(scan).status_code == 200
