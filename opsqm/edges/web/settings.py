@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every error answer declared with its body (docs/api.md); the enum hook kept.
+    "POSTPROCESSING_HOOKS": ["opsqm.edges.api.schema_errors.add_error_responses"],
 }
 
 # The default rulebook for contracts that name none.
