@@ -1,10 +1,10 @@
 # The two commands of the README: `make run` and `make test`.
 PY := .venv/bin/python
 export OPSQM_VAR_DIR ?= $(CURDIR)/var
-# pytest-xdist workers for the test targets: one per core; the browser tests share
-# one worker (their demo snapshot is made once per worker).
+# pytest-xdist workers for the test targets: one per core.  A test file's tests run on
+# one worker, so what a module builds once (scope="module") is built once.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets messages
 

@@ -19,6 +19,7 @@ from opsqm.pure.assessment.model import (
     PraiseLevel,
     Priority,
     Punch,
+    PunchKind,
     Replacement,
     Satisfaction,
     ServiceDelay,
@@ -74,8 +75,10 @@ def staff(person: str = "S01", entered: str = "2025-10-25", **kw: object) -> Sta
     return Staff(**base)  # type: ignore[arg-type]
 
 
-def punch(when: str, person: str = "S01", line: int = 0) -> Punch:
-    return Punch(CID, person, at(when), line)
+def punch(
+    when: str, person: str = "S01", line: int = 0, kind: str = "normal", confirmed: bool = False
+) -> Punch:
+    return Punch(CID, person, at(when), line, PunchKind(kind), confirmed)
 
 
 def day_punches(day: str, arrive: str = "08:55", leave: str = "17:35", person: str = "S01"):

@@ -1,5 +1,5 @@
 """Objects of the attendance pages for tests/web/test_permission_matrix.py: an
-import batch with a review row per vendor, a leave request per contract (unit A's
+import batch with a review row and a makeup punch per vendor, a leave request per contract (unit A's
 recipient heads unit A), a DB calendar year 2027 with one day."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def add_objects(
         UnitHead,
         UnmatchedPerson,
     )
-    from opsqm.facts.staff.models import Leave, StaffMember
+    from opsqm.facts.staff.models import Leave, Punch, StaffMember
 
     tz = datetime.UTC
     start = datetime.datetime(2025, 3, 3, 1, tzinfo=tz)
@@ -42,6 +42,8 @@ def add_objects(
             approved=False,
             unit=contract.units.first(),
         )
+        makeup = Punch.objects.create(person=person, at=start, kind="makeup", source="dingtalk")
+        objs[f"punch_{tag}"] = makeup.pk
         objs[f"batch_{tag}"], objs[f"review_{tag}"], objs[f"leave_{tag}"] = (
             batch.pk,
             row.pk,

@@ -49,3 +49,23 @@ def test_errors_name_the_item_and_field_and_nothing_is_returned():
         "第 5 条记录（下标 4）：记录不是 JSON 对象",
     ]
     assert err.value.issues[1].item == 2
+
+
+def test_kinds_from_source_type_location_or_the_record_itself():
+    base = {"userId": "u-01", "userCheckTime": MS_0852, "timeResult": "Normal"}
+    punches = parse_open_api_records([
+        base,
+        {**base, "locationResult": "Outside"},
+        {**base, "sourceType": "APPROVE"},
+        {**base, "sourceType": "APPROVE", "locationResult": "Outside"},
+        {**base, "kind": "field"},
+        {**base, "sourceType": "APPROVE", "kind": "normal"},
+    ])  # fmt: skip
+    assert [p.kind for p in punches] == ["normal", "field", "makeup", "makeup", "field", "normal"]
+
+
+@pytest.mark.parametrize("kind", ["remote", 3, None])
+def test_an_unknown_kind_is_refused_naming_the_item(kind):
+    with pytest.raises(DingTalkImportError) as err:
+        parse_open_api_records([{"userId": "u-01", "userCheckTime": MS_0852, "kind": kind}])
+    assert "kind" in str(err.value)

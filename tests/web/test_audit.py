@@ -497,7 +497,7 @@ def test_every_chain_problem_reads_in_the_readers_language() -> None:
     problems += verify([dict(old, summary="forged")], keys)  # an old record edited
     problems += verify([recs[0], old2], keys)  # unkeyed after keyed
     problems += verify(recs[:1], {})  # key not in the key file
-    cps, unreadable = parse_checkpoints("not json\n")
+    _, unreadable = parse_checkpoints("not json\n")
     key_id, key = next(iter(keys.items()))
     good = make_checkpoint(6, recs[5]["hash"], key_id, key)
     bad = make_checkpoint(6, "f" * 64, key_id, key)

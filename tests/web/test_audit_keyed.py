@@ -176,7 +176,7 @@ def test_edited_checkpoint_line_is_named(settings: Any) -> None:
 def test_checkpoint_job_writes_the_file_and_mails_the_audit_admins(
     audit_admin: Any, settings: Any
 ) -> None:
-    from opsqm.infra.accounts.tasks import audit_checkpoint
+    from opsqm.infra.mail.tasks import audit_checkpoint
 
     audit_admin.email = "audit@bureau.example"
     audit_admin.save()

@@ -25,9 +25,7 @@ from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.model import TZ
 
-# The module's tests run on one xdist worker (`make test`), which loads the demo for
-# the tests that read it once.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.django_db
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -199,6 +197,16 @@ def test_dingtalk_import_inspections_and_acceptance(demo: Contract, client: Any)
     assert AuditRecord.objects.filter(action="attendance.import.upload").count() == 1
     client.force_login(User.objects.get(username="assessor"))
     assert "钱工" in client.get(f"/attendance/imports/{batch.pk}/").content.decode()
+    # Two 补卡 in the export: the assessor confirmed the first, the second still waits.
+    makeups = Punch.objects.filter(person__contract=demo, kind="makeup").order_by("at")
+    assert [(p.confirmed, p.confirmed_by and p.confirmed_by.username) for p in makeups] == [
+        (True, "assessor"),
+        (False, None),
+    ]
+    pending = makeups[1]
+    pending_day = timezone.localtime(pending.at).date()
+    day = client.get(f"/attendance/staff/{pending.person_id}/{pending_day}/")
+    assert "补卡（待确认）" in day.content.decode()
 
     # Two monthly inspections; the finding of the latest became a work order.
     inspections = Inspection.objects.filter(contract=demo, state="done")

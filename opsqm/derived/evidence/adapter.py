@@ -20,7 +20,7 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
     """Everything the database holds about `contract`, as the engine reads it
     (one query per evidence type)."""
     from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
-    from opsqm.facts.staff.models import Leave, Punch, Replacement, StaffMember
+    from opsqm.facts.staff.models import Leave, Replacement, StaffMember
     from opsqm.facts.tickets.evidence import ticket_records
     from opsqm.facts.tickets.models import Ticket
 
@@ -50,8 +50,7 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
             m.Replacement(cid, out, inn, _tz(at), _tzn(notified), emergency, _tzn(materials))
         )
 
-    punches = Punch.objects.filter(person__contract=contract).order_by("person__person", "at")
-    ev.punches = [m.Punch(cid, p, _tz(at)) for p, at in punches.values_list("person__person", "at")]
+    ev.punches = _punches(contract, cid)
 
     leaves = Leave.objects.filter(person__contract=contract).order_by("person__person", "start")
     for p, kind, start, end, requested, emergency, approved in leaves.values_list(
@@ -99,6 +98,16 @@ def all_evidence(contracts: Iterable[Contract] | None = None) -> list[m.Contract
     if contracts is None:
         contracts = Contract.objects.select_related("vendor").order_by("code")
     return [contract_evidence(c) for c in contracts]
+
+
+def _punches(contract: Contract, cid: str) -> list[m.Punch]:
+    from opsqm.facts.staff.models import Punch
+
+    rows = Punch.objects.filter(person__contract=contract).order_by("person__person", "at")
+    return [
+        m.Punch(cid, p, _tz(at), 0, m.PunchKind(kind), confirmed)
+        for p, at, kind, confirmed in rows.values_list("person__person", "at", "kind", "confirmed")
+    ]
 
 
 def _tz(value: Any) -> Any:

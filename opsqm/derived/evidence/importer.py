@@ -269,7 +269,15 @@ def _punches(
             result.unchanged["punch"] += 1
             continue
         have.add(pkey)
-        new_punches.append(Punch(person=who, at=p.at, source=Punch.Source.IMPORT))
+        new_punches.append(
+            Punch(
+                person=who,
+                at=p.at,
+                source=Punch.Source.IMPORT,
+                kind=p.kind.value,
+                confirmed=p.confirmed,
+            )
+        )
     Punch.objects.bulk_create(new_punches, batch_size=2000)
     result.created["punch"] += len(new_punches)
 

@@ -77,8 +77,12 @@ def import_month(story: Story, contract: Contract) -> tuple[date, date] | None:
 def dingtalk_import(story: Story, contract: Contract, month: tuple[date, date]) -> None:
     """The vendor manager uploads the month's DingTalk export (原始记录); the import
     job reads, matches and stores it like the worker.  A colleague who covered
-    three days is not on the contract's staff: he lands on the review list."""
+    three days is not on the contract's staff: he lands on the review list.  Two
+    punches of the month are 补卡 (DingTalk makeup approvals): the assessor has
+    confirmed the first, the second still waits and does not count (spec §3)."""
     from opsqm.facts.attendance import services as attendance
+    from opsqm.facts.attendance.makeup import confirm_makeup_punch
+    from opsqm.facts.staff.models import Punch, PunchKind
 
     first, last = month
     rows = _export_rows(story, _export_days(story, month))
@@ -87,6 +91,10 @@ def dingtalk_import(story: Story, contract: Contract, month: tuple[date, date]) 
     upload = SimpleUploadedFile(f"钉钉考勤-原始记录-{first:%Y%m}.xlsx", data)
     attendance.start_xlsx_import(story.users["kh_manager"], upload, contract)
     run_jobs("attendance.import")
+    makeups = Punch.objects.filter(person__contract=contract, kind=PunchKind.MAKEUP)
+    first_makeup = makeups.order_by("at").first()
+    if first_makeup is not None:
+        confirm_makeup_punch(first_makeup, story.users["assessor"])
 
 
 def _export_days(
@@ -131,8 +139,15 @@ def _export_rows(
                 shown, result, "北京市监狱管理局", "", "", "手机"]  # fmt: skip
 
     rows = []
+    # The first withheld person's first two whole days: an evening, then a morning 补卡.
+    makeup_person = story.withheld[0][0].person if story.withheld else None
+    makeups = 0
     for (name, job, d), instants in sorted(days.items(), key=lambda kv: (kv[0][2], kv[0][1])):
         instants.sort()
-        rows.append(row(name, job, d, "09:00", instants[0]))
-        rows.append(row(name, job, d, "17:30", instants[1] if len(instants) > 1 else None))
+        morning = row(name, job, d, "09:00", instants[0])
+        evening = row(name, job, d, "17:30", instants[1] if len(instants) > 1 else None)
+        if makeups < 2 and len(instants) > 1 and job == makeup_person:
+            (evening if makeups == 0 else morning)[9] = "补卡审批通过"
+            makeups += 1
+        rows += [morning, evening]
     return rows

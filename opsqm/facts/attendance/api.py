@@ -2,6 +2,8 @@
 
 Body: a list of records, or {"records": [...], "contract": <id>} to match against
 one contract's staff only.  Same matching, dedupe and review list as an upload.
+A record's kind of punch comes from DingTalk's sourceType/locationResult or its own
+"kind" (normal | field | makeup); a makeup punch counts once the bureau confirms it.
 Answers 201 with the counts, 400 naming each bad item's index and field.  The same
 payload sent again answers 200 with the batch it made the first time (nothing new
 is stored: a client may retry safely).

@@ -118,6 +118,8 @@ class UnmatchedPerson(models.Model):
     first_at = models.DateTimeField(_("first punch"))
     last_at = models.DateTimeField(_("last punch"))
     punches = models.JSONField(_("punches"), default=list)  # ISO instants
+    # ISO instant → "field" / "makeup" for the punches of another kind than normal
+    kinds = models.JSONField(_("kinds of punch"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default="open")
     mapped_to = models.ForeignKey(
         StaffMember,

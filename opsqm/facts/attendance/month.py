@@ -119,6 +119,15 @@ def month_view(contract: Contract, first: date, as_of: datetime) -> MonthView:
     return MonthView(contract, first, days, rows, as_of, rulebook, workdays)
 
 
+def _punches_text(st: DayStatus) -> str:
+    """The day's punches for the monthly result: those that count, then each 外勤 or
+    补卡 with its kind ("17:35（补卡（待确认））" does not count)."""
+    marks = {m.at: m for m in st.marked}
+    text = [f"{p:%H:%M}" + (f"（{marks[p].label}）" if p in marks else "") for p in st.punches]
+    text += [f"{m.at:%H:%M}（{m.label}）" for m in st.marked if not m.counts]
+    return " ".join(text)
+
+
 def _totals(cells: list[Cell]) -> dict[str, Any]:
     t: dict[str, Any] = {
         "workdays": 0,
@@ -304,7 +313,7 @@ def month_xlsx(view: MonthView) -> bytes:
                     "是" if c.workday else "否",
                     st.label,
                     window,
-                    " ".join(f"{p:%H:%M}" for p in st.punches),
+                    _punches_text(st),
                     st.late_minutes or "",
                     st.early_minutes or "",
                     c.points if c.items else "",

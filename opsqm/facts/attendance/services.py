@@ -30,7 +30,7 @@ from opsqm.facts.attendance.models import (
 )
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract, Unit
-from opsqm.facts.staff.models import Punch, StaffMember, punch_minute
+from opsqm.facts.staff.models import Punch, PunchKind, StaffMember, punch_minute
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import save_audited
 from opsqm.infra.audit.services import log_action
@@ -145,7 +145,9 @@ def _store(
     with transaction.atomic():
         Punch.objects.bulk_create(
             (
-                Punch(person_id=person, at=row.punched_at, source=Punch.Source.DINGTALK)
+                Punch(
+                    person_id=person, at=row.punched_at, source=Punch.Source.DINGTALK, kind=row.kind
+                )
                 for row, person in new
             ),
             batch_size=INSERT_BATCH,
@@ -161,6 +163,7 @@ def _store(
                 first_at=min(r.punched_at for r in group),
                 last_at=max(r.punched_at for r in group),
                 punches=sorted({r.punched_at.isoformat() for r in group}),
+                kinds={r.punched_at.isoformat(): r.kind for r in group if r.kind != "normal"},
             )
             for (name, job, uid), group in groups.items()
         )
@@ -415,7 +418,8 @@ def map_unmatched(row: UnmatchedPerson, staff: StaffMember, user: User) -> int:
         for t in instants:
             if punch_minute(t) not in have:
                 have.add(punch_minute(t))
-                new.append(Punch(person=staff, at=t, source=Punch.Source.DINGTALK))
+                kind = row.kinds.get(t.isoformat(), PunchKind.NORMAL)
+                new.append(Punch(person=staff, at=t, source=Punch.Source.DINGTALK, kind=kind))
         Punch.objects.bulk_create(new)
         row.state = UnmatchedPerson.State.MAPPED
         row.mapped_to = staff

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from opsqm.pure.assessment.model import TZ, Contract, Leave, Punch, Replacement, Staff
+from opsqm.pure.assessment.model import TZ, Contract, Leave, Punch, PunchKind, Replacement, Staff
 from opsqm.pure.assessment.rulebook import PersonnelRules
 from opsqm.pure.assessment.rules.personnel import (
     assessed_span,
@@ -28,6 +28,7 @@ from opsqm.pure.assessment.rules.personnel import (
     late_early,
     leave_day_spans,
     leave_known,
+    punch_counts,
     replaced_days,
     required_window,
     workday_minutes,
@@ -53,13 +54,29 @@ JUDGED = CHARGED | {"normal", "leave", "comp_time"}
 
 
 @dataclass(frozen=True, slots=True)
+class MarkedPunch:
+    """A punch of another kind than normal: 外勤, or a 补卡 that counts only once confirmed."""
+
+    at: datetime
+    kind: str  # "field" | "makeup"
+    counts: bool
+
+    @property
+    def label(self) -> str:
+        if self.kind == "field":
+            return "外勤"
+        return "补卡" if self.counts else "补卡（待确认）"
+
+
+@dataclass(frozen=True, slots=True)
 class DayStatus:
     day: date
     codes: tuple[str, ...]  # ("late", "early") when both; else one code
     window: tuple[time, time] | None = None  # the required presence, None if excused
     late_minutes: int = 0
     early_minutes: int = 0
-    punches: tuple[datetime, ...] = ()
+    punches: tuple[datetime, ...] = ()  # the punches that count (spec §3)
+    marked: tuple[MarkedPunch, ...] = ()  # field and makeup punches of the day, shown as such
     leave_kinds: tuple[str, ...] = ()  # kinds of the approved leaves touching the day
     partial_leave: bool = False
     notes: tuple[str, ...] = field(default=())
@@ -77,13 +94,26 @@ class DayStatus:
         return " ".join(LABELS[c] for c in self.codes if LABELS[c])
 
 
-def _minute(at: datetime) -> tuple[date, int]:
-    t = at.astimezone(TZ)
-    return t.date(), t.hour * 60 + t.minute
-
-
 def _clock(minutes: int) -> time:
     return time(minutes // 60, minutes % 60) if minutes < 1440 else time(23, 59)
+
+
+def _day_punches(
+    punches: Iterable[Punch | datetime], day: date, as_of: datetime, rules: PersonnelRules
+) -> tuple[list[datetime], tuple[MarkedPunch, ...]]:
+    """The day's punches known at as_of that count (sorted), and the field and
+    makeup ones among all of them, marked."""
+    times, marked = [], []
+    for p in punches:
+        at = (p if isinstance(p, datetime) else p.at).astimezone(TZ)
+        if at.date() != day or at > as_of:
+            continue
+        counts = isinstance(p, datetime) or punch_counts(p, rules)
+        if counts:
+            times.append(at)
+        if isinstance(p, Punch) and p.kind is not PunchKind.NORMAL:
+            marked.append(MarkedPunch(at, p.kind.value, counts))
+    return sorted(times), tuple(sorted(marked, key=lambda m: m.at))
 
 
 def day_status(
@@ -106,12 +136,7 @@ def day_status(
     assessed_until = last_assessed_day(as_of, rules)
     replaced_on = replaced_days(replacements, as_of).get(staff.person)
     first, last = assessed_span(staff, contract, assessed_until, replaced_on)
-    times = sorted(
-        (p if isinstance(p, datetime) else p.at).astimezone(TZ)
-        for p in punches
-        if _minute(p if isinstance(p, datetime) else p.at)[0] == day
-    )
-    times = [t for t in times if t <= as_of]
+    times, marked = _day_punches(punches, day, as_of, rules)
     ordinal = day.toordinal()
     covered = []
     kinds: list[str] = []
@@ -123,7 +148,7 @@ def day_status(
                 covered.append((lo, hi))
                 if lv.kind.value not in kinds:
                     kinds.append(lv.kind.value)
-    base = {"punches": tuple(times), "leave_kinds": tuple(kinds)}
+    base = {"punches": tuple(times), "leave_kinds": tuple(kinds), "marked": marked}
     if not first <= day <= last:
         # Not judged: before entry, after leaving, outside the period, or not over yet.
         code = "pending" if first <= day and day > assessed_until else "inactive"

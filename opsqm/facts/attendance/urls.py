@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opsqm.facts.attendance import views
+from opsqm.facts.attendance import punch_views, views
 
 app_name = "attendance"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.month, name="month"),
     path("contracts/<int:pk>/result.xlsx", views.month_xlsx, name="month_xlsx"),
     path("staff/<int:pk>/<str:day>/", views.day, name="day"),
+    path("punches/<int:pk>/confirm/", punch_views.confirm, name="punch_confirm"),
+    path("punches/<int:pk>/withdraw/", punch_views.withdraw, name="punch_withdraw"),
     path("leave/", views.leaves, name="leaves"),
     path("leave/new/", views.leave_create, name="leave_create"),
     path("leave/<int:pk>/", views.leave_detail, name="leave_detail"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.facts.attendance import forms as f
 from opsqm.facts.attendance import services
+from opsqm.facts.attendance.makeup import may_confirm
 from opsqm.facts.attendance.models import (
     CalendarDay,
     CalendarYear,
@@ -275,7 +276,12 @@ def day(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     except CalendarError as exc:
         return _calendar_problem(request, exc, f"{staff} {when}")
     items = [(i, RULE_TITLES.get(i.rule, "")) for i in pd.items]
-    return render(request, "attendance/day.html", {"pd": pd, "items": items})
+    # Every punch of the day as stored, with its kind; a makeup one with its confirmation.
+    stored = [
+        (p, may_confirm(request.user, p))
+        for p in staff.punches.filter(at__date=when).select_related("confirmed_by")
+    ]
+    return render(request, "attendance/day.html", {"pd": pd, "items": items, "stored": stored})
 
 
 # --- leave ------------------------------------------------------------------------------------

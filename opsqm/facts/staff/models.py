@@ -176,6 +176,12 @@ def punch_minute(at: datetime.datetime) -> datetime.datetime:
     return at.replace(second=0, microsecond=0)
 
 
+class PunchKind(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    FIELD = "field", _("Field punch (外勤)")
+    MAKEUP = "makeup", _("Makeup punch (补卡)")
+
+
 class PunchManager(models.Manager["Punch"]):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Punch]:
         objs = list(objs)
@@ -201,6 +207,21 @@ class Punch(models.Model):
     # that the raw records and the daily statistics of one day do not double it.
     minute = models.DateTimeField(_("minute"), editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default="manual")
+    # spec §3: 外勤 counts as a punch; a 补卡 (added afterwards by an approval in DingTalk,
+    # which the vendor runs itself) counts once the bureau confirmed it.
+    kind = models.CharField(
+        _("kind of punch"), max_length=8, choices=PunchKind.choices, default=PunchKind.NORMAL
+    )
+    confirmed = models.BooleanField(_("confirmed by the bureau"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     objects = PunchManager()
 

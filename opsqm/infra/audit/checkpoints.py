@@ -2,7 +2,7 @@
 
 The worker appends one line a checkpoint interval (at least hourly) to an
 append-only file in the data directory (settings.OPSQM_AUDIT_CHECKPOINT_FILE) and
-mails the same line to the audit administrators (opsqm.infra.accounts.tasks), whose
+mails the same line to the audit administrators (opsqm.infra.mail.tasks), whose
 mail server's receive time dates it.  A line: JSON with the head's `seq` and keyed
 `hash`, the time `at` and a `mac` under the audit key `key_id`, so that a line
 cannot be forged without the key either.

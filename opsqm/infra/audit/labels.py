@@ -65,6 +65,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "attendance.import.refused": _("DingTalk import refused"),
     "attendance.unmatched.map": _("Unmatched punch assigned to a person"),
     "attendance.unmatched.dismiss": _("Unmatched punch dismissed"),
+    "attendance.makeup.confirm": _("Makeup punch confirmed"),
+    "attendance.makeup.withdraw": _("Makeup punch confirmation withdrawn"),
     "attendance.calendar.year": _("Holiday calendar: year saved"),
     "attendance.calendar.day": _("Holiday calendar: day saved"),
     "attendance.calendar.day.remove": _("Holiday calendar: day removed"),

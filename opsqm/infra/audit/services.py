@@ -214,7 +214,7 @@ def verify_chain(checkpoints: list[Checkpoint] | None = None) -> ChainReport:
 
 def write_checkpoint() -> Checkpoint | None:
     """Append a checkpoint of the head anchor to the checkpoint file (None: the log
-    is empty).  The worker calls it at least hourly (opsqm.infra.accounts.tasks)."""
+    is empty).  The worker calls it at least hourly (opsqm.infra.mail.tasks)."""
     head = read_anchor()
     if head is None:
         return None

@@ -42,6 +42,15 @@ class Archive(StrEnum):
     PENDING = "pending"
 
 
+class PunchKind(StrEnum):
+    """How a punch was made (spec §3): at the site, away from it (外勤), or added
+    afterwards by an approval in DingTalk (补卡)."""
+
+    NORMAL = "normal"
+    FIELD = "field"
+    MAKEUP = "makeup"
+
+
 class LeaveKind(StrEnum):
     LEAVE = "leave"
     COMP_TIME = "comp_time"
@@ -115,6 +124,8 @@ class Punch:
     person: str
     at: datetime
     line: int = field(default=0, compare=False)
+    kind: PunchKind = PunchKind.NORMAL
+    confirmed: bool = False  # a makeup punch counts only once the bureau confirmed it
 
 
 @dataclass(slots=True)

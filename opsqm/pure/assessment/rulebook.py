@@ -72,6 +72,7 @@ class PersonnelRules:
     leave_points: Decimal
     leave_notice_hours: int
     leave_emergency_hours: int
+    makeup_needs_confirmation: bool  # spec §3: a 补卡 counts once the bureau confirmed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +248,12 @@ class _Reader:
             raise self.fail(dotted, value, "a non-negative integer")
         return value
 
+    def flag(self, dotted: str) -> bool:
+        value = self.get(dotted)
+        if not isinstance(value, bool):
+            raise self.fail(dotted, value, "true or false")
+        return value
+
     def text(self, dotted: str) -> str:
         value = self.get(dotted)
         if not isinstance(value, str):
@@ -350,6 +357,7 @@ def _personnel(r: _Reader) -> PersonnelRules:
         leave_points=r.dec(f"{p}.leave_points"),
         leave_notice_hours=r.integer(f"{p}.leave_notice_hours"),
         leave_emergency_hours=r.integer(f"{p}.leave_emergency_hours"),
+        makeup_needs_confirmation=r.flag(f"{p}.makeup_needs_confirmation"),
     )
     if personnel.workday_start >= personnel.workday_end:
         raise r.fail(f"{p}.workday_end", str(personnel.workday_end), "after workday_start")

@@ -20,6 +20,7 @@ from opsqm.pure.assessment.model import TZ
 
 from .errors import ImportIssue, IssueCollector, show_value
 from .headers import FIELDS, HEADER_SCAN_ROWS, IDENTITY, LABELS, Column, HeaderLayout, find_header
+from .kinds import punch_kind
 from .records import DingTalkDay, DingTalkPunch, DingTalkWorkbook, SheetSummary
 from .values import CellError, CellTime, clean_text, parse_date, parse_time
 from .xlsx_source import Engine, Source, open_sheets
@@ -27,6 +28,11 @@ from .xlsx_source import Engine, Source, open_sheets
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
 _SHIFT_KEY = re.compile(r"(上班|下班)(\d*)")
+# The scheduled times of a shift are no punches: a file that has only them would give
+# everyone a perfect day, so it is refused with the reason.
+_WHY_REQUIRED = {
+    "punch_time": "；考勤时间、班次和工作时长是排班信息，不作为打卡导入",
+}
 
 
 def read_dingtalk_xlsx(
@@ -102,9 +108,10 @@ class _Reader:
             missing.append("punch_time")
         for key in missing:
             names = "、".join(FIELDS[key][:3])
+            why = _WHY_REQUIRED.get(key, "")
             self.issues.add(
                 ImportIssue(
-                    f"缺少必需列「{LABELS[key]}」（可用列名：{names}）",
+                    f"缺少必需列「{LABELS[key]}」（可用列名：{names}）{why}",
                     sheet=title,
                     row=header.rows[-1],
                 )
@@ -177,6 +184,7 @@ class _Reader:
     ) -> None:
         f = header.fields
         time_col, date_col, result_col = f["punch_time"], f["date"], f.get("result")
+        approvals_col = f.get("approvals")  # a raw row's own approval (补卡申请)
         out = self.result.punches
         data_rows = punches = without = 0
         for rowno, values in self._data_rows(header, rows):
@@ -194,7 +202,12 @@ class _Reader:
                 continue
             at = when.on(day if isinstance(day, date) else date.min).replace(tzinfo=TZ)
             result = clean_text(_cell(values, result_col))
-            out.append(DingTalkPunch(rowno, *who, at, result, title))
+            kind = punch_kind(
+                result,
+                clean_text(_cell(values, time_col)),
+                clean_text(_cell(values, approvals_col)),
+            )
+            out.append(DingTalkPunch(rowno, *who, at, result, title, kind))
             punches += 1
         self.result.sheets.append(_summary(title, "punches", header, data_rows, punches, without))
 
@@ -224,8 +237,12 @@ class _Reader:
                 elif isinstance(when, CellTime) and isinstance(day, date) and who is not None:
                     at = when.on(day).replace(tzinfo=TZ)
                     times.append(at)
+                    # The kind from this shift's own result: the day's approvals
+                    # column does not say which of its punches an approval made.
                     result = clean_text(_cell(values, result_col))
-                    row_punches.append(DingTalkPunch(rowno, *who, at, result, title))
+                    kind = punch_kind(result, clean_text(_cell(values, time_col)))
+                    punch = DingTalkPunch(rowno, *who, at, result, title, kind)
+                    row_punches.append(punch)
             if bad:
                 continue
             assert isinstance(day, date) and who is not None

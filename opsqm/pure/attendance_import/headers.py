@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-# canonical field → accepted header names (normalized), best first.  Order matters:
-# raw records have both 打卡时间 (the actual punch) and 考勤时间 (the scheduled time
-# of the shift); 考勤时间 is read as the punch time only when 打卡时间 is absent.
+# canonical field → accepted header names (normalized), best first.  Raw records have
+# both 打卡时间 (the actual punch) and 考勤时间 (the shift's scheduled time): only the
+# first is a punch.  A file without it is refused, never read from the schedule.
 FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "员工姓名", "名字", "name"),
     "job_number": ("工号", "员工编号", "员工工号", "jobnumber", "jobno"),
     "user_id": ("userid", "用户id", "钉钉id", "钉钉userid", "员工userid", "员工id"),
     "date": ("考勤日期", "日期", "打卡日期", "工作日期"),
-    "punch_time": ("打卡时间", "实际打卡时间", "考勤时间"),
+    "punch_time": ("打卡时间", "实际打卡时间"),
     "result": ("打卡结果", "考勤结果", "结果"),
     "approvals": ("关联的审批单", "关联审批单", "审批单"),
 }
@@ -72,6 +72,7 @@ class Column:
     index: int  # 0-based
     header: str  # as shown to users: "上班1打卡时间"
     names: tuple[str, ...]  # normalized candidates, best first
+    sub: bool = False  # named by the lower row of a two-row header
 
     @property
     def letter(self) -> str:
@@ -97,10 +98,15 @@ class HeaderLayout:
         return len(self.fields) + len(self.shift_times) + len(self.shift_results)
 
     @property
-    def rank(self) -> tuple[int, int, int]:
+    def rank(self) -> tuple[int, int, int, int]:
         # More fields first; then more full-name hits, so that a title row read as
-        # the "top" of a two-row header loses to the plain header below it; then one row.
-        return (self.score, self.full_hits, -len(self.rows))
+        # the "top" of a two-row header loses to the plain header below it; then the
+        # reading that names more columns from a lower row: today's daily statistics
+        # merge 姓名 … 上班1打卡时间 over both rows, so only the groups' sub-columns
+        # (请假 over 事假/病假/调休) tell the two rows from a header and its first data
+        # row (a data row under a header would have cost fields); then one row.
+        subs = sum(c.sub for c in self.columns) if len(self.rows) == 2 else 0
+        return (self.score, self.full_hits, subs, -len(self.rows))
 
     @property
     def plausible(self) -> bool:
@@ -140,7 +146,7 @@ def flatten(top: Sequence[object], sub: Sequence[object] | None = None) -> list[
             header = group + lower
             names = (normalize(header), normalize(lower)) if group else (normalize(lower),)
         if header:
-            columns.append(Column(i, header, names))
+            columns.append(Column(i, header, names, sub=bool(sub is not None and lower)))
     return columns
 
 

@@ -7,6 +7,10 @@
 8601 string; an ISO string without offset is Beijing time, as DingTalk shows it.
 A record with timeResult "NotSigned" is a missing punch: DingTalk fills its
 userCheckTime with the scheduled time, so it is no punch and is skipped.
+
+The kind of a punch: `sourceType` "APPROVE" (added by an approval: 补卡) is a makeup
+punch, `locationResult` "Outside" (outside the attendance range: 外勤) a field punch;
+a record may also say so itself with `"kind": "normal" | "field" | "makeup"`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import datetime
 from opsqm.pure.assessment.model import TZ
 
 from .errors import ImportIssue, IssueCollector, show_value
-from .records import DingTalkPunch
+from .records import DingTalkPunch, PunchKindName
 
 SOURCE = "钉钉接口 attendance/list"
 CHECK_TYPES = {"OnDuty": "上班", "OffDuty": "下班"}
@@ -59,13 +63,31 @@ def parse_open_api_records(items: Sequence[object]) -> list[DingTalkPunch]:
         at = _instant(raw_time)
         if at is None:
             bad("userCheckTime", raw_time, f"无法识别的打卡时间「{show_value(raw_time)}」")
-        if user_id is None or at is None:
+        kind = _kind(item)
+        if kind is None:
+            bad("kind", item.get("kind"), "打卡类型应为 normal、field 或 makeup")
+        if user_id is None or at is None or kind is None:
             continue
         punches.append(
-            DingTalkPunch(index + 1, None, None, user_id.strip(), at, _result(item), SOURCE)
+            DingTalkPunch(index + 1, None, None, user_id.strip(), at, _result(item), SOURCE, kind)
         )
     issues.raise_if_any()
     return punches
+
+
+KINDS: dict[object, PunchKindName] = {"normal": "normal", "field": "field", "makeup": "makeup"}
+
+
+def _kind(item: Mapping[str, object]) -> PunchKindName | None:
+    """The record's kind; None when it names one that does not exist."""
+    if "kind" in item:
+        given = item["kind"]
+        return KINDS.get(given) if isinstance(given, str) else None
+    if item.get("sourceType") == "APPROVE":
+        return "makeup"
+    if item.get("locationResult") == "Outside":
+        return "field"
+    return "normal"
 
 
 def _instant(value: object) -> datetime | None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 SheetKind = Literal["punches", "daily"]
+PunchKindName = Literal["normal", "field", "makeup"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class DingTalkPunch:
     punched_at: datetime
     result_text: str | None
     source_sheet: str
+    kind: PunchKindName = "normal"  # normal | field (外勤) | makeup (补卡): kinds.py
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
@@ -61,9 +62,22 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pick_contract(request: AuthenticatedRequest) -> HttpResponse:
+    """/incidents/new/ without ?contract=: which contract the incident is of, the
+    contracts in their service period first."""
+    today = timezone.localdate()
+    contracts = sorted(
+        visible_contracts(request.user).select_related("vendor"),
+        key=lambda c: (not c.start <= today <= c.end, -c.start.toordinal(), c.code),
+    )
+    return render(request, "incidents/pick_contract.html", {"contracts": contracts, "today": today})
+
+
 @login_required
 def incident_create(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user, A)
+    if not request.GET.get("contract"):
+        return _pick_contract(request)
     contract = contract_param(request.user, request.GET.get("contract"))
     form = forms.IncidentForm(request.POST or None, instance=Incident(contract=contract))
     if request.method == "POST" and form.is_valid():

@@ -39,11 +39,16 @@ from opsqm.pure.assessment.model import (
     Leave,
     Praise,
     Punch,
+    PunchKind,
     Replacement,
     ServiceDelay,
     Staff,
     Ticket,
 )
+
+# The punch fast path looks a kind up here: an unknown one (KeyError) or an
+# unhashable one (TypeError) goes to the generic path, which names the error.
+_PUNCH_KINDS = {k.value: k for k in PunchKind}
 
 
 class _Bucket:
@@ -133,6 +138,7 @@ class _Reader:
         live, counts = self.live, self.counts
         Punch_, fast_ticket = Punch, _fast_ticket
         combine, time_iso, ts_dates = _combine, _time_iso, _TS_DATES
+        punch_kinds = _PUNCH_KINDS
         lineno = punches = tickets = 0
         for lineno, raw in enumerate(lines, first_line):
             try:
@@ -158,12 +164,15 @@ class _Reader:
                     b = live[obj["contract"]]
                     person = b.names[obj["person"]]
                     v = obj["at"]
+                    pkind = punch_kinds[obj.get("kind", "normal")]
+                    confirmed = obj.get("confirmed", False)
                     if (
                         v[19:] == "+08:00"
                         and len(v) == 25
                         and v[10] == "T"
                         and v[13] == ":"
                         and v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
+                        and type(confirmed) is bool
                     ):
                         at = combine(ts_dates[v[:10]], time_iso(v[11:19]), TZ)
                     else:
@@ -179,9 +188,10 @@ class _Reader:
                     b.last[person] = v
                     if b.dirty and person in b.dirty:
                         b.dirty[person].add(v)
-                    b.punches.append(Punch_(b.cid, person, at, lineno))
+                    b.punches.append(Punch_(b.cid, person, at, lineno, pkind, confirmed))
                 else:
-                    self.punch_again(b, Punch_(b.cid, person, at, lineno), v)
+                    punch = Punch_(b.cid, person, at, lineno, pkind, confirmed)
+                    self.punch_again(b, punch, v)
             elif kind == "ticket":
                 tickets += 1
                 t = fast_ticket(obj, lineno)

@@ -30,6 +30,7 @@ from opsqm.pure.assessment.model import (
     PraiseLevel,
     Priority,
     Punch,
+    PunchKind,
     Replacement,
     Satisfaction,
     ServiceDelay,
@@ -59,7 +60,10 @@ SCHEMA: dict[str, tuple[type, _Spec]] = {
         _C, ("person_out", _id, REQ), ("person_in", _id, REQ), ("replaced_at", _ts, REQ),
         ("notified_at", _ts, NUL), ("emergency", _bool, OPT), ("materials_at", _ts, NUL),
     )),
-    "punch": (Punch, (_C, ("person", _id, REQ), ("at", _ts, REQ))),
+    "punch": (Punch, (
+        _C, ("person", _id, REQ), ("at", _ts, REQ),
+        ("kind", _enum(PunchKind), OPT), ("confirmed", _bool, OPT),
+    )),
     "leave": (Leave, (
         _C, ("person", _id, REQ), ("kind", _enum(LeaveKind), REQ),
         ("start", _ts, REQ), ("end", _ts, REQ), ("requested_at", _ts, REQ),

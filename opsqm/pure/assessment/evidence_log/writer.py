@@ -18,6 +18,7 @@ from opsqm.pure.assessment.model import (
     Leave,
     Praise,
     Punch,
+    PunchKind,
     Replacement,
     ServiceDelay,
     Staff,
@@ -95,8 +96,19 @@ def _replacements_lines(cid: str, rows: list[Replacement]) -> Iterator[dict[str,
 
 
 def _punches_lines(cid: str, rows: list[Punch]) -> Iterator[dict[str, Any]]:
+    # A plain punch stays as the spec's example writes it (a year has 125,000 of
+    # them); a field or makeup punch, or a confirmed one, carries both fields.
     for p in rows:
-        yield {"type": "punch", "contract": cid, "person": p.person, "at": _t(p.at)}
+        line: dict[str, Any] = {
+            "type": "punch",
+            "contract": cid,
+            "person": p.person,
+            "at": _t(p.at),
+        }
+        if p.kind is not PunchKind.NORMAL or p.confirmed:
+            line["kind"] = p.kind.value
+            line["confirmed"] = p.confirmed
+        yield line
 
 
 def _leaves_lines(cid: str, rows: list[Leave]) -> Iterator[dict[str, Any]]:

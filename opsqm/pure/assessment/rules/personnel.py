@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from opsqm.pure.assessment.model import TZ, Contract, Leave, LedgerItem, Replacement, Staff
+from opsqm.pure.assessment.model import (
+    TZ,
+    Contract,
+    Leave,
+    LedgerItem,
+    Punch,
+    PunchKind,
+    Replacement,
+    Staff,
+)
 from opsqm.pure.assessment.rulebook import PersonnelRules
 from opsqm.pure.assessment.rules.context import Context
 
@@ -252,6 +261,15 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
     return items
 
 
+_MAKEUP = PunchKind.MAKEUP
+
+
+def punch_counts(p: Punch, pr: PersonnelRules) -> bool:
+    """Whether a punch is one for P3/P4 (spec §3): normal and field punches are; a
+    makeup punch (补卡) only once the bureau confirmed it, where the rulebook asks so."""
+    return p.kind is not _MAKEUP or p.confirmed or not pr.makeup_needs_confirmation
+
+
 def _punch_days(ctx: Context) -> dict[tuple[str, int], list[int]]:
     """One pass over the punches: (person, day) → [first, last, count], where a punch
     is the int (minute of day << 32 | line) so that min/max also settle ties.
@@ -261,7 +279,10 @@ def _punch_days(ctx: Context) -> dict[tuple[str, int], list[int]]:
     as_of_day = as_of.toordinal()
     days: dict[tuple[str, int], list[int]] = {}
     get = days.get
+    pr = ctx.rulebook.personnel
     for p in ctx.evidence.punches:
+        if p.kind is _MAKEUP and not punch_counts(p, pr):
+            continue
         t = p.at
         if t.tzinfo is not TZ and t.utcoffset() != _UTC8:
             t = t.astimezone(TZ)
