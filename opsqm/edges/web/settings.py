@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "opsqm.infra.ops.middleware.RequestIdMiddleware",
     "opsqm.infra.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "opsqm.infra.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -242,6 +243,16 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 # and locking it would shut out the whole unit (axes.W006 asks for the latter).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# The audit key (HMAC of every audit record) and the checkpoint file of the chain's
+# head: both outside the database (docs/security.md, "The audit chain").
+OPSQM_AUDIT_KEY_FILE = Path(os.environ.get("OPSQM_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+OPSQM_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("OPSQM_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
+OPSQM_AUDIT_CHECKPOINT_SECONDS = envint("OPSQM_AUDIT_CHECKPOINT_SECONDS", 3600)
+if not 60 <= OPSQM_AUDIT_CHECKPOINT_SECONDS <= 3600:
+    raise ValueError("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
+
 # Idle-session timeout (seconds); the session also ends with the browser.
 OPSQM_IDLE_TIMEOUT = envint("OPSQM_IDLE_TIMEOUT", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -258,7 +269,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    # HSTS on by default (a year); SECURE_HSTS_SECONDS=0 turns it off.
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    # Plain http is redirected to https (SECURE_SSL_REDIRECT=0 if the proxy does it).
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
 
 # The reverse proxies in front of the app (addresses or CIDR networks, comma-separated).
 # X-Forwarded-For is believed only from them (opsqm.infra.core.request_context.client_ip);
@@ -321,6 +335,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every error answer declared with its body (docs/api.md); the enum hook kept.
+    "POSTPROCESSING_HOOKS": ["opsqm.edges.api.schema_errors.add_error_responses"],
 }
 
 # The default rulebook for contracts that name none.

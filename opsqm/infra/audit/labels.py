@@ -155,6 +155,7 @@ PROBLEM_KINDS: dict[str, Promise] = {
     "inserted": _("inserted"),
     "deleted": _("deleted"),
     "anchor": _("head anchor missing"),
+    "checkpoint": _("checkpoint forged"),
 }
 
 # What `opsqm.infra.audit.chain` found, by its reason code, in the reader's language.
@@ -183,6 +184,23 @@ PROBLEM_REASONS: dict[str, Promise] = {
     ),
     "anchor_hash": _("its hash differs from the head anchor's"),
     "beyond_anchor": _("record #%(seq)s lies beyond the head anchor #%(anchor)s"),
+    "hmac_mismatch": _("its keyed hash does not match: edited, or written without the audit key"),
+    "key_unknown": _("signed with an audit key that the key file does not hold"),
+    "unkeyed": _("an unkeyed record after keyed ones: written without the audit key"),
+    "checkpoint_hash": _(
+        "its hash differs from a checkpoint's: it, or the records before it, were rewritten"
+    ),
+    "empty_with_checkpoint": _(
+        "the log is empty, but a checkpoint names record #%(seq)s: the log was wiped"
+    ),
+    "checkpoint_tail": _(
+        "records #%(first)s–#%(last)s are missing after the chain's end #%(end)s: a "
+        "checkpoint names #%(last)s (the tail was cut)"
+    ),
+    "checkpoint_forged": _(
+        "checkpoint line %(line)s is not signed with a known audit key: edited or forged"
+    ),
+    "checkpoint_unreadable": _("checkpoint line %(line)s is not readable"),
     "beyond_anchor_range": _(
         "records #%(first)s–#%(last)s lie beyond the head anchor #%(anchor)s (%(count)s records)"
     ),
