@@ -25,10 +25,10 @@ if command -v msgfmt >/dev/null 2>&1; then
   msgfmt --check -o opsqm/locale/zh_Hans/LC_MESSAGES/django.mo opsqm/locale/zh_Hans/LC_MESSAGES/django.po
 fi
 $PY -m pip wheel -q --no-deps -w "$STAGE/wheels" .
-# Every dependency as a wheel for this Python and platform, each checked against the lock.
-$PY -m pip download -q --require-hashes --only-binary=:all: -d "$STAGE/wheels" \
-  -r requirements/opsqm.lock
-cp requirements/opsqm.lock "$STAGE/requirements/"
+# Every dependency as a wheel for this Python and platform, each checked against the
+# lock; one published only as source is built here (scripts/bundle_wheels.py).
+$PY scripts/bundle_wheels.py "$PY" requirements/opsqm.lock "$STAGE/wheels" \
+  "$STAGE/requirements/opsqm.lock"
 
 # Static files with hashed names and the manifest OpsQM's storage reads, then gzip'd
 # copies for nginx's gzip_static and WhiteNoise (brotli at its best level would take

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     DESKTOP,
@@ -44,7 +45,8 @@ def test_assessor_registers_and_ledger(open_page: Any) -> None:
     screenshot(page, "contracts-assessor-desktop")
     page.fill("input[name=q]", "凯辉")
     kaihui = len(demo_contracts(vendor="北京凯辉科技有限公司"))  # the seed, and its renewal
-    page.wait_for_function(f"document.querySelectorAll('#contract-rows tr').length === {kaihui}")
+    # Locator waits, not wait_for_function: the pages' CSP (script-src 'self') refuses eval.
+    expect(rows).to_have_count(kaihui)
     assert rows.first.locator("td").first.inner_text() == "C-2025-001"
 
     # One contract: its vendor, money, units and staff; a way back to the list.
@@ -68,11 +70,9 @@ def test_assessor_registers_and_ledger(open_page: Any) -> None:
     contracts = set(texts(page, "#staff-rows td:first-child"))
     assert contracts == set(demo_contracts())
     page.select_option("select[name=contract]", label="C-2025-001 移动执法终端软件运维")
-    page.wait_for_function("location.search.includes('contract=')")
-    page.wait_for_function(
-        "[...document.querySelectorAll('#staff-rows td:first-child')]"
-        ".every(td => td.textContent.trim() === 'C-2025-001')"
-    )
+    page.wait_for_url(re.compile(r"contract="))
+    others = page.locator("#staff-rows td:first-child").filter(has_not_text="C-2025-001")
+    expect(others).to_have_count(0)
     screenshot(page, "staff-assessor-desktop")
 
     # The ledger of C-2025-001: score, fines, settlement, items grouped by rule.

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opsqm.infra.mail.loopback import free_port, wait_for_port
 from tests.identity.oidc_provider.serve import CLIENT_ID, CLIENT_SECRET
 from tests.identity.slapd import UNIT, VENDOR
-from tests.mail.mailserver import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Platform-2026!"

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.mail.mailserver import free_port, wait_for_port
+from opsqm.infra.mail.loopback import free_port, wait_for_port
 
 SUFFIX = "dc=bureau,dc=test"
 ADMIN_DN = f"cn=admin,{SUFFIX}"

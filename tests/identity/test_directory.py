@@ -18,9 +18,9 @@ from opsqm.infra.accounts import services
 from opsqm.infra.accounts.models import Source
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
+from opsqm.infra.mail.loopback import free_port
 from tests.identity import slapd
 from tests.identity.conftest import apply_ldap
-from tests.mail.mailserver import free_port
 from tests.scope import PASSWORD, make_user
 
 User = get_user_model()

@@ -24,6 +24,9 @@ def _snapshot(env: dict[str, str]) -> dict:
 def _round_trip(tmp_path: Path, url_a: str | None, url_b: str | None) -> Path:
     a = base_env(tmp_path / "a", url_a)
     b = base_env(tmp_path / "b", url_b)
+    # The audit key is kept apart from the backups (docs/operations.md): the second
+    # machine gets the bureau's key file, as restore's chain check needs it.
+    a["OPSQM_AUDIT_KEY_FILE"] = b["OPSQM_AUDIT_KEY_FILE"] = str(tmp_path / "audit.key")
     opsqm(a, "migrate", "-v0")
     script(a, "populate.py", "first")
     backup_dir = tmp_path / "backups" / "one"

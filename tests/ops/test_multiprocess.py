@@ -164,7 +164,7 @@ def test_two_web_and_two_worker_processes_on_one_postgresql(
     env = _env(tmp_path, pg_databases(), mail_server)
     opsqm(env, "migrate", "-v0")
     opsqm({**env, "OPSQM_STATIC_COMPRESS": "0"}, "collectstatic", "--noinput", "-v0")
-    (tmp_path / "pw").write_text("Chief-Admin-2026!x\n")
+    (tmp_path / "pw").write_text("Bureau-Admin-2026!x\n")
     opsqm(env, "createadmin", "--username", "chief", "--password-file", str(tmp_path / "pw"))
     token = run(env, sys.executable, str(ROOT / "tests/ops/multiprocess_script.py"), "token")
     token = token.stdout.strip()
