@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opsqm.infra.documents",
     "opsqm.derived.acceptance",
     "opsqm.derived.reports",
+    "opsqm.derived.payments",
     "opsqm.edges.home",
     "opsqm.edges.demo",
 ]

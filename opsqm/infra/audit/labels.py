@@ -128,6 +128,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "settlement.approve": _("Settlement statement approved"),
     "settlement.return": _("Settlement statement returned"),
     "settlement.sign": _("Settlement statement signed off"),
+    "payments.plan": _("Contract signing day recorded"),
+    "payments.invoice": _("Invoice registered"),
+    "payments.paid": _("Payment made recorded"),
     "settlement.reopen": _("Settlement statement reopened"),
     # acceptance and inspections
     "acceptance.due_days": _("Deliverable due days set"),
