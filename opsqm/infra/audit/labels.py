@@ -96,6 +96,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "ticket.phone_confirm": _("Work order confirmed by phone"),
     "ticket.archive_sent": _("Work order archive mail sent"),
     "ticket.archive_improper": _("Work order marked as archived improperly"),
+    "ticket.fault": _("Work order fault recorded or corrected by the assessor"),
     "ticket.reminder": _("Deadline reminder sent"),
     "mail.sent": _("Mail sent"),
     "mail.delivery_confirmed": _("Mail delivery confirmed by the server"),
