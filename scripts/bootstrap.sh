@@ -24,6 +24,7 @@ fi
 stamp=.venv/.opsqm-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "== installing OpsQM and its tools into .venv"
+  scripts/install-build-deps.sh
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch "$stamp"

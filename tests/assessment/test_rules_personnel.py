@@ -9,6 +9,7 @@ from opsqm.pure.assessment.model import LeaveKind
 from opsqm.pure.assessment.rulebook import rulebook_for
 
 from .factories import (
+    at,
     contract,
     day_punches,
     evidence,
@@ -53,6 +54,37 @@ def test_p1_not_before_entry():
     ev = evidence(staff=[staff(entered="2025-12-01", verified_on=None)])
     assert run(ev, "2025-11-30 23:00").totals["P1"] == 0
     assert run(ev, "2025-12-01 08:00").totals["P1"] == Decimal("-5")
+
+
+def _newcomer(verified_on, emergency=True):
+    """S02 enters on Tuesday 2026-03-03 after S01 is replaced on Monday 09:00."""
+    rep = replacement("2026-03-02 09:00", "2026-02-20 10:00", emergency=emergency)
+    return evidence(
+        staff=[staff("S02", entered="2026-03-02", verified_on=verified_on)], replacements=[rep]
+    )
+
+
+def test_p1_emergency_newcomer_not_due_before_the_24h_window_closes():
+    ev = _newcomer(None)
+    assert run(ev, "2026-03-03 08:59").totals["P1"] == 0
+    late = run(ev, "2026-03-03 09:00")
+    assert late.totals["P1"] == Decimal("-5")
+    (item,) = [i for i in late.items if i.rule == "P1"]
+    assert item.ref == "S02" and item.at == at("2026-03-03 09:00")
+    assert "2026-03-03" in item.note
+
+
+@pytest.mark.parametrize(
+    ("verified", "expected"),
+    [(date(2026, 3, 3), "0.00"), (date(2026, 3, 4), "-5.00")],
+)
+def test_p1_emergency_newcomer_has_until_the_day_of_the_window(verified, expected):
+    assert run(_newcomer(verified), "2026-03-10 08:00").totals["P1"] == Decimal(expected)
+
+
+def test_p1_non_emergency_newcomer_keeps_the_day_of_entry():
+    ev = _newcomer(date(2026, 3, 3), emergency=False)
+    assert run(ev, "2026-03-02 12:00").totals["P1"] == Decimal("-5")
 
 
 # --- P2 -------------------------------------------------------------------------

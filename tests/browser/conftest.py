@@ -228,11 +228,16 @@ class PageWatch:
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.allowed_statuses: set[int] = set()
+        # Other servers of the test the page may reach (a single sign-on provider).
+        self.other_origins: list[str] = []
+
+    def allow_origin(self, origin: str) -> None:
+        self.other_origins.append(origin.rstrip("/") + "/")
 
     def attach(self, context: Any, page: Any) -> None:
         def route(r: Any) -> None:
             url = r.request.url
-            if url.startswith(self.base_url + "/"):
+            if url.startswith((self.base_url + "/", *self.other_origins)):
                 r.continue_()
             else:
                 self.foreign.append(url)

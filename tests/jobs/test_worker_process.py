@@ -15,9 +15,6 @@ from typing import Any
 
 import pytest
 
-# One xdist worker runs the module (`make test`), so it migrates its SQLite file once.
-pytestmark = pytest.mark.xdist_group("worker-processes")
-
 ROOT = Path(__file__).resolve().parents[2]
 RUN_WORKER = (
     "import sys, django; django.setup(); import tests.jobs.sample_tasks; "
@@ -40,6 +37,7 @@ def _env(var: Path) -> dict[str, str]:
         OPSQM_VAR_DIR=str(var),
         DJANGO_SETTINGS_MODULE="opsqm.edges.web.settings",
         PYTHONPATH=str(ROOT),
+        OPSQM_LEDGER_KEEP_SECONDS="0",  # the workers run this test's jobs only
     )
     return env
 

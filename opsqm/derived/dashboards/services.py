@@ -28,6 +28,8 @@ from opsqm.pure.assessment.engine import assess
 from opsqm.pure.assessment.evidence_log import write_evidence_log
 from opsqm.pure.assessment.model import TZ, ContractEvidence, Ledger
 from opsqm.pure.assessment.rulebook import Rulebook, rulebook_for
+from opsqm.pure.assessment.rules.sla import ticket_deadline
+from opsqm.pure.assessment.workcalendar import calendar_for
 
 CACHE_SECONDS = 24 * 3600
 ATTENDANCE_RULES = ("P3", "P4", "P5")
@@ -129,18 +131,17 @@ def deductions_by_rule(ledgers: list[Ledger]) -> list[tuple[str, Decimal, int]]:
 
 def sla_by_month(data: list[ContractData], now: datetime.datetime) -> list[tuple[str, int, int]]:
     """(month, resolved tickets, of them within the deadline) by month of resolution.
-    Deadline as the engine reads it: `extended_to`, else dispatch + the rulebook's
-    hours for the priority."""
+    Deadline as the engine reads it (`ticket_deadline`: `extended_to`, else dispatch +
+    the rulebook's hours for the priority on the contract's clock)."""
     resolved: Counter[str] = Counter()
     within: Counter[str] = Counter()
     for d in data:
-        hours = d.rulebook.tickets.sla_hours
+        book = d.rulebook
+        cal = calendar_for(book.calendar)
         for t in d.evidence.tickets:
             if t.resolved_at is None or t.resolved_at > now:
                 continue
-            deadline = t.extended_to or t.dispatched_at + datetime.timedelta(
-                hours=hours[t.priority.value]
-            )
+            deadline = ticket_deadline(t.dispatched_at, t.priority, t.extended_to, book, cal)
             at = t.resolved_at.astimezone(TZ)
             month = f"{at.year}-{at.month:02d}"
             resolved[month] += 1
@@ -194,6 +195,60 @@ def current_ledgers(data: list[ContractData], now: datetime.datetime) -> list[Le
 
 
 def now() -> datetime.datetime:
-    """The dashboards' "now": the last full hour, so that its engine runs are cached
-    for the hour (a page never shows facts older than an hour)."""
-    return timezone.now().astimezone(TZ).replace(minute=0, second=0, microsecond=0)
+    """The dashboards' "now": this instant (their figures come from the kept ledgers,
+    which hold until their evidence or time changes them)."""
+    return timezone.now().astimezone(TZ)
+
+
+# --- from the kept ledgers' figures (opsqm.derived.ledger.kept) ------------------------
+
+Summaries = list[tuple[Contract, dict[str, Any]]]
+
+
+def kept_score_series(summaries: Summaries) -> tuple[list[str], list[Any]]:
+    """`score_series` from kept figures: each contract's score at its month ends."""
+    labels: set[str] = set()
+    by_contract = []
+    for c, s in summaries:
+        points = {m: Decimal(v) for m, v in s["months"].items() if v is not None}
+        labels.update(points)
+        by_contract.append((c.code, points))
+    ordered = sorted(labels)
+    return ordered, [(code, [pts.get(lb) for lb in ordered]) for code, pts in by_contract]
+
+
+def kept_deductions(summaries: Summaries) -> list[tuple[str, Decimal, int]]:
+    """`deductions_by_rule` from kept figures (at min(now, period end))."""
+    from opsqm.pure.assessment.model import RULE_IDS
+
+    points: dict[str, Decimal] = {}
+    items: Counter[str] = Counter()
+    for _c, s in summaries:
+        for rule, (_n, _p, lost_items, lost) in s["current"].items():
+            if lost_items:
+                points[rule] = points.get(rule, Decimal(0)) + Decimal(lost)
+                items[rule] += lost_items
+    return [(r, points[r], items[r]) for r in RULE_IDS if items[r]]
+
+
+def kept_sla(summaries: Summaries) -> list[tuple[str, int, int]]:
+    """`sla_by_month` from kept figures."""
+    resolved: Counter[str] = Counter()
+    within: Counter[str] = Counter()
+    for _c, s in summaries:
+        for month, (n, w) in s["sla"].items():
+            resolved[month] += n
+            within[month] += w
+    return [(m, resolved[m], within[m]) for m in sorted(resolved)]
+
+
+def kept_attendance(summaries: Summaries) -> list[tuple[str, dict[str, tuple[int, Decimal]]]]:
+    """`attendance` from kept figures."""
+    out = []
+    for c, s in summaries:
+        row = {}
+        for rule in ATTENDANCE_RULES:
+            n, pts, _k, _l = s["current"].get(rule, [0, "0.00", 0, "0.00"])
+            row[rule] = (n, Decimal(pts))
+        out.append((c.code, row))
+    return out

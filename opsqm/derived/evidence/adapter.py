@@ -19,7 +19,7 @@ from opsqm.pure.assessment import model as m
 def contract_evidence(contract: Contract) -> m.ContractEvidence:
     """Everything the database holds about `contract`, as the engine reads it
     (one query per evidence type)."""
-    from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
+    from opsqm.facts.incidents.models import Praise, QuarterlyEvaluation
     from opsqm.facts.staff.models import Leave, Replacement, StaffMember
     from opsqm.facts.tickets.evidence import ticket_records
     from opsqm.facts.tickets.models import Ticket
@@ -71,13 +71,7 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
 
     ev.tickets = ticket_records(cid, Ticket.objects.filter(contract=contract))
 
-    # Only determined incidents (第十四条五 final level) are evidence: one pending
-    # determination neither counts (I1/I2) nor is exported (docs/incidents.md).
-    incidents = Incident.objects.filter(contract=contract, level__isnull=False).order_by("code")
-    for code, level, occurred, reported in incidents.values_list(
-        "code", "level", "occurred_at", "reported_at"
-    ):
-        ev.incidents.append(m.Incident(cid, code, level or 0, _tz(occurred), _tzn(reported)))
+    ev.incidents = _incidents(contract, cid)
 
     evals = QuarterlyEvaluation.objects.filter(contract=contract).order_by("quarter", "unit__name")
     for quarter, unit, result in evals.values_list("quarter", "unit__name", "result"):
@@ -87,11 +81,35 @@ def contract_evidence(contract: Contract) -> m.ContractEvidence:
     for event, plevel, at in praises.values_list("event", "level", "at"):
         ev.praises.append(m.Praise(cid, event, m.PraiseLevel(plevel), _tz(at)))
 
-    delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
-    for obligation, due, delivered in delays.values_list("obligation", "due", "delivered"):
-        ev.service_delays.append(m.ServiceDelay(cid, obligation, due, delivered))
+    ev.service_delays = _service_delays(contract, cid)
     number_lines(ev)
     return ev
+
+
+def _incidents(contract: Contract, cid: str) -> list[m.Incident]:
+    """Only determined incidents (第十四条五 final level) are evidence: one pending
+    determination neither counts (I1/I2) nor is exported (docs/incidents.md)."""
+    from opsqm.facts.incidents.models import Incident
+
+    incidents = Incident.objects.filter(contract=contract, level__isnull=False).order_by("code")
+    return [
+        m.Incident(cid, code, level or 0, _tz(occurred), _tzn(reported), excused or None)
+        for code, level, occurred, reported, excused in incidents.values_list(
+            "code", "level", "occurred_at", "reported_at", "excused"
+        )
+    ]
+
+
+def _service_delays(contract: Contract, cid: str) -> list[m.ServiceDelay]:
+    from opsqm.facts.incidents.models import ServiceDelay
+
+    delays = ServiceDelay.objects.filter(contract=contract).order_by("due", "obligation")
+    return [
+        m.ServiceDelay(cid, obligation, due, delivered, excused or None)
+        for obligation, due, delivered, excused in delays.values_list(
+            "obligation", "due", "delivered", "excused"
+        )
+    ]
 
 
 def all_evidence(contracts: Iterable[Contract] | None = None) -> list[m.ContractEvidence]:

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from opsqm.facts.contracts.evidence_version import bump_evidence
 from opsqm.facts.contracts.models import Contract, Unit, Vendor
 from opsqm.facts.incidents.models import Incident, Praise, QuarterlyEvaluation, ServiceDelay
 from opsqm.facts.staff.models import (
@@ -124,6 +125,8 @@ def import_evidence(evidences: Iterable[m.ContractEvidence], actor: Any = None) 
         for ev in evidences:
             _import_contract(ev, result)
             codes.append(ev.contract.id)
+        # bulk_create sends no signals: the evidence versions move here, in the import's transaction
+        bump_evidence(Contract.objects.filter(code__in=codes).values_list("pk", flat=True))
         log_action(
             "evidence.import",
             object_type="evidence",
@@ -329,6 +332,7 @@ def _tickets(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -
                 "template_ok": t.template_ok,
                 "forged": t.forged,
                 "archive": t.archive.value,
+                "excused": t.excused or "",
             },
             partial(Ticket, contract=contract, number=t.id),
         )
@@ -341,7 +345,12 @@ def _incidents(ev: m.ContractEvidence, contract: Contract, result: ImportResult)
     for i in ev.incidents:
         incidents[i.id] = up(
             incidents.get(i.id),
-            {"level": i.level, "occurred_at": i.occurred_at, "reported_at": i.reported_at},
+            {
+                "level": i.level,
+                "occurred_at": i.occurred_at,
+                "reported_at": i.reported_at,
+                "excused": i.excused or "",
+            },
             partial(Incident, contract=contract, code=i.id),
         )
     up.flush()
@@ -391,7 +400,7 @@ def _service_delays(ev: m.ContractEvidence, contract: Contract, result: ImportRe
     for d in ev.service_delays:
         delays[d.obligation] = up(
             delays.get(d.obligation),
-            {"due": d.due, "delivered": d.delivered},
+            {"due": d.due, "delivered": d.delivered, "excused": d.excused or ""},
             partial(ServiceDelay, contract=contract, obligation=d.obligation),
         )
     up.flush()

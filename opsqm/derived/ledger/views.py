@@ -9,12 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from opsqm.derived.ledger.services import (
-    contract_ledger,
-    item_groups,
-    ref_links,
-    safe_ledger,
-)
+from opsqm.derived.ledger.kept import figures, kept_ledger, kept_summaries
+from opsqm.derived.ledger.services import item_groups, ref_links
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
 from opsqm.infra.core.access import require_role
@@ -36,10 +32,14 @@ def index(request: HttpRequest) -> HttpResponse:
         as_of = _as_of(request)
     except ValueError:
         return HttpResponseBadRequest(_("as_of must be an ISO date or instant."))
+    # The kept ledgers' figures: a bounded number of queries however many contracts.
+    contracts = list(visible_contracts(request.user).select_related("vendor").order_by("code"))
+    kept, _computed = kept_summaries(contracts, as_of, keep=as_of is None)
     rows = []
-    for c in visible_contracts(request.user).order_by("code"):
-        ledger, problem = safe_ledger(c, as_of)
-        rows.append({"contract": c, "ledger": ledger, "problem": problem})
+    for c in contracts:
+        row = kept[c.pk]
+        ledger = figures(row.summary) if row.summary else None
+        rows.append({"contract": c, "ledger": ledger, "problem": row.problem})
     return render(request, "ledger/index.html", {"rows": rows, "as_of": request.GET.get("as_of")})
 
 
@@ -55,7 +55,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         as_of = _as_of(request)
     except ValueError:
         return HttpResponseBadRequest(_("as_of must be an ISO date or instant."))
-    ledger, problem = safe_ledger(contract, as_of)
+    ledger, problem = kept_ledger(contract, as_of, keep=as_of is None)
     groups = item_groups(ledger) if ledger else []
     links = ref_links(contract)
     for g in groups:
@@ -83,8 +83,10 @@ def detail_json(request: HttpRequest, code: str) -> HttpResponse:
         as_of = _as_of(request)
     except ValueError:
         return JsonResponse({"as_of": [_("as_of must be an ISO date or instant.")]}, status=400)
-    try:
-        ledger = contract_ledger(contract, as_of)
-    except ValueError as exc:
-        return JsonResponse({"detail": str(exc)}, status=409)
-    return JsonResponse(ledger_to_dict(ledger), json_dumps_params={"ensure_ascii": False})
+    ledger, problem = kept_ledger(contract, as_of, keep=as_of is None)
+    if ledger is None:
+        return JsonResponse({"detail": problem}, status=409)
+    data = ledger_to_dict(ledger)
+    # spec §2: a provisional ledger's tier is a projection (A1 stays 0), labelled so
+    data["tier_projected"] = not ledger.final
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -96,7 +96,7 @@ def _score_section(doc: DocxDocument, r: ReportData) -> None:
             [
                 str(led.score),
                 _("yes") if led.final else _("no"),
-                led.tier,
+                led.tier if led.final else _("projected: %(tier)s") % {"tier": led.tier},
                 str(led.fines.get("total", "0")),
                 str(r.period_points),
             ]

@@ -18,6 +18,13 @@ def groups(ledger: dict[str, Any]) -> list[dict[str, Any]]:
     return rule_groups(ledger["items"], ledger["totals"], operator.getitem)
 
 
+def tier_row(tier: str, final: bool) -> list[Any]:
+    """A1's tier; on a provisional result the projected one, never shown as a fine."""
+    if final:
+        return [_("Tier (第十九条)"), tier]
+    return [_("Projected tier (第十九条, provisional)"), _("projected: %(tier)s") % {"tier": tier}]
+
+
 def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) -> list[list[Any]]:
     s = ledger["settlement"]
     rows: list[list[Any]] = [
@@ -28,7 +35,7 @@ def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) ->
         [_("As of"), ledger["as_of"]],
         [_("Final result"), _("yes") if ledger["final"] else _("no (provisional)")],
         [_("Score"), Decimal(ledger["score"])],
-        [_("Tier (第十九条)"), ledger["tier"]],
+        tier_row(ledger["tier"], ledger["final"]),
     ]
     rows += [
         [f"{_('Fine')} {k if k != 'total' else _('Total')}", Decimal(v)]

@@ -18,7 +18,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
         model = User
         fields = [
             "id", "username", "full_name", "phone", "role", "role_display", "vendor", "unit",
-            "is_active", "locked", "must_change_password", "last_login", "date_joined",
+            "source", "is_active", "locked", "must_change_password", "last_login", "date_joined",
         ]  # fmt: skip
         read_only_fields = fields
 

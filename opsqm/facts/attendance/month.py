@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import calendar as pycal
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -74,15 +75,35 @@ def _items_by_ref(ledger: m.Ledger) -> dict[str, list[LedgerItem]]:
     return out
 
 
+def month_evidence(ev: m.ContractEvidence, first: date, last: date) -> m.ContractEvidence:
+    """The evidence the attendance rules read for the days [first, last]: the period
+    cut to them, their punches and the leaves touching them (records keep their lines).
+    P3–P5 judge each person-day on its own, so their items for these days are those
+    of the whole evidence — at the cost of one month, not the year."""
+    lo, hi = max(ev.contract.start, first), min(ev.contract.end, last)
+    start = datetime.combine(lo, time(0), TZ)
+    stop = datetime.combine(hi + timedelta(days=1), time(0), TZ)
+    return m.ContractEvidence(
+        contract=dataclasses.replace(ev.contract, start=lo, end=hi),
+        staff=ev.staff,
+        replacements=ev.replacements,
+        punches=[p for p in ev.punches if start <= p.at < stop],
+        leaves=[lv for lv in ev.leaves if lv.start < stop and lv.end > start],
+    )
+
+
 def month_view(contract: Contract, first: date, as_of: datetime) -> MonthView:
     """People × days of the month starting `first`.  Raises CalendarError for a
     working-day question no calendar answers."""
-    ev, rulebook = _resolve(contract)
-    ledger = assess(ev, as_of.astimezone(TZ), rulebook)
-    cal = calendar_for(rulebook.calendar)
-    by_ref = _items_by_ref(ledger)
+    full, rulebook = _resolve(contract)
     ndays = pycal.monthrange(first.year, first.month)[1]
     days = [first + timedelta(days=i) for i in range(ndays)]
+    ev = month_evidence(full, days[0], days[-1])
+    by_ref: dict[str, list[LedgerItem]] = {}
+    if ev.contract.start <= ev.contract.end:  # the month is within the period
+        by_ref = _items_by_ref(assess(ev, as_of.astimezone(TZ), rulebook))
+    ev = dataclasses.replace(ev, contract=full.contract)
+    cal = calendar_for(rulebook.calendar)
     workdays: dict[date, bool | None] = {
         d: (cal.is_workday(d) if ev.contract.start <= d <= ev.contract.end else None) for d in days
     }

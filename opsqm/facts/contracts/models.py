@@ -105,3 +105,25 @@ class Contract(models.Model):
         problem = rulebook_problem(self.rulebook, self.rulebook_overrides, self.code)
         if problem is not None:
             raise ValidationError(problem)
+
+
+class EvidenceVersion(models.Model):
+    """A counter per contract that moves with every change of its evidence (in the
+    same transaction: `opsqm.facts.contracts.evidence_version.bump_evidence`), so a
+    ledger kept with the version it was computed from is known current without
+    reading the evidence again.  A row of its own, not a field of Contract: a
+    contract saved from a stale copy must not move it back."""
+
+    # No database constraint: evidence deleted along with its contract still bumps
+    # (signals), and a counter left behind by a deleted contract harms nothing.
+    contract = models.OneToOneField(
+        Contract,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="evidence_version",
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}@{self.version}"

@@ -85,9 +85,23 @@ def contract_ledger(contract: Contract, as_of: datetime | None = None) -> Ledger
     return assess(evidence, when, rulebook)
 
 
+KeptLedgerReader = Callable[..., tuple[Ledger | None, str]]
+
+_kept: list[KeptLedgerReader] = []
+
+
+def provide_kept_ledger(reader: KeptLedgerReader) -> None:
+    """Set the function that serves a ledger from the kept ledgers (the ledger app's
+    `opsqm.derived.ledger.kept.kept_ledger`)."""
+    _kept[:] = [reader]
+
+
 def safe_ledger(contract: Contract, as_of: datetime | None = None) -> tuple[Ledger | None, str]:
     """The ledger, or None and the reason (a calendar gap, a broken override) — home
-    pages show the reason rather than failing."""
+    pages show the reason rather than failing.  From the kept ledger when it holds
+    (docs/ledger.md); an explicit `as_of` is computed and not kept."""
+    if _kept:
+        return _kept[0](contract, as_of, keep=as_of is None)
     try:
         return contract_ledger(contract, as_of), ""
     except ValueError as exc:  # RulebookError, CalendarError

@@ -77,6 +77,7 @@ class IncidentSerializer(OfContractSerializer):
             "proposal",
             "report_due",
             "reported_at",
+            "excused",
         )
 
     def get_pending_determination(self, obj: Incident) -> bool:
@@ -130,7 +131,10 @@ class RectificationViewSet(ContractScopedReadOnly):
 class DeliverySerializer(OfContractSerializer):
     class Meta:
         model = ServiceDelay
-        fields = ("id", "contract", "obligation", "kind", "clause", "basis_on", "due", "delivered")
+        fields = (
+            "id", "contract", "obligation", "kind", "clause", "basis_on", "due", "delivered",
+            "excused",
+        )  # fmt: skip
 
 
 class DeliveryViewSet(ContractScopedReadOnly):

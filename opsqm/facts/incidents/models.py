@@ -65,6 +65,10 @@ class Incident(models.Model):
     # = the upload time of the analysis report (第十三条 提交); editable by the assessor
     # for a report submitted otherwise (then: the mail server's receive time).
     reported_at = models.DateTimeField(_("analysis report submitted at"), null=True, blank=True)
+    # The decision that excuses it (合同 十一 force majeure, 十.1 agreed delay), e.g.
+    # "force_majeure:FM-2026-01"; blank when none (spec §2 `excused`).  Set only
+    # through opsqm.facts.incidents.excusal.set_excused (audited).
+    excused = models.CharField(_("excused by decision"), max_length=120, blank=True)
     # The facts of 第十一条.
     systems = models.CharField(_("systems affected"), max_length=300, blank=True)
     impact = models.TextField(_("impact"), blank=True)
@@ -383,6 +387,10 @@ class ServiceDelay(models.Model):
     obligation = models.CharField(_("contracted service"), max_length=200)
     due = models.DateField(_("due"))
     delivered = models.DateField(_("delivered"), null=True, blank=True)
+    # The decision that excuses it (合同 十一 force majeure, 十.1 agreed delay), e.g.
+    # "force_majeure:FM-2026-01"; blank when none (spec §2 `excused`).  Set only
+    # through opsqm.facts.incidents.excusal.set_excused (audited).
+    excused = models.CharField(_("excused by decision"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default="other")
     clause = models.CharField(_("clause"), max_length=64, blank=True)
     basis_on = models.DateField(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opsqm.facts.contracts.evidence_version import bump_evidence
 from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
@@ -187,7 +188,14 @@ class PunchManager(models.Manager["Punch"]):
         objs = list(objs)
         for obj in objs:
             obj.minute = punch_minute(obj.at)
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        # bulk_create sends no signals: the evidence versions move here (the caller's
+        # transaction holds both).
+        people = {o.person_id for o in objs}
+        bump_evidence(
+            StaffMember.objects.filter(pk__in=people).values_list("contract_id", flat=True)
+        )
+        return created
 
 
 class Punch(models.Model):

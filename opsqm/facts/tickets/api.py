@@ -62,6 +62,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "steps",
             "verification",
             "template_ok",
+            "excused",
         )
         read_only_fields = fields
 

@@ -17,7 +17,7 @@ def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
     out: list[m.Ticket] = []
     tickets = tickets.filter(dispatched_at__isnull=False).order_by("number")
     for row in tickets.values_list(*EVIDENCE_FIELDS):
-        (num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch) = row
+        num, problem, prio, disp, ack, ext, res, sig, sat, ra, rs, rv, tpl, forged, arch, exc = row
         out.append(
             m.Ticket(
                 contract=cid,
@@ -34,6 +34,7 @@ def ticket_records(cid: str, tickets: Any) -> list[m.Ticket]:
                 template_ok=tpl,
                 forged=forged,
                 archive=m.Archive(arch),
+                excused=exc or None,
             )
         )
     return out

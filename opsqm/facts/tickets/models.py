@@ -24,7 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.facts.contracts.models import Contract, Unit
-from opsqm.facts.contracts.rulebooks import default_rulebook, model_contract_stub
+from opsqm.facts.contracts.rulebooks import (
+    contract_rulebook,
+    default_rulebook,
+    model_contract_stub,
+)
 from opsqm.facts.tickets.records import (
     ATTACHMENT_KINDS,
     EVENT_LABELS,
@@ -39,7 +43,9 @@ from opsqm.facts.tickets.records import (
     TicketSequence,
 )
 from opsqm.infra.core.uploads import upload_to
-from opsqm.pure.assessment.rulebook import TicketRules, rulebook_for
+from opsqm.pure.assessment.rulebook import Rulebook, TicketRules, rulebook_for
+from opsqm.pure.assessment.rules.sla import ticket_deadline
+from opsqm.pure.assessment.workcalendar import calendar_for
 
 # 第九条二: 紧急工单 8 小时, 普通工单 24 小时 (the engine reads the rulebook's
 # `tickets.sla_hours`; these are the defaults shown before a contract is known).
@@ -63,6 +69,7 @@ EVIDENCE_FIELDS = (
     "template_ok",
     "forged",
     "archive",
+    "excused",
 )
 
 # Statuses with nothing left to do: the board's "open work" is every other status
@@ -234,6 +241,10 @@ class Ticket(models.Model):
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     archive_note = models.TextField(_("archive note"), blank=True)
+    # The decision that excuses it (合同 十一 force majeure, 十.1 agreed delay), e.g.
+    # "force_majeure:FM-2026-01"; blank when none (spec §2 `excused`).  Set only
+    # through opsqm.facts.incidents.excusal.set_excused (audited).
+    excused = models.CharField(_("excused by decision"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -289,7 +300,11 @@ class Ticket(models.Model):
     # ---- derived columns -----------------------------------------------------------
     def compute_deadline(self) -> datetime.datetime | None:
         if self.extended_to is None and self.dispatched_at is not None and self.contract_id:
-            return derived_deadline(self, contract_sla_hours(self.contract))
+            # The engine's own function, on the contract's clock (natural or business).
+            book = contract_deadline_rulebook(self.contract)
+            return ticket_deadline(
+                self.dispatched_at, self.priority, None, book, calendar_for(book.calendar)
+            )
         return derived_deadline(self)
 
     def compute_status(self) -> str:
@@ -314,13 +329,27 @@ def latest_step(contracts: Any) -> datetime.timedelta:
 
 
 @functools.lru_cache(maxsize=64)
-def _ticket_rules(rulebook: str, overrides_json: str) -> TicketRules:
+def _rulebook(rulebook: str, overrides_json: str) -> Rulebook:
     default = default_rulebook(settings.OPSQM_DEFAULT_RULEBOOK)
     try:
         stub = model_contract_stub("", rulebook, json.loads(overrides_json))
-        return rulebook_for(stub, default).tickets
+        return rulebook_for(stub, default)
     except ValueError:  # a broken override: the ledger page says so; keep the default
-        return default.tickets
+        return default
+
+
+def contract_deadline_rulebook(contract: Contract) -> Rulebook:
+    """The rulebook a ticket deadline of `contract` is computed under (cached); on the
+    business clock with the calendar years the assessor declared (read each time)."""
+    overrides = json.dumps(contract.rulebook_overrides or {}, sort_keys=True)
+    book = _rulebook(contract.rulebook or "", overrides)
+    if book.tickets.sla_clock != "business":
+        return book
+    stub = model_contract_stub(contract.code, contract.rulebook or "", json.loads(overrides))
+    try:
+        return contract_rulebook(stub)
+    except ValueError:
+        return book
 
 
 def contract_sla_hours(contract: Contract) -> dict[str, int]:
@@ -331,11 +360,12 @@ def contract_sla_hours(contract: Contract) -> dict[str, int]:
 def contract_ticket_rules(contract: Contract) -> TicketRules:
     """The ticket rules of the contract's rulebook with its overrides (cached)."""
     overrides = json.dumps(contract.rulebook_overrides or {}, sort_keys=True)
-    return _ticket_rules(contract.rulebook or "", overrides)
+    return _rulebook(contract.rulebook or "", overrides).tickets
 
 
 def derived_deadline(t: Any, sla: dict[str, int] | None = None) -> datetime.datetime | None:
-    """The engine's deadline (natural-hours clock): `extended_to` once agreed, else
+    """The natural-hours deadline (the data migration, and a ticket without contract;
+    `compute_deadline` calls the engine's `ticket_deadline`): `extended_to` once agreed, else
     the server's dispatch time + 8 h / 24 h (第九条二).  Plain attribute reads, so the
     data migration can use it on historical models."""
     if t.extended_to is not None:

@@ -2,9 +2,19 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.infra.core.roles import Role
+
+
+class Source(models.TextChoices):
+    """Where an account's identity is proven: OpsQM's own password, or the bureau's
+    directory (LDAP/AD) or single sign-on (OIDC) platform (opsqm.infra.accounts.identity)."""
+
+    LOCAL = "local", _("Local password")
+    LDAP = "ldap", _("Directory (LDAP/AD)")
+    OIDC = "oidc", _("Single sign-on (OIDC)")
 
 
 class User(AbstractUser):
@@ -19,6 +29,14 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when an administrator chose the password; cleared by the user's own."),
     )
+    source = models.CharField(
+        _("sign-in source"), max_length=8, choices=Source.choices, default=Source.LOCAL
+    )
+    # The directory's name for the person: the entry's DN (LDAP) or the subject (OIDC).
+    external_id = models.CharField(_("directory identity"), max_length=255, blank=True)
+    # Raised to end every session of the account at once (password reset, lock,
+    # deactivation): it is part of the session's authentication hash.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
     vendor = models.ForeignKey(
         "contracts.Vendor",
         verbose_name=_("vendor"),
@@ -58,6 +76,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers the password only; the epoch lets OpsQM end the
+        # sessions of an account whose password did not change (a lock, a
+        # deactivation, an account without a password: directory and sign-on).
+        return salted_hmac(
+            "opsqm.accounts.User.session",
+            f"{self.password}\x00{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

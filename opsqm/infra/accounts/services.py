@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.models import Source, User
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 
@@ -137,6 +137,30 @@ def create_user(
     return user
 
 
+class AdminExists(Exception):
+    """`opsqm createadmin` when a system administrator is already there."""
+
+
+def create_first_admin(*, username: str, password: str, full_name: str = "") -> User:
+    """The first 系统管理员 of a new installation (`opsqm createadmin`), who chose the
+    password (so no change is forced at the first login).  Refused once any system
+    administrator account exists: later accounts are opened by that administrator."""
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(role=Role.SYSTEM_ADMIN)
+        names = list(existing.values_list("username", flat=True)[:3])
+        if names:
+            raise AdminExists(
+                _("A system administrator already exists (%(names)s).")
+                % {"names": ", ".join(names)}
+            )
+        user = create_user(
+            None, username=username, password=password, role=Role.SYSTEM_ADMIN, full_name=full_name
+        )
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False
+    return user
+
+
 def update_user(
     actor: Any,
     user: User,
@@ -200,25 +224,42 @@ def change_role(actor: Any, user: User, role: str, *, vendor: Any = None, unit: 
     return user
 
 
-def _set_active(actor: Any, user: User, active: bool) -> User:
-    """Open or close an account, audited; a closed account loses its API token."""
+def cut_off(user: User) -> int:
+    """End every session of the account and revoke its API token(s); the number of
+    tokens revoked.  Call inside the transaction of the change that asks for it."""
+    from django.db.models import F
     from rest_framework.authtoken.models import Token
 
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return int(Token.objects.filter(user=user).delete()[0])
+
+
+def _set_active(actor: Any, user: User, active: bool, why: str = "") -> User:
+    """Open or close an account, audited; a closed account loses its sessions and
+    API token."""
     verb = "reactivate" if active else "deactivate"
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
         if not active:
-            Token.objects.filter(user=user).delete()
+            cut_off(user)
         log_action(
             f"account.{verb}",
             obj=user,
             actor=actor,
-            summary=f"account {user.username} {verb}d",
+            summary=f"account {user.username} {verb}d" + (f": {why}" if why else ""),
             before={"is_active": not active},
             after={"is_active": active},
         )
     return user
+
+
+def deactivate_by_system(user: User, why: str) -> User:
+    """OpsQM itself closes an account (its directory says the person is gone)."""
+    if not user.is_active:
+        return user
+    return _set_active(None, user, False, why)
 
 
 def deactivate_user(actor: Any, user: User) -> User:
@@ -275,15 +316,45 @@ def unlock_user(actor: Any, user: User) -> int:
 
 
 def _store_password(
-    user: User, password: str, *, must_change: bool, action: str, actor: Any, summary: str
+    user: User,
+    password: str,
+    *,
+    must_change: bool,
+    action: str,
+    actor: Any,
+    summary: str,
+    cut: bool = False,
 ) -> User:
-    """Set a checked password and whether it must be changed at the next login, audited."""
+    """Set a checked password and whether it must be changed at the next login, audited;
+    `cut`: also end every session and revoke the API token (an administrator's reset)."""
     with transaction.atomic():
         user.set_password(password)
         user.must_change_password = must_change
         user.save(update_fields=["password", "must_change_password"])
-        log_action(action, obj=user, actor=actor, summary=summary)
+        revoked = cut_off(user) if cut else 0
+        log_action(
+            action,
+            obj=user,
+            actor=actor,
+            summary=summary,
+            after={"sessions_ended": True, "tokens_revoked": revoked} if cut else None,
+        )
     return user
+
+
+def _local_password(user: User, field: str) -> None:
+    """Directory and single sign-on accounts have no OpsQM password to set."""
+    if user.source != Source.LOCAL:
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "This account signs in through the bureau's directory; "
+                        "its password is set there."
+                    )
+                ]
+            }
+        )
 
 
 def reset_password(actor: Any, user: User, password: str) -> User:
@@ -291,6 +362,7 @@ def reset_password(actor: Any, user: User, password: str) -> User:
     at the next login."""
     _require(actor, Role.SECURITY_ADMIN)
     _not_self(actor, user, _("Change your own password on your password page."))
+    _local_password(user, "password")
     _check_password(password, user)
     return _store_password(
         user,
@@ -299,12 +371,32 @@ def reset_password(actor: Any, user: User, password: str) -> User:
         action="account.password_reset",
         actor=actor,
         summary=f"password of {user.username} reset by an administrator",
+        cut=True,
+    )
+
+
+def _count_failure(user: User) -> None:
+    """A wrong current password is a failed login (django-axes counts it toward the
+    lockout, the audit log records it): otherwise the password form of a stolen session
+    would let anyone guess the password without limit."""
+    from django.contrib.auth.signals import user_login_failed
+
+    from opsqm.infra.core.request_context import current
+
+    context = current.get()
+    request = getattr(context, "request", None) if context is not None else None
+    if request is None:
+        return  # not a web or API request (a console command): nothing to lock out
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.username}, request=request
     )
 
 
 def set_password(user: User, old_password: str, new_password: str) -> User:
     """A user changes their own password (the old one is asked again)."""
+    _local_password(user, "old_password")
     if not user.check_password(old_password or ""):
+        _count_failure(user)
         raise ValidationError({"old_password": [_("The current password is not correct.")]})
     if old_password == new_password:
         raise ValidationError(

@@ -66,12 +66,22 @@ def audit_locked_out(
     sender: Any, request: Any = None, username: str | None = None, **kwargs: Any
 ) -> None:
     name = str(username or "")[:150]
-    log_action(
-        "auth.locked_out",
-        object_type="accounts.user",
-        object_id=name[:64],
-        actor=None,
-        ip=kwargs.get("ip_address") or _ip(request),
-        summary=f"account {name!r} locked after repeated failed logins",
-        after={"username": name},
-    )
+    from django.db import transaction
+
+    from opsqm.infra.accounts.models import User
+    from opsqm.infra.accounts.services import cut_off
+
+    with transaction.atomic():
+        # A locked account is shut out everywhere at once: its open sessions (perhaps
+        # the guesser's, perhaps stolen) end and its API token goes.
+        user = User.objects.filter(username=name).first() if name else None
+        revoked = cut_off(user) if user is not None else 0
+        log_action(
+            "auth.locked_out",
+            object_type="accounts.user",
+            object_id=name[:64],
+            actor=None,
+            ip=kwargs.get("ip_address") or _ip(request),
+            summary=f"account {name!r} locked after repeated failed logins",
+            after={"username": name, "sessions_ended": user is not None, "tokens_revoked": revoked},
+        )

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opsqm.infra.accounts import views
+from opsqm.infra.accounts import oidc, views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/start/", oidc.start, name="sso_start"),
+    path("sso/callback/", oidc.callback, name="sso_callback"),
     path("password/", views.own_password, name="password"),
     path("token/", views.api_token, name="token"),
     path("users/", views.user_list, name="users"),

@@ -41,3 +41,24 @@ class CharacterClassValidator:
             "Your password must contain at least %(n)d of: lower-case letters, "
             "upper-case letters, digits, symbols."
         ) % {"n": self.min_classes}
+
+
+class UsernameInPasswordValidator:
+    """The password may not contain the username, forwards or backwards, in any case
+    (等保 2.0 口令复杂度: Django's similarity check lets "Zhangwei#2026" through)."""
+
+    min_length = 3  # a one- or two-letter username would forbid half the alphabet
+
+    def validate(self, password: str, user: User | None = None) -> None:
+        username = str(getattr(user, "username", "") or "").casefold()
+        if len(username) < self.min_length:
+            return
+        folded = password.casefold()
+        if username in folded or username[::-1] in folded:
+            raise ValidationError(
+                _("The password may not contain the username, forwards or backwards."),
+                code="password_contains_username",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password may not contain your username, forwards or backwards.")

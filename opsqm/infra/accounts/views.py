@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsqm.infra.accounts import services
+from opsqm.infra.accounts import identity, services
 from opsqm.infra.accounts.forms import (
     OwnPasswordForm,
     PasswordResetForm,
@@ -80,6 +82,17 @@ def _account_step(
     return redirect("accounts:user", pk=account.pk)
 
 
+class LoginView(auth_views.LoginView):
+    """The login form, and the single sign-on button where the platform is configured."""
+
+    template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = getattr(settings, "OPSQM_OIDC_ENABLED", False)
+        return context
+
+
 def pager_query(request: HttpRequest) -> str:
     """The current filters as a query string, without the page number."""
     query = request.GET.copy()
@@ -111,6 +124,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     for u in page:
         u.is_locked = u.username in locked  # type: ignore[attr-defined]
     ctx = {
+        "refusals": identity.recent_refusals() if can_manage_permissions(request.user) else [],
         "form": form,
         "page": page,
         "can_create": can_manage_accounts(request.user),

@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "auth.login_failed": _("Login failed"),
     "auth.locked_out": _("Account locked after failed logins"),
     "auth.idle_timeout": _("Logged out after inactivity"),
+    "directory.refused": _("Directory sign-in refused"),
     "audit.export": _("Audit log exported"),
     "audit.verify": _("Audit chain verified"),
     "demo.accounts": _("Demo accounts created"),
@@ -108,6 +109,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "incident.step": _("Incident determination step recorded"),
     "incident.determine": _("Incident level determined"),
     "incident.evidence": _("Incident evidence added"),
+    "fact.excuse": _("Fact excused by a decision (force majeure, agreed delay)"),
+    "fact.excuse_clear": _("Excuse of a fact withdrawn"),
     "evaluation.campaign_open": _("Quarterly evaluation campaign opened"),
     "evaluation.campaign_close": _("Quarterly evaluation campaign closed"),
     "evaluation.rate": _("Quarterly evaluation rating given"),
@@ -156,6 +159,7 @@ PROBLEM_KINDS: dict[str, Promise] = {
     "inserted": _("inserted"),
     "deleted": _("deleted"),
     "anchor": _("head anchor missing"),
+    "checkpoint": _("checkpoint forged"),
 }
 
 # What `opsqm.infra.audit.chain` found, by its reason code, in the reader's language.
@@ -184,6 +188,23 @@ PROBLEM_REASONS: dict[str, Promise] = {
     ),
     "anchor_hash": _("its hash differs from the head anchor's"),
     "beyond_anchor": _("record #%(seq)s lies beyond the head anchor #%(anchor)s"),
+    "hmac_mismatch": _("its keyed hash does not match: edited, or written without the audit key"),
+    "key_unknown": _("signed with an audit key that the key file does not hold"),
+    "unkeyed": _("an unkeyed record after keyed ones: written without the audit key"),
+    "checkpoint_hash": _(
+        "its hash differs from a checkpoint's: it, or the records before it, were rewritten"
+    ),
+    "empty_with_checkpoint": _(
+        "the log is empty, but a checkpoint names record #%(seq)s: the log was wiped"
+    ),
+    "checkpoint_tail": _(
+        "records #%(first)s–#%(last)s are missing after the chain's end #%(end)s: a "
+        "checkpoint names #%(last)s (the tail was cut)"
+    ),
+    "checkpoint_forged": _(
+        "checkpoint line %(line)s is not signed with a known audit key: edited or forged"
+    ),
+    "checkpoint_unreadable": _("checkpoint line %(line)s is not readable"),
     "beyond_anchor_range": _(
         "records #%(first)s–#%(last)s lie beyond the head anchor #%(anchor)s (%(count)s records)"
     ),

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from opsqm.pure.assessment.model import FINE_RULES, RULE_IDS, TZ, Ledger, LedgerItem
+from opsqm.pure.assessment.model import FINE_RULES, RULE_IDS, TZ, Ledger, LedgerItem, Settlement
 
 _CENT = Decimal("0.01")
 
@@ -54,3 +54,37 @@ def ledger_to_dict(ledger: Ledger) -> dict[str, Any]:
         },
         "flags": {"termination_right": bool(ledger.flags.get("termination_right", False))},
     }
+
+
+def ledger_from_dict(data: dict[str, Any], rulebook: str = "") -> Ledger:
+    """The inverse of `ledger_to_dict` (a kept ledger read back): equal figures,
+    decimals at two places."""
+    s = data["settlement"]
+    return Ledger(
+        contract=data["contract"],
+        as_of=datetime.fromisoformat(data["as_of"]).astimezone(TZ),
+        final=data["final"],
+        score=Decimal(data["score"]),
+        items=[
+            LedgerItem(
+                rule=i["rule"],
+                clause=i["clause"],
+                points=Decimal(i["points"]),
+                fine=Decimal(i["fine"]),
+                ref=i["ref"],
+                at=None if i["at"] is None else datetime.fromisoformat(i["at"]).astimezone(TZ),
+                note=i["note"],
+                line=i["line"],
+            )
+            for i in data["items"]
+        ],
+        totals={k: Decimal(v) for k, v in data["totals"].items()},
+        fines={k: Decimal(v) for k, v in data["fines"].items()},
+        tier=data["tier"],
+        settlement=Settlement(*(Decimal(s[k]) for k in _SETTLEMENT)),
+        flags=dict(data["flags"]),
+        rulebook=rulebook,
+    )
+
+
+_SETTLEMENT = ("final_payment", "deducted", "payable", "vendor_owes", "bond_claim")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,6 +65,15 @@ class PraiseLevel(StrEnum):
 class EvaluationResult(StrEnum):
     SATISFIED = "satisfied"
     UNSATISFIED = "unsatisfied"
+
+
+# The final payment when the log leaves it out (spec §3): 25 % of the amount (合同 五.2).
+FINAL_PAYMENT_SHARE = Decimal("0.25")
+
+
+def default_final_payment(amount: Decimal) -> Decimal:
+    """25 % of `amount`, to the cent (ROUND_HALF_UP)."""
+    return (amount * FINAL_PAYMENT_SHARE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- evidence ---------------------------------------------------------------
@@ -168,6 +177,9 @@ class Ticket:
     template_ok: bool = True
     forged: bool = False
     archive: Archive = Archive.PENDING
+    # The decision that excuses it (合同 十一 force majeure, 十.1 an agreed delay),
+    # e.g. "force_majeure:FM-2026-01"; None when nothing excuses it (spec §2).
+    excused: str | None = None
     line: int = field(default=0, compare=False)
 
 
@@ -178,6 +190,9 @@ class Incident:
     level: int  # 1, 2 or 3: the final level of 第十四条五
     occurred_at: datetime
     reported_at: datetime | None = None
+    # The decision that excuses it (合同 十一 force majeure, 十.1 an agreed delay),
+    # e.g. "force_majeure:FM-2026-01"; None when nothing excuses it (spec §2).
+    excused: str | None = None
     line: int = field(default=0, compare=False)
 
 
@@ -205,6 +220,9 @@ class ServiceDelay:
     obligation: str
     due: date
     delivered: date | None = None
+    # The decision that excuses it (合同 十一 force majeure, 十.1 an agreed delay),
+    # e.g. "force_majeure:FM-2026-01"; None when nothing excuses it (spec §2).
+    excused: str | None = None
     line: int = field(default=0, compare=False)
 
 

@@ -14,6 +14,15 @@ from decimal import Decimal
 from opsqm.pure.assessment.model import RULE_IDS, RULE_TITLES, TZ, Contract, Ledger, LedgerItem
 
 TIER_NAMES = {"pass": "合格", "5%": "罚合同额 5%", "10%": "罚合同额 10%", "15%": "罚合同额 15%"}
+
+
+def tier_text(tier: str, final: bool) -> str:
+    """The tier in words; on a provisional result a projection, never a fine (spec §2)."""
+    if final:
+        return TIER_NAMES.get(tier, tier)
+    return "预计合格" if tier == "pass" else f"预计 {tier} 档（临时结果，不是罚款）"
+
+
 FINE_NAMES = (
     ("I1", "事故罚款"),
     ("T7", "重复超时罚款"),
@@ -87,7 +96,7 @@ def _header(ledger: Ledger, contract: Contract | None) -> list[str]:
         ["评估时点", ledger.as_of.astimezone(TZ).isoformat(" ", "minutes")],
         ["最终/临时", status],
         ["得分", f"{ledger.score:.2f}"],
-        ["档次", TIER_NAMES.get(ledger.tier, ledger.tier)],
+        ["档次", tier_text(ledger.tier, ledger.final)],
     ]
     if ledger.rulebook:
         rows.append(["规则手册", ledger.rulebook])

@@ -385,11 +385,12 @@ def _run_steps(r: _Reader, t: str) -> tuple[RunStep, ...]:
 
 def _tickets(r: _Reader) -> TicketRules:
     t = "tickets"
-    if r.text(f"{t}.sla_clock") != "natural":
-        raise r.fail(f"{t}.sla_clock", r.get(f"{t}.sla_clock"), '"natural" (the only clock)')
+    clock = r.text(f"{t}.sla_clock")
+    if clock not in ("natural", "business"):
+        raise r.fail(f"{t}.sla_clock", r.get(f"{t}.sla_clock"), '"natural" or "business"')
     steps = _run_steps(r, t)
     tickets = TicketRules(
-        sla_clock="natural",
+        sla_clock=clock,
         sla_hours={k: r.integer(f"{t}.sla_hours.{k}") for k in ("urgent", "normal")},
         unsigned_points=r.dec(f"{t}.unsigned_points"),
         record_points=r.dec(f"{t}.record_points"),

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
@@ -196,6 +196,7 @@ def _filter_bar_lists(user: User) -> dict[str, Any]:
     visibility scope (the bureau's: every contract; a vendor's: its own).  A change of
     a contract or unit bumps the generation in the key (`clear_filter_bar_cache`)."""
     scope = "all" if user.role in BUREAU_ROLES else f"vendor:{user.vendor_id}"
+    cache = caches["local"]  # per process: a query to a shared cache would cost what it saves
     generation = cache.get(FILTER_BAR_GENERATION, 0)
     key = FILTER_BAR_KEY.format(generation=generation, scope=scope)
     found: dict[str, Any] | None = cache.get(key)
@@ -226,7 +227,7 @@ def _options(choices: list[tuple[int, str]], selected: str) -> str:
 
 def clear_filter_bar_cache(**_kwargs: Any) -> None:
     """Signal receiver (apps.py): a contract or unit changed; the cached lists go."""
-    cache.set(FILTER_BAR_GENERATION, time.time_ns(), None)
+    caches["local"].set(FILTER_BAR_GENERATION, time.time_ns(), None)
 
 
 # The board's "awaiting phone confirmation" group shows this many, oldest first.
@@ -262,18 +263,21 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
 
     def full_page(filters: dict[str, str]) -> dict[str, Any]:
-        refused, awaiting = 0, None
+        refused, awaiting, not_delivered = 0, None, []
         if is_desk(user):
+            from opsqm.facts.tickets.mail_rules import undelivered_rows
             from opsqm.infra.mail.models import InboundMessage, ParseStatus
 
             refused = InboundMessage.objects.filter(status=ParseStatus.REFUSED).count()
             awaiting = AwaitingPhone(visible_tickets(user))
+            not_delivered = undelivered_rows(visible_tickets(user))
         lists = _filter_bar_lists(user)
         return {
             "contract_options": _options(lists["contracts"], filters["contract"]),
             "unit_options": _options(lists["units"], filters["unit"]),
             "refused": refused,
             "awaiting": awaiting,
+            "undelivered": not_delivered,
         }
 
     return _list_page(
@@ -290,13 +294,20 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def mine(request: AuthenticatedRequest) -> HttpResponse:
-    """The engineer's tickets: assigned to them, or not yet taken by anyone."""
+    """The engineer's tickets: assigned to them, or not yet taken by anyone.  Open work
+    first, by deadline (the list opens on the work not archived; archived work is the
+    status filter's "any status" away)."""
     require(request.user, VENDOR)
     user = request.user
     base = visible_tickets(user).filter(Q(engineer=user) | Q(engineer__isnull=True))
     base = base.exclude(status__in=[Ticket.Status.REPORTED, Ticket.Status.PHONE_RESOLVED])
     return _list_page(
-        request, base, "tickets/board.html", _("My work orders"), list_url="tickets:mine"
+        request,
+        base,
+        "tickets/board.html",
+        _("My work orders"),
+        default_status="open",
+        list_url="tickets:mine",
     )
 
 

@@ -49,6 +49,9 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
         ):
             return None
         ack, ext, res = o["acknowledged_at"], o["extended_to"], o["resolved_at"]
+        excused = o.get("excused")  # optional: absent or null on almost every line
+        if excused is not None and (type(excused) is not str or not excused.strip()):
+            return None
         return Ticket(
             cid,
             tid,
@@ -64,6 +67,7 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
             ok_,
             forged,
             _ARCHIVE[o["archive"]],
+            excused,
             lineno,
         )
     except (KeyError, TypeError, AttributeError, _Bad):

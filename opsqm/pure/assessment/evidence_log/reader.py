@@ -44,6 +44,7 @@ from opsqm.pure.assessment.model import (
     ServiceDelay,
     Staff,
     Ticket,
+    default_final_payment,
 )
 
 # The punch fast path looks a kind up here: an unknown one (KeyError) or an
@@ -252,6 +253,8 @@ class _Reader:
             elif kind == "contract" and type(kw.get("id")) is str:
                 self.bad_contract(kw["id"], lineno)
             return
+        if kind == "contract" and kw.get("final_payment") is None:
+            kw["final_payment"] = default_final_payment(kw["amount"])  # spec §3: 25 %
         getattr(self, "accept_" + kind)(cls(**kw, line=lineno), lineno)
 
     # -- per type: cross-field checks, references, duplicates -------------------

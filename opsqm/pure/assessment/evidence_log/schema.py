@@ -48,7 +48,7 @@ _C = ("contract", _id, REQ)
 SCHEMA: dict[str, tuple[type, _Spec]] = {
     "contract": (Contract, (
         ("id", _id, REQ), ("title", _text, REQ), ("vendor", _text, REQ),
-        ("amount", _dec, REQ), ("final_payment", _dec, REQ),
+        ("amount", _dec, REQ), ("final_payment", _dec, NUL),
         ("start", _date, REQ), ("end", _date, REQ), ("bond", _bool, OPT),
         ("rulebook", _id, NUL), ("parameters", _object, OPT),
     )),
@@ -75,11 +75,11 @@ SCHEMA: dict[str, tuple[type, _Spec]] = {
         ("extended_to", _ts, NUL), ("resolved_at", _ts, NUL),
         ("signature", _enum(Signature), OPT), ("satisfaction", _enum(Satisfaction), NUL),
         ("record", _record, OPT), ("template_ok", _bool, OPT), ("forged", _bool, OPT),
-        ("archive", _enum(Archive), OPT),
+        ("archive", _enum(Archive), OPT), ("excused", _id, NUL),
     )),
     "incident": (Incident, (
         _C, ("id", _id, REQ), ("level", _level, REQ), ("occurred_at", _ts, REQ),
-        ("reported_at", _ts, NUL),
+        ("reported_at", _ts, NUL), ("excused", _id, NUL),
     )),
     "evaluation": (Evaluation, (
         _C, ("quarter", _quarter, REQ), ("unit", _text, REQ),
@@ -90,6 +90,7 @@ SCHEMA: dict[str, tuple[type, _Spec]] = {
     )),
     "service_delay": (ServiceDelay, (
         _C, ("obligation", _text, REQ), ("due", _date, REQ), ("delivered", _date, NUL),
+        ("excused", _id, NUL),
     )),
 }  # fmt: skip
 TYPES = tuple(SCHEMA)

@@ -38,6 +38,11 @@ def _m(x: Decimal) -> str:
     return format(x, "f")
 
 
+def _excused(decision: str | None) -> dict[str, str]:
+    """The `excused` field, written only when a decision excuses the fact."""
+    return {} if decision is None else {"excused": decision}
+
+
 def _json_default(v: Any) -> Any:
     if isinstance(v, Decimal):
         return _m(v)
@@ -148,7 +153,7 @@ def _tickets_lines(cid: str, rows: list[Ticket]) -> Iterator[dict[str, Any]]:
             "template_ok": t.template_ok,
             "forged": t.forged,
             "archive": t.archive.value,
-        }
+        } | _excused(t.excused)
 
 
 def _incidents_lines(cid: str, rows: list[Incident]) -> Iterator[dict[str, Any]]:
@@ -160,7 +165,7 @@ def _incidents_lines(cid: str, rows: list[Incident]) -> Iterator[dict[str, Any]]
             "level": i.level,
             "occurred_at": _t(i.occurred_at),
             "reported_at": _t(i.reported_at),
-        }
+        } | _excused(i.excused)
 
 
 def _evaluations_lines(cid: str, rows: list[Evaluation]) -> Iterator[dict[str, Any]]:
@@ -193,7 +198,7 @@ def _service_delays_lines(cid: str, rows: list[ServiceDelay]) -> Iterator[dict[s
             "obligation": sd.obligation,
             "due": _d(sd.due),
             "delivered": _d(sd.delivered),
-        }
+        } | _excused(sd.excused)
 
 
 def _evidence_lines(ev: ContractEvidence) -> Iterator[dict[str, Any]]:

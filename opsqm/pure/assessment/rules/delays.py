@@ -15,6 +15,8 @@ def assess_delays(ctx: Context) -> tuple[list[LedgerItem], bool]:
     items = []
     termination = False
     for d in ctx.evidence.service_delays:
+        if d.excused is not None:
+            continue  # excused (十一 / 十.1 agreed in writing): no D1, no termination right
         delivered = d.delivered if d.delivered is not None and d.delivered <= today else None
         days = ((delivered or today) - d.due).days
         if days <= 0:

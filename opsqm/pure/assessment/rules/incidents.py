@@ -13,8 +13,8 @@ def assess_incidents(ctx: Context) -> list[LedgerItem]:
     as_of = ctx.as_of
     items = []
     for inc in ctx.evidence.incidents:
-        if inc.occurred_at > as_of:
-            continue
+        if inc.occurred_at > as_of or inc.excused is not None:
+            continue  # not yet; or excused (合同 十一): no I1, no I2
         level = rb.incident_levels.get(inc.level)
         if level is None:
             raise ValueError(f"incident {inc.id}: level {inc.level} is not in the rulebook")

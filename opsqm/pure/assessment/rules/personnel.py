@@ -60,27 +60,43 @@ def assess_personnel(ctx: Context) -> list[LedgerItem]:
 
 
 def _verification(ctx: Context) -> list[LedgerItem]:
-    """P1: not verified on or before the day of first entry."""
+    """P1: not verified on or before the day of first entry; the newcomer of an
+    emergency replacement has until the day of `replaced_at` + N h (第六条), and
+    costs nothing before that instant."""
     pr = ctx.rulebook.personnel
     items = []
     start = pr.workday_start
+    windows = emergency_verification_windows(ctx.evidence.replacements, pr)
     for s in ctx.evidence.staff:
         if s.entered_on > ctx.as_of_date:
             continue  # not entered yet
-        if s.verified_on is None or s.verified_on > s.entered_on:
+        window = windows.get(s.person)
+        last_day = s.entered_on if window is None else max(s.entered_on, window.date())
+        if window is not None and window > ctx.as_of:
+            continue  # the emergency window is still open: P1 not yet due
+        if s.verified_on is None or s.verified_on > last_day:
             known = s.verified_on is not None and s.verified_on <= ctx.as_of_date
             when = f"核验于 {s.verified_on.isoformat()}" if known and s.verified_on else "未核验"
-            items.append(
-                ctx.item(
-                    "P1",
-                    pr.unverified_points,
-                    s.person,
-                    datetime.combine(s.entered_on, start, TZ),
-                    f"{s.entered_on.isoformat()} 入场，{when}",
-                    s.line,
-                )
-            )
+            note = f"{s.entered_on.isoformat()} 入场，{when}"
+            at = datetime.combine(s.entered_on, start, TZ)
+            if window is not None:
+                due = last_day.isoformat()
+                note = f"紧急更换 {s.entered_on.isoformat()} 入场，须于 {due} 前核验，{when}"
+                at = window
+            items.append(ctx.item("P1", pr.unverified_points, s.person, at, note, s.line))
     return items
+
+
+def emergency_verification_windows(
+    replacements: Iterable[Replacement], rules: PersonnelRules
+) -> dict[str, datetime]:
+    """Newcomer of an emergency replacement → the instant their verification window
+    closes (`replaced_at` + the emergency hours; the whole day of it counts)."""
+    return {
+        r.person_in: replacement_deadline(r.replaced_at, True, rules)
+        for r in replacements
+        if r.emergency
+    }
 
 
 def _replacements(ctx: Context) -> list[LedgerItem]:

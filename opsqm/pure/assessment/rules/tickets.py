@@ -5,6 +5,8 @@ if its ``resolved_at`` is ≤ ``as_of``; otherwise it is open and its overdue ac
 to ``as_of``.  T1–T4 and an improper archive (T5) judge the closed ticket (its
 signature, rating and record only exist at closure), so they wait for resolution;
 a ``pending`` archive costs T5 once the result is final, resolved or not.
+An excused ticket (force majeure, spec §2) costs no T6 and no T8 and stays out of
+T7's order; T1–T5 still judge it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import Decimal
 from opsqm.pure.assessment.model import Archive, LedgerItem, Satisfaction, Signature, Ticket
 from opsqm.pure.assessment.rulebook import TicketRules
 from opsqm.pure.assessment.rules.context import ZERO, Context, hours_text
+from opsqm.pure.assessment.rules.sla import ticket_deadline
 
 _ZERO_SPAN = timedelta(0)
 
@@ -44,13 +47,14 @@ def overdue_steps(rules: TicketRules) -> tuple[tuple[str, timedelta], ...]:
 def assess_tickets(ctx: Context) -> list[LedgerItem]:
     tr = ctx.rulebook.tickets
     as_of = ctx.as_of
-    sla = {k: timedelta(hours=h) for k, h in tr.sla_hours.items()}
     clocks = []
     for t in sorted(ctx.evidence.tickets, key=lambda t: (t.dispatched_at, t.id)):
         if t.dispatched_at > as_of:
             continue
         resolved = t.resolved_at if t.resolved_at is not None and t.resolved_at <= as_of else None
-        deadline = t.extended_to or t.dispatched_at + sla[t.priority]
+        deadline = ticket_deadline(
+            t.dispatched_at, t.priority, t.extended_to, ctx.rulebook, ctx.calendar
+        )
         clocks.append(_Clock(t, resolved, deadline, (resolved or as_of) - deadline))
 
     items: list[LedgerItem] = []
@@ -65,9 +69,9 @@ def assess_tickets(ctx: Context) -> list[LedgerItem]:
             t.archive is Archive.PENDING and ctx.final
         ):
             items += _record_rules(ctx, c)
-        if c.overdue > _ZERO_SPAN:
+        if c.overdue > _ZERO_SPAN and t.excused is None:
             items += _overdue_rules(ctx, c, limits)
-    items += _runs(ctx, clocks)
+    items += _runs(ctx, [c for c in clocks if c.ticket.excused is None])
     return items
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opsqm.derived.evidence.adapter import all_evidence
+from opsqm.derived.evidence.adapter import contract_evidence
 from opsqm.facts.contracts.models import Contract
 from opsqm.pure.assessment.evidence_log import write_evidence_log
 
@@ -29,12 +29,15 @@ class Command(BaseCommand):
             missing = sorted(set(codes) - set(qs.values_list("code", flat=True)))
             if missing:
                 raise CommandError(f"unknown contract: {', '.join(missing)}")
-        evidences = all_evidence(qs)
+        contracts = list(qs)
+        # One contract's evidence at a time, written before the next is read: memory
+        # stays that of the largest contract, however many there are.
+        evidences = (contract_evidence(c) for c in contracts)
         out = options.get("output")
         if out and out != "-":
             with open(out, "wb") as fh:
                 n = write_evidence_log(evidences, fh)
-            self.stderr.write(f"{n} lines, {len(evidences)} contract(s) → {out}")
+            self.stderr.write(f"{n} lines, {len(contracts)} contract(s) → {out}")
         else:
             write_evidence_log(evidences, sys.stdout.buffer)
             sys.stdout.flush()
