@@ -252,7 +252,7 @@ OPSQM_AUDIT_CHECKPOINT_FILE = Path(
 )
 OPSQM_AUDIT_CHECKPOINT_SECONDS = envint("OPSQM_AUDIT_CHECKPOINT_SECONDS", 3600)
 if not 60 <= OPSQM_AUDIT_CHECKPOINT_SECONDS <= 3600:
-    raise ValueError("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
+    raise ImproperlyConfigured("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
 
 # Idle-session timeout (seconds); the session also ends with the browser.
 OPSQM_IDLE_TIMEOUT = envint("OPSQM_IDLE_TIMEOUT", 30 * 60)
