@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.services import safe_ledger
+from opsqm.derived.payments.services import overdue_payments
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.requests import AuthenticatedRequest
@@ -127,6 +128,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         ctx["tickets"] = open_tickets(contracts)
     elif role == Role.ASSESSOR:
         ctx["scores"] = _scores(contracts, with_items=True)
+        ctx["overdue_payments"] = overdue_payments(contracts)
     elif role == Role.SUPERVISOR:
         ctx["scores"] = _scores(contracts)
     elif role == Role.RECIPIENT:

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "opsqm.infra.ops",
     "opsqm.derived.acceptance",
     "opsqm.derived.reports",
+    "opsqm.derived.payments",
     "opsqm.edges.home",
     "opsqm.edges.demo",
     "opsqm.edges.schedules",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("jobs/", include("opsqm.infra.jobs.urls")),
     path("acceptance/", include("opsqm.derived.acceptance.urls")),
     path("reports/", include("opsqm.derived.reports.urls")),
+    path("payments/", include("opsqm.derived.payments.urls")),
     path("tickets/", include("opsqm.facts.tickets.print_urls")),
     path("api/v1/", include("opsqm.edges.api.urls")),
 ]

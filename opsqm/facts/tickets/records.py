@@ -271,6 +271,8 @@ EVENT_LABELS = {
     "archive_sent": _("Signed form mailed to the service desk"),
     "archive_confirmed": _("Archive mail received by the mail server"),
     "archive_improper": _("Marked as archived improperly"),
+    "fault_recorded": _("Assessor recorded a fault of the record"),
+    "fault_corrected": _("Assessor corrected a fault of the record"),
     "reminder_sent": _("Deadline reminder mailed"),
     "manager_copy_sent": _("Copy mailed to the vendor's manager (T6 step passed)"),
     "mail_not_counted": _("Mail received, not counted"),

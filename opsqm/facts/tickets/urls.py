@@ -32,5 +32,6 @@ urlpatterns = [
     path("<int:pk>/no-signature/", actions.no_signature, name="no_signature"),
     path("<int:pk>/phone-confirm/", actions.phone_confirm, name="phone_confirm"),
     path("<int:pk>/improper-archive/", actions.improper, name="improper"),
+    path("<int:pk>/fault/", actions.fault, name="fault"),
     path("<int:pk>/resend/<int:outbound>/", mail.resend_mail, name="resend_mail"),
 ]

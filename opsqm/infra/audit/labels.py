@@ -103,6 +103,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "ticket.phone_confirm": _("Work order confirmed by phone"),
     "ticket.archive_sent": _("Work order archive mail sent"),
     "ticket.archive_improper": _("Work order marked as archived improperly"),
+    "ticket.fault": _("Work order fault recorded or corrected by the assessor"),
     "ticket.reminder": _("Deadline reminder sent"),
     "mail.sent": _("Mail sent"),
     "mail.delivery_confirmed": _("Mail delivery confirmed by the server"),
@@ -137,6 +138,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "settlement.approve": _("Settlement statement approved"),
     "settlement.return": _("Settlement statement returned"),
     "settlement.sign": _("Settlement statement signed off"),
+    "payments.plan": _("Contract signing day recorded"),
+    "payments.invoice": _("Invoice registered"),
+    "payments.paid": _("Payment made recorded"),
     "settlement.reopen": _("Settlement statement reopened"),
     # acceptance and inspections
     "acceptance.due_days": _("Deliverable due days set"),

@@ -31,6 +31,7 @@ from opsqm.facts.tickets.services.dispatching import (
     dispatch,
     sweep_server_times,
 )
+from opsqm.facts.tickets.services.faults import FAULTS, record_fault
 from opsqm.facts.tickets.services.inbound import handle_inbound
 from opsqm.facts.tickets.services.intake import record_intake, register_security_report
 from opsqm.facts.tickets.services.phone import (
@@ -56,6 +57,7 @@ from opsqm.facts.tickets.services.work import (
 )
 
 __all__ = [
+    "FAULTS",
     "PHONE_WINDOW",
     "PNG_MAGIC",
     "REMINDER_LEAD",
@@ -76,6 +78,7 @@ __all__ = [
     "mark_improper_archive",
     "next_number",
     "phone_deadline",
+    "record_fault",
     "record_intake",
     "record_no_signature",
     "record_work",

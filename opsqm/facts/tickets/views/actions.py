@@ -18,6 +18,7 @@ from opsqm.facts.tickets.access import DESK, RECIPIENT, VENDOR, require
 from opsqm.facts.tickets.models import Extension, Finding, Ticket
 from opsqm.facts.tickets.views.common import _p, _ticket_for, keep_draft, parse_dt
 from opsqm.infra.accounts.requests import AuthenticatedRequest
+from opsqm.infra.core.roles import Role
 from opsqm.infra.core.viewkit import post_step
 
 Action = Callable[[AuthenticatedRequest, Ticket], Any]
@@ -157,4 +158,15 @@ improper = _action(
     DESK,
     lambda r, t: services.mark_improper_archive(t, user=r.user, reason=_p(r, "reason")),
     _("Marked as archived improperly."),
+)
+fault = _action(
+    frozenset({Role.ASSESSOR}),
+    lambda r, t: services.record_fault(
+        t,
+        user=r.user,
+        fault=_p(r, "fault"),
+        present=_p(r, "present") != "0",
+        reason=_p(r, "reason"),
+    ),
+    _("Recorded on the ticket; the ledger reads it at once."),
 )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from opsqm.derived.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/panel/", views.panel, name="panel"),
+]
