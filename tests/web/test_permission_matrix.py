@@ -68,6 +68,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "accounts:user_password": [{"pk": "user"}],
     "audit:detail": [{"seq": "audit"}],
     "api:user-detail": [{"pk": "user"}],
+    "api:me-token": [{"pk": "missing"}],
     "api:user-deactivate": [{"pk": "user"}],
     "api:user-reactivate": [{"pk": "user"}],
     "api:user-role": [{"pk": "user"}],
@@ -261,6 +262,9 @@ MATRIX: list[tuple[str, int, str]] = [
     # --- API: accounts and audit ---
     ("api:me", 0, "401 200 200 200 200 200 200 200 200 200"),
     ("api:me-password", 0, "401 405 405 405 405 405 405 405 405 405"),
+    ("api:me-tokens", 0, "401 200 200 200 200 200 200 200 200 200"),
+    # DELETE only (tests/web/test_api_tokens.py: one's own, another's is 404).
+    ("api:me-token", 0, "401 405 405 405 405 405 405 405 405 405"),
     ("api:schema", 0, "401 200 200 200 200 200 200 200 200 200"),
     ("api:docs", 0, "401 200 200 200 200 200 200 200 200 200"),
     ("api:redoc", 0, "401 200 200 200 200 200 200 200 200 200"),

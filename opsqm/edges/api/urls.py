@@ -21,6 +21,8 @@ router.register("audit", views.AuditRecordViewSet, basename="audit")
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("me/password/", views.MePasswordView.as_view(), name="me-password"),
+    path("me/tokens/", views.MeTokensView.as_view(), name="me-tokens"),
+    path("me/tokens/<int:pk>/", views.MeTokenView.as_view(), name="me-token"),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -55,6 +56,32 @@ class MePasswordView(APIView):
     def post(self, request: Request) -> Response:
         d = _valid(s.OwnPasswordSerializer, request)
         services.set_password(request.user, d["old_password"], d["password"])  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeTokensView(APIView):
+    """The account's own API tokens (new ones are made on the API token page, where
+    the secret is shown once)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.ApiTokenSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        from opsqm.infra.accounts.models import ApiToken
+
+        tokens = ApiToken.objects.filter(user_id=int(request.user.pk or 0))
+        return Response(s.ApiTokenSerializer(tokens, many=True).data)
+
+
+class MeTokenView(APIView):
+    """Revoke one of the account's own API tokens."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        if not services.revoke_token(request.user, pk):  # type: ignore[arg-type]
+            raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.infra.accounts.models import Source, User
+from opsqm.infra.accounts.models import ApiToken, Source, User
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 
@@ -228,11 +228,10 @@ def cut_off(user: User) -> int:
     """End every session of the account and revoke its API token(s); the number of
     tokens revoked.  Call inside the transaction of the change that asks for it."""
     from django.db.models import F
-    from rest_framework.authtoken.models import Token
 
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
-    return int(Token.objects.filter(user=user).delete()[0])
+    return int(ApiToken.objects.filter(user=user).delete()[0])
 
 
 def _set_active(actor: Any, user: User, active: bool, why: str = "") -> User:
@@ -413,35 +412,73 @@ def set_password(user: User, old_password: str, new_password: str) -> User:
     )
 
 
-def create_token(user: User) -> Any:
-    """A new API token for the user (replacing any previous one)."""
-    from rest_framework.authtoken.models import Token
+def token_hash(secret: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for the user and its secret (shown once; only its hash is
+    kept).  It expires after OPSQM_API_TOKEN_DAYS; an account may hold several."""
+    import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
 
     if not user.is_active:
         raise PermissionDenied(_("Inactive accounts have no API token."))
+    name = (name or "").strip()
+    if len(name) > 64:
+        raise ValidationError({"name": [_("At most 64 characters.")]})
+    secret = secrets.token_hex(20)
     with transaction.atomic():
-        replaced = Token.objects.filter(user=user).delete()[0] > 0
-        token = Token.objects.create(user=user)
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=token_hash(secret),
+            prefix=secret[:6],
+            name=name,
+            expires=timezone.now() + timedelta(days=settings.OPSQM_API_TOKEN_DAYS),
+        )
         log_action(
             "api_token.create",
             obj=user,
             actor=user,
-            summary=f"API token of {user.username} {'replaced' if replaced else 'created'}",
-            after={"token_prefix": token.key[:6]},
+            summary=f"API token {token.prefix}… of {user.username} created",
+            after={"token_prefix": token.prefix, "expires": token.expires.isoformat()},
         )
-    return token
+    return token, secret
 
 
-def revoke_token(user: User) -> bool:
-    from rest_framework.authtoken.models import Token
-
+def revoke_token(user: User, token_id: int) -> bool:
+    """The account revokes one of its own tokens (another's is not found)."""
     with transaction.atomic():
-        deleted = Token.objects.filter(user=user).delete()[0] > 0
-        if deleted:
-            log_action(
-                "api_token.revoke",
-                obj=user,
-                actor=user,
-                summary=f"API token of {user.username} revoked",
-            )
-    return deleted
+        token = ApiToken.objects.filter(user=user, pk=token_id).first()
+        if token is None:
+            return False
+        token.delete()
+        log_action(
+            "api_token.revoke",
+            obj=user,
+            actor=user,
+            summary=f"API token {token.prefix}… of {user.username} revoked",
+            before={"token_prefix": token.prefix},
+        )
+    return True
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active account a live token belongs to (None: unknown, expired or closed).
+    An expired token stays listed for its owner (who sees why it stopped) until revoked."""
+    from django.utils import timezone
+
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(secret)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.expires <= now:
+        return None
+    if token.last_used is None or (now - token.last_used).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    return token.user if token.user.is_active else None

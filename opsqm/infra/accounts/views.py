@@ -263,14 +263,23 @@ def own_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
-    from rest_framework.authtoken.models import Token
+    """The account's API tokens: list, create (the secret is shown once), revoke."""
+    from opsqm.infra.accounts.models import ApiToken
 
+    user = request.user
     new_key = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            if services.revoke_token(request.user):  # type: ignore[arg-type]
-                messages.success(request, _("Your API token has been revoked."))
+            try:
+                token_id = int(request.POST.get("token", ""))
+            except ValueError:
+                token_id = 0
+            if services.revoke_token(user, token_id):  # type: ignore[arg-type]
+                messages.success(request, _("The API token has been revoked."))
             return redirect("accounts:token")
-        new_key = services.create_token(request.user).key  # type: ignore[arg-type]
-    token = Token.objects.filter(user_id=int(request.user.pk or 0)).first()
-    return render(request, "accounts/token.html", {"token": token, "new_key": new_key})
+        try:
+            new_key = services.create_token(user, request.POST.get("name", ""))[1]  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    tokens = ApiToken.objects.filter(user_id=int(user.pk or 0))
+    return render(request, "accounts/token.html", {"tokens": tokens, "new_key": new_key})
