@@ -17,6 +17,7 @@ app_name = "api"
 router = SimpleRouter(trailing_slash=True)
 router.register("users", views.UserViewSet, basename="user")
 router.register("audit", views.AuditRecordViewSet, basename="audit")
+router.register("admin-requests", views.AdminRequestViewSet, basename="admin-request")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
