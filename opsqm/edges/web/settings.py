@@ -250,7 +250,7 @@ OPSQM_AUDIT_CHECKPOINT_FILE = Path(
 )
 OPSQM_AUDIT_CHECKPOINT_SECONDS = envint("OPSQM_AUDIT_CHECKPOINT_SECONDS", 3600)
 if not 60 <= OPSQM_AUDIT_CHECKPOINT_SECONDS <= 3600:
-    raise ValueError("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
+    raise ImproperlyConfigured("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
 
 # Days an API token lives (opsqm.infra.accounts.models.ApiToken).
 OPSQM_API_TOKEN_DAYS = envint("OPSQM_API_TOKEN_DAYS", 90)

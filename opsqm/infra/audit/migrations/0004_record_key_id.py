@@ -2,6 +2,21 @@
 
 from django.db import migrations, models
 
+# Adding a column with a default makes SQLite rebuild the table, which drops its
+# triggers: the append-only ones of 0002 are put back (PostgreSQL keeps them).
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS audit_auditrecord_no_update BEFORE UPDATE ON audit_auditrecord
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_auditrecord_no_delete BEFORE DELETE ON audit_auditrecord
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END""",
+]
+
+
+def restore_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for sql in SQLITE_TRIGGERS:
+            schema_editor.execute(sql, params=None)
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +30,5 @@ class Migration(migrations.Migration):
             name='key_id',
             field=models.CharField(blank=True, default='', max_length=32, verbose_name='key id'),
         ),
+        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
     ]
