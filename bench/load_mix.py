@@ -39,8 +39,6 @@ MIX = {"board": 35, "filtered": 10, "ticket": 30, "dashboards": 10, "ledger": 10
 def engineer_token(contract_id: int) -> tuple[str, list[int]]:
     """A vendor engineer of the contract's vendor with an API token, and open tickets
     of that contract to write on."""
-    from rest_framework.authtoken.models import Token
-
     from opsqm.facts.contracts.models import Contract
     from opsqm.facts.tickets.models import Ticket
     from opsqm.infra.accounts.models import User
@@ -54,7 +52,9 @@ def engineer_token(contract_id: int) -> tuple[str, list[int]]:
     if user.vendor_id != contract.vendor_id:
         user.vendor = contract.vendor
         user.save(update_fields=["vendor"])
-    token, _new = Token.objects.get_or_create(user=user)
+    from opsqm.infra.accounts.services import create_token
+
+    _token, secret = create_token(user)
     tickets = list(
         Ticket.objects.filter(contract=contract, status__in=["dispatched", "acknowledged"])
         .order_by("id")
@@ -75,7 +75,7 @@ def engineer_token(contract_id: int) -> tuple[str, list[int]]:
             status="sent",
         )
         t.save(update_fields=["dispatch_message"])
-    return token.key, tickets
+    return secret, tickets
 
 
 class User(threading.Thread):

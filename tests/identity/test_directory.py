@@ -204,7 +204,7 @@ def test_ldaps_works_and_an_unknown_certificate_is_refused(directory: Any, setti
 def test_sync_deactivates_removed_and_disabled_accounts(directory: Any):
     for uid in ("li.na", "zhang.wei", "chen.jie"):
         assert logged_in(sign_in(uid)[0])
-    token = services.create_token(User.objects.get(username="chen.jie"))
+    token, _secret = services.create_token(User.objects.get(username="chen.jie"))
     entry = slapd.person_dn("chen.jie")
     directory.rename(entry, "uid=chen.jie.gone")
     try:
@@ -217,9 +217,9 @@ def test_sync_deactivates_removed_and_disabled_accounts(directory: Any):
     assert sorted(report.deactivated) == ["chen.jie", "li.na"]
     states = dict(User.objects.values_list("username", "is_active"))
     assert states == {"li.na": False, "zhang.wei": True, "chen.jie": False}
-    from rest_framework.authtoken.models import Token
+    from opsqm.infra.accounts.models import ApiToken
 
-    assert not Token.objects.filter(key=token.key).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
 
 
 def test_sync_deactivates_nobody_while_the_directory_is_down(directory: Any, settings: Any):

@@ -22,7 +22,7 @@ def main(argv: list[str]) -> None:
     if argv[0] == "token":
         from opsqm.infra.accounts.services import create_token
 
-        print(create_token(User.objects.get(username="chief")).key)
+        print(create_token(User.objects.get(username="chief"))[1])
     elif argv[0] == "queue":
         from opsqm.infra.mail.services import queue_message
 

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from opsqm.infra.accounts import services
+from opsqm.infra.accounts.models import ApiToken
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
 from tests.scope import PASSWORD, client_for
@@ -28,7 +28,7 @@ NEW_PASSWORD = "Brand-New-Pass-2026!"
 
 
 def token_client(user: Any) -> tuple[Client, str]:
-    key = services.create_token(user).key
+    key = services.create_token(user)[1]
     return Client(HTTP_AUTHORIZATION=f"Token {key}"), key
 
 
@@ -71,7 +71,7 @@ def test_password_reset_ends_sessions_and_revokes_the_token(users: dict[str, Any
     api, key = token_client(target)
     services.reset_password(users[Role.SECURITY_ADMIN], target, NEW_PASSWORD)
     assert not logged_in(browser)
-    assert not Token.objects.filter(key=key).exists()
+    assert not ApiToken.objects.filter(key_hash=services.token_hash(key)).exists()
     assert api.get("/api/v1/me/").status_code == 401
     record = AuditRecord.objects.get(action="account.password_reset")
     assert record.after == {"sessions_ended": True, "tokens_revoked": 1}
@@ -85,7 +85,7 @@ def test_deactivation_ends_sessions_and_revokes_the_token(users: dict[str, Any])
     services.deactivate_user(users[Role.SYSTEM_ADMIN], target)
     assert not logged_in(browser)
     assert api.get("/api/v1/me/").status_code == 401
-    assert not Token.objects.filter(key=key).exists()
+    assert not ApiToken.objects.filter(key_hash=services.token_hash(key)).exists()
 
 
 @pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_a_lock_ends_sessions_and_revokes_the_token(users: dict[str, Any]) -> No
     assert services.is_locked(target)
     assert not logged_in(browser)
     assert api.get("/api/v1/me/").status_code == 401
-    assert not Token.objects.filter(key=key).exists()
+    assert not ApiToken.objects.filter(key_hash=services.token_hash(key)).exists()
     locked = AuditRecord.objects.get(action="auth.locked_out")
     assert locked.after["sessions_ended"] is True and locked.after["tokens_revoked"] == 1
 

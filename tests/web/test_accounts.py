@@ -150,7 +150,7 @@ def test_vendor_is_dropped_for_non_vendor_roles(users: dict[str, Any], vendor_a:
 
 
 def test_deactivate_revokes_token_and_blocks_login(users: dict[str, Any]) -> None:
-    from rest_framework.authtoken.models import Token
+    from opsqm.infra.accounts.models import ApiToken as Token
 
     target = users[Role.ASSESSOR]
     services.create_token(target)
@@ -323,15 +323,24 @@ def test_own_password_needs_the_current_one(users: dict[str, Any]) -> None:
 
 
 def test_token_page_creates_and_revokes(users: dict[str, Any]) -> None:
-    from rest_framework.authtoken.models import Token
+    from opsqm.infra.accounts.models import ApiToken
+    from opsqm.infra.accounts.services import token_hash
 
     user = users[Role.VENDOR_MANAGER]
     c = client_for(user)
-    r = c.post(reverse("accounts:token"), {"action": "create"})
-    token = Token.objects.get(user=user)
-    assert token.key in r.content.decode()
-    assert last("api_token.create").after == {"token_prefix": token.key[:6]}
-    assert token.key not in c.get(reverse("accounts:token")).content.decode()
-    c.post(reverse("accounts:token"), {"action": "revoke"})
-    assert not Token.objects.filter(user=user).exists()
+    r = c.post(reverse("accounts:token"), {"action": "create", "name": "ci"})
+    token = ApiToken.objects.get(user=user)
+    secret = r.context["new_key"]
+    assert secret in r.content.decode() and token.name == "ci"
+    # Only the hash is stored: no column of the row holds the secret.
+    assert token.key_hash == token_hash(secret) and secret not in str(vars(token))
+    assert last("api_token.create").after["token_prefix"] == secret[:6]
+    assert secret not in c.get(reverse("accounts:token")).content.decode()
+    c.post(reverse("accounts:token"), {"action": "create"})
+    assert ApiToken.objects.filter(user=user).count() == 2
+    c.post(reverse("accounts:token"), {"action": "revoke", "token": token.pk})
+    assert (
+        list(ApiToken.objects.filter(user=user)) != []
+        and not ApiToken.objects.filter(pk=token.pk).exists()
+    )
     assert last("api_token.revoke").actor_id == user.pk

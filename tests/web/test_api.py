@@ -22,8 +22,8 @@ def api(user: Any = None) -> Client:
     """A client authenticated by token (no session, no CSRF)."""
     if user is None:
         return Client()
-    token = services.create_token(user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = services.create_token(user)
+    return Client(HTTP_AUTHORIZATION=f"Token {secret}")
 
 
 def test_me_with_token_and_without(users: dict[str, Any]) -> None:
@@ -42,7 +42,7 @@ def test_revoked_or_deactivated_token_stops_working(users: dict[str, Any]) -> No
     user = users[Role.ASSESSOR]
     c = api(user)
     assert c.get("/api/v1/me/").status_code == 200
-    services.revoke_token(user)
+    services.revoke_token(user, user.api_tokens.get().pk)
     assert c.get("/api/v1/me/").status_code == 401
 
 

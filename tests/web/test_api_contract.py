@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 
+from opsqm.infra.accounts import services
 from opsqm.infra.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_the_api_keeps_its_document_as_three_roles(users: dict[str, Any]) -> Non
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     roles = (Role.ASSESSOR, Role.VENDOR_MANAGER, Role.RECIPIENT)
-    tokens = {role: Token.objects.create(user=users[role]).key for role in roles}
+    tokens = {role: services.create_token(users[role])[1] for role in roles}
     failures: list[str] = []
     operations = [
         result.ok()

@@ -41,7 +41,20 @@ class PasswordChangeGate:
         return result
 
 
-class TokenAuthentication(PasswordChangeGate, authentication.TokenAuthentication):
+class _HashedToken(authentication.TokenAuthentication):
+    """DRF's `Authorization: Token <secret>` header, looked up by the secret's hash
+    in OpsQM's own tokens (opsqm.infra.accounts.models.ApiToken), which expire."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        from opsqm.infra.accounts.services import user_for_token
+
+        user = user_for_token(key)
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        return (user, None)
+
+
+class TokenAuthentication(PasswordChangeGate, _HashedToken):
     pass
 
 

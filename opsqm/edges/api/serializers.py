@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from opsqm.facts.contracts.models import Unit, Vendor
-from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.models import AdminRequest, ApiToken, User
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
 
@@ -115,3 +115,24 @@ class ChainReportSerializer(serializers.Serializer[Any]):
     anchor_seq = serializers.IntegerField(allow_null=True)
     anchor_hash = serializers.CharField(allow_null=True)
     problems = ChainProblemSerializer(many=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[Any]):
+    """An API token as its owner sees it: never the secret (only its first characters)."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "name", "created", "expires", "last_used"]
+        read_only_fields = fields
+
+
+class AdminRequestSerializer(serializers.ModelSerializer[Any]):
+    """A change waiting for (or decided by) a second administrator; never the password."""
+
+    class Meta:
+        model = AdminRequest
+        fields = [
+            "id", "kind", "state", "target", "username", "role", "requested_by",
+            "requested_at", "decided_by", "decided_at",
+        ]  # fmt: skip
+        read_only_fields = fields

@@ -17,10 +17,13 @@ app_name = "api"
 router = SimpleRouter(trailing_slash=True)
 router.register("users", views.UserViewSet, basename="user")
 router.register("audit", views.AuditRecordViewSet, basename="audit")
+router.register("admin-requests", views.AdminRequestViewSet, basename="admin-request")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("me/password/", views.MePasswordView.as_view(), name="me-password"),
+    path("me/tokens/", views.MeTokensView.as_view(), name="me-tokens"),
+    path("me/tokens/<int:pk>/", views.MeTokenView.as_view(), name="me-token"),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),

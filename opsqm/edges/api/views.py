@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -23,8 +24,8 @@ from opsqm.edges.api.permissions import (
     CanReadAudit,
     CanViewAccounts,
 )
-from opsqm.infra.accounts import services
-from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts import approvals, services
+from opsqm.infra.accounts.models import AdminRequest, User
 from opsqm.infra.audit.forms import AuditFilterForm
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.audit.services import verify_chain
@@ -55,6 +56,32 @@ class MePasswordView(APIView):
     def post(self, request: Request) -> Response:
         d = _valid(s.OwnPasswordSerializer, request)
         services.set_password(request.user, d["old_password"], d["password"])  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeTokensView(APIView):
+    """The account's own API tokens (new ones are made on the API token page, where
+    the secret is shown once)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.ApiTokenSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        from opsqm.infra.accounts.models import ApiToken
+
+        tokens = ApiToken.objects.filter(user_id=int(request.user.pk or 0))
+        return Response(s.ApiTokenSerializer(tokens, many=True).data)
+
+
+class MeTokenView(APIView):
+    """Revoke one of the account's own API tokens."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        if not services.revoke_token(request.user, pk):  # type: ignore[arg-type]
+            raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -108,11 +135,19 @@ class UserViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=s.UserCreateSerializer, responses={201: s.UserSerializer})
+    def _out_or_asked(self, result: Any, code: int = status.HTTP_200_OK) -> Response:
+        """The account, or 202 with the request a second administrator must approve."""
+        if isinstance(result, AdminRequest):
+            return Response(s.AdminRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        return self._out(result, code)
+
+    @extend_schema(
+        request=s.UserCreateSerializer,
+        responses={201: s.UserSerializer, 202: s.AdminRequestSerializer},
+    )
     def create(self, request: Request) -> Response:
         d = _valid(s.UserCreateSerializer, request)
-        user = services.create_user(request.user, **d)
-        return self._out(user, status.HTTP_201_CREATED)
+        return self._out_or_asked(services.create_user(request.user, **d), status.HTTP_201_CREATED)
 
     @extend_schema(request=s.UserUpdateSerializer, responses=s.UserSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
@@ -130,12 +165,15 @@ class UserViewSet(
     def reactivate(self, request: Request, pk: Any = None) -> Response:
         return self._out(services.reactivate_user(request.user, self.get_object()))
 
-    @extend_schema(request=s.RoleChangeSerializer, responses=s.UserSerializer)
+    @extend_schema(
+        request=s.RoleChangeSerializer,
+        responses={200: s.UserSerializer, 202: s.AdminRequestSerializer},
+    )
     @action(detail=True, methods=["post"])
     def role(self, request: Request, pk: Any = None) -> Response:
         user = self.get_object()
         d = _valid(s.RoleChangeSerializer, request)
-        return self._out(
+        return self._out_or_asked(
             services.change_role(
                 request.user, user, d["role"], vendor=d.get("vendor"), unit=d.get("unit")
             )
@@ -147,13 +185,48 @@ class UserViewSet(
         count = services.unlock_user(request.user, self.get_object())
         return Response({"cleared_attempts": count})
 
-    @extend_schema(request=s.PasswordResetSerializer, responses={204: None})
+    @extend_schema(
+        request=s.PasswordResetSerializer, responses={204: None, 202: s.AdminRequestSerializer}
+    )
     @action(detail=True, methods=["post"])
     def password(self, request: Request, pk: Any = None) -> Response:
         user = self.get_object()
         d = _valid(s.PasswordResetSerializer, request)
-        services.reset_password(request.user, user, d["password"])
+        result = services.reset_password(request.user, user, d["password"])
+        if isinstance(result, AdminRequest):
+            return self._out_or_asked(result)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminRequestViewSet(viewsets.ReadOnlyModelViewSet[AdminRequest]):
+    """Administrator changes under the two-person rule: the system and security
+    administrators list them; one who did not ask approves or rejects."""
+
+    serializer_class = s.AdminRequestSerializer
+    permission_classes = [CanViewAccounts]
+
+    def get_queryset(self) -> QuerySet[AdminRequest]:
+        qs = AdminRequest.objects.order_by("-requested_at")
+        state = self.request.query_params.get("state")
+        return qs.filter(state=state) if state else qs
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, enum=["pending", "approved", "rejected"])]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=s.AdminRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        done = approvals.approve(request.user, self.get_object().pk)
+        return Response(s.AdminRequestSerializer(done).data)
+
+    @extend_schema(request=None, responses=s.AdminRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        done = approvals.reject(request.user, self.get_object().pk)
+        return Response(s.AdminRequestSerializer(done).data)
 
 
 class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet[AuditRecord]):

@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / ReDoc assets served locally (no CDN)
     "opsqm.infra.core",
@@ -253,6 +252,13 @@ OPSQM_AUDIT_CHECKPOINT_FILE = Path(
 OPSQM_AUDIT_CHECKPOINT_SECONDS = envint("OPSQM_AUDIT_CHECKPOINT_SECONDS", 3600)
 if not 60 <= OPSQM_AUDIT_CHECKPOINT_SECONDS <= 3600:
     raise ImproperlyConfigured("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
+
+# Days an API token lives (opsqm.infra.accounts.models.ApiToken).
+OPSQM_API_TOKEN_DAYS = envint("OPSQM_API_TOKEN_DAYS", 90)
+if not 1 <= OPSQM_API_TOKEN_DAYS <= 3650:
+    raise ImproperlyConfigured(
+        f"OPSQM_API_TOKEN_DAYS={OPSQM_API_TOKEN_DAYS} must be a number of days from 1 to 3650"
+    )
 
 # Idle-session timeout (seconds); the session also ends with the browser.
 OPSQM_IDLE_TIMEOUT = envint("OPSQM_IDLE_TIMEOUT", 30 * 60)

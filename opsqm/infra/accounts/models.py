@@ -91,3 +91,88 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class ApiToken(models.Model):
+    """A program's key to the API.  Only a SHA-256 of the secret is kept (the secret
+    is shown once, at creation): a copy of the database gives no working key.  The
+    secret is 160 random bits, so an unsalted fast hash is enough to look it up."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+class AdminRequest(models.Model):
+    """A change that gives 三员 powers (a new administrator account, a move into an
+    administrator role) or takes over an administrator's account (a password reset):
+    asked by one administrator, applied only when a second, different one approves
+    (opsqm.infra.accounts.approvals).  A password travels as its hash, never in clear."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("Open an administrator account")
+        ROLE = "role", _("Move into an administrator role")
+        RESET = "reset", _("Reset an administrator's password")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    # The account concerned (for a new account: set once it is opened).
+    target = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="admin_requests",
+    )
+    username = models.CharField(_("username"), max_length=150)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # create: full_name, phone, password (hash); reset: password (hash).
+    payload = models.JSONField(default=dict, editable=False)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("administrator request")
+        verbose_name_plural = _("administrator requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="admin_request_decided_by_another",
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username}"

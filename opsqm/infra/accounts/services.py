@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsqm.infra.accounts.models import Source, User
+from opsqm.infra.accounts.models import AdminRequest, ApiToken, Source, User
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.roles import ADMIN_ROLES, VENDOR_ROLES, Role
 
@@ -86,6 +86,49 @@ def _keep_one_admin(user: User, losing_role: str) -> None:
         )
 
 
+def _ask(actor: Any, kind: str, user: User, payload: dict[str, Any]) -> AdminRequest:
+    """The two-person rule: instead of the change, a pending request that a second,
+    different administrator approves (opsqm.infra.accounts.approvals applies it)."""
+    target = user if user.pk else None
+    pending = AdminRequest.objects.filter(
+        state=AdminRequest.State.PENDING, username__iexact=user.username
+    )
+    if pending.exists():
+        raise ValidationError(
+            {"username": [_("A request about this account is already waiting for approval.")]}
+        )
+    with transaction.atomic():
+        request = AdminRequest.objects.create(
+            kind=kind,
+            target=target,
+            username=user.username,
+            role=user.role,
+            payload=payload,
+            requested_by=actor,
+        )
+        log_action(
+            "account.request",
+            obj=request,
+            actor=actor,
+            summary=f"{kind} of administrator account {user.username} ({user.role}) asked",
+            after={"kind": kind, "username": user.username, "role": user.role},
+        )
+    return request
+
+
+def save_new_user(actor: Any, user: User) -> User:
+    with transaction.atomic():
+        user.save()
+        log_action(
+            "account.create",
+            obj=user,
+            actor=actor,
+            summary=f"account {user.username} ({user.role}) created",
+            after=snapshot(user),
+        )
+    return user
+
+
 def create_user(
     actor: Any,
     *,
@@ -96,9 +139,10 @@ def create_user(
     phone: str = "",
     vendor: Any = None,
     unit: Any = None,
-) -> User:
-    """The system administrator opens an account.  Its user must change the
-    initial password at the first login."""
+) -> Any:
+    """The system administrator opens an account (the User).  Its user must change the
+    initial password at the first login.  An administrator account is only asked for
+    (the AdminRequest): a second administrator approves it."""
     _require(actor, Role.SYSTEM_ADMIN)
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
@@ -125,16 +169,10 @@ def create_user(
     )
     _check_password(password, user)
     user.set_password(password)
-    with transaction.atomic():
-        user.save()
-        log_action(
-            "account.create",
-            obj=user,
-            actor=actor,
-            summary=f"account {user.username} ({user.role}) created",
-            after=snapshot(user),
-        )
-    return user
+    if actor is not None and role in ADMIN_ROLES:
+        payload = {"full_name": user.full_name, "phone": user.phone, "password": user.password}
+        return _ask(actor, AdminRequest.Kind.CREATE, user, payload)
+    return save_new_user(actor, user)
 
 
 class AdminExists(Exception):
@@ -153,7 +191,7 @@ def create_first_admin(*, username: str, password: str, full_name: str = "") -> 
                 _("A system administrator already exists (%(names)s).")
                 % {"names": ", ".join(names)}
             )
-        user = create_user(
+        user: User = create_user(
             None, username=username, password=password, role=Role.SYSTEM_ADMIN, full_name=full_name
         )
         User.objects.filter(pk=user.pk).update(must_change_password=False)
@@ -196,17 +234,25 @@ def update_user(
     return user
 
 
-def change_role(actor: Any, user: User, role: str, *, vendor: Any = None, unit: Any = None) -> User:
+def change_role(actor: Any, user: User, role: str, *, vendor: Any = None, unit: Any = None) -> Any:
     """The security administrator changes an account's role: a permission change,
-    audited with the account before and after.  Nobody changes their own role."""
+    audited with the account before and after.  Nobody changes their own role.  A move
+    into an administrator role is only asked for (the AdminRequest)."""
     _require(actor, Role.SECURITY_ADMIN)
     _not_self(actor, user, _("Nobody may change their own role."))
-    before = snapshot(user)
     vendor = user.vendor if vendor is None and role in VENDOR_ROLES else vendor
     unit = user.unit if unit is None and role == Role.RECIPIENT else unit
     vendor, unit = _scope(role, vendor, unit)
     if role != user.role:
         _keep_one_admin(user, user.role)
+    if actor is not None and role in ADMIN_ROLES and role != user.role:
+        asked = User(username=user.username, role=role, pk=user.pk)
+        return _ask(actor, AdminRequest.Kind.ROLE, asked, {})
+    return apply_role(actor, user, role, vendor, unit)
+
+
+def apply_role(actor: Any, user: User, role: str, vendor: Any, unit: Any) -> User:
+    before = snapshot(user)
     user.role, user.vendor, user.unit = role, vendor, unit
     after = snapshot(user)
     if after == before:
@@ -228,11 +274,10 @@ def cut_off(user: User) -> int:
     """End every session of the account and revoke its API token(s); the number of
     tokens revoked.  Call inside the transaction of the change that asks for it."""
     from django.db.models import F
-    from rest_framework.authtoken.models import Token
 
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
-    return int(Token.objects.filter(user=user).delete()[0])
+    return int(ApiToken.objects.filter(user=user).delete()[0])
 
 
 def _set_active(actor: Any, user: User, active: bool, why: str = "") -> User:
@@ -315,7 +360,7 @@ def unlock_user(actor: Any, user: User) -> int:
     return count
 
 
-def _store_password(
+def store_password(
     user: User,
     password: str,
     *,
@@ -324,11 +369,15 @@ def _store_password(
     actor: Any,
     summary: str,
     cut: bool = False,
+    hashed: bool = False,
 ) -> User:
     """Set a checked password and whether it must be changed at the next login, audited;
     `cut`: also end every session and revoke the API token (an administrator's reset)."""
     with transaction.atomic():
-        user.set_password(password)
+        if hashed:  # an approved request's password travels as its hash
+            user.password = password
+        else:
+            user.set_password(password)
         user.must_change_password = must_change
         user.save(update_fields=["password", "must_change_password"])
         revoked = cut_off(user) if cut else 0
@@ -357,14 +406,19 @@ def _local_password(user: User, field: str) -> None:
         )
 
 
-def reset_password(actor: Any, user: User, password: str) -> User:
+def reset_password(actor: Any, user: User, password: str) -> Any:
     """The security administrator sets a new password; the user must change it
-    at the next login."""
+    at the next login.  An administrator's password is only asked for (the AdminRequest)."""
     _require(actor, Role.SECURITY_ADMIN)
     _not_self(actor, user, _("Change your own password on your password page."))
     _local_password(user, "password")
     _check_password(password, user)
-    return _store_password(
+    if actor is not None and user.role in ADMIN_ROLES:
+        from django.contrib.auth.hashers import make_password
+
+        asked = User(username=user.username, role=user.role, pk=user.pk)
+        return _ask(actor, AdminRequest.Kind.RESET, asked, {"password": make_password(password)})
+    return store_password(
         user,
         password,
         must_change=True,
@@ -403,7 +457,7 @@ def set_password(user: User, old_password: str, new_password: str) -> User:
             {"password": [_("The new password must differ from the current one.")]}
         )
     _check_password(new_password, user)
-    return _store_password(
+    return store_password(
         user,
         new_password,
         must_change=False,
@@ -413,35 +467,73 @@ def set_password(user: User, old_password: str, new_password: str) -> User:
     )
 
 
-def create_token(user: User) -> Any:
-    """A new API token for the user (replacing any previous one)."""
-    from rest_framework.authtoken.models import Token
+def token_hash(secret: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for the user and its secret (shown once; only its hash is
+    kept).  It expires after OPSQM_API_TOKEN_DAYS; an account may hold several."""
+    import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
 
     if not user.is_active:
         raise PermissionDenied(_("Inactive accounts have no API token."))
+    name = (name or "").strip()
+    if len(name) > 64:
+        raise ValidationError({"name": [_("At most 64 characters.")]})
+    secret = secrets.token_hex(20)
     with transaction.atomic():
-        replaced = Token.objects.filter(user=user).delete()[0] > 0
-        token = Token.objects.create(user=user)
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=token_hash(secret),
+            prefix=secret[:6],
+            name=name,
+            expires=timezone.now() + timedelta(days=settings.OPSQM_API_TOKEN_DAYS),
+        )
         log_action(
             "api_token.create",
             obj=user,
             actor=user,
-            summary=f"API token of {user.username} {'replaced' if replaced else 'created'}",
-            after={"token_prefix": token.key[:6]},
+            summary=f"API token {token.prefix}… of {user.username} created",
+            after={"token_prefix": token.prefix, "expires": token.expires.isoformat()},
         )
-    return token
+    return token, secret
 
 
-def revoke_token(user: User) -> bool:
-    from rest_framework.authtoken.models import Token
-
+def revoke_token(user: User, token_id: int) -> bool:
+    """The account revokes one of its own tokens (another's is not found)."""
     with transaction.atomic():
-        deleted = Token.objects.filter(user=user).delete()[0] > 0
-        if deleted:
-            log_action(
-                "api_token.revoke",
-                obj=user,
-                actor=user,
-                summary=f"API token of {user.username} revoked",
-            )
-    return deleted
+        token = ApiToken.objects.filter(user=user, pk=token_id).first()
+        if token is None:
+            return False
+        token.delete()
+        log_action(
+            "api_token.revoke",
+            obj=user,
+            actor=user,
+            summary=f"API token {token.prefix}… of {user.username} revoked",
+            before={"token_prefix": token.prefix},
+        )
+    return True
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active account a live token belongs to (None: unknown, expired or closed).
+    An expired token stays listed for its owner (who sees why it stopped) until revoked."""
+    from django.utils import timezone
+
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(secret)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.expires <= now:
+        return None
+    if token.last_used is None or (now - token.last_used).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    return token.user if token.user.is_active else None

@@ -20,4 +20,17 @@ urlpatterns = [
     path("users/<int:pk>/role/", views.user_role, name="user_role"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password"),
+    path("requests/", views.admin_requests, name="requests"),
+    path(
+        "requests/<int:pk>/approve/",
+        views.admin_request_decide,
+        {"verdict": "approve"},
+        name="request_approve",
+    ),
+    path(
+        "requests/<int:pk>/reject/",
+        views.admin_request_decide,
+        {"verdict": "reject"},
+        name="request_reject",
+    ),
 ]

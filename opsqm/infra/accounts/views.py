@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.forms import Form
@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsqm.infra.accounts import identity, services
+from opsqm.infra.accounts import approvals, identity, services
 from opsqm.infra.accounts.forms import (
     OwnPasswordForm,
     PasswordResetForm,
@@ -29,7 +29,7 @@ from opsqm.infra.accounts.forms import (
     UserFilterForm,
     apply_service_errors,
 )
-from opsqm.infra.accounts.models import User
+from opsqm.infra.accounts.models import AdminRequest, User
 from opsqm.infra.core.access import (
     can_manage_accounts,
     can_manage_permissions,
@@ -43,7 +43,7 @@ SYS, SEC = Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN
 def _user_form(
     request: HttpRequest,
     form: Form,
-    save: Callable[[dict[str, Any]], User],
+    save: Callable[[dict[str, Any]], Any],
     done: str,
     title: str,
     account: User | None = None,
@@ -59,6 +59,10 @@ def _user_form(
         except ValidationError as exc:
             apply_service_errors(form, exc, rename)
         else:
+            if isinstance(user, AdminRequest):
+                asked = _("The change to administrator account %(u)s waits for a second approval.")
+                messages.success(request, asked % {"u": user.username})
+                return redirect("accounts:requests")
             messages.success(request, done % {"u": user.username})
             return redirect("accounts:user", pk=user.pk)
     context: dict[str, Any] = {"form": form, "title": title}
@@ -136,7 +140,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(SYS)
 def user_create(request: HttpRequest) -> HttpResponse:
-    def save(d: dict[str, Any]) -> User:
+    def save(d: dict[str, Any]) -> Any:
         return services.create_user(
             request.user,
             username=d["username"],
@@ -263,14 +267,56 @@ def own_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
-    from rest_framework.authtoken.models import Token
+    """The account's API tokens: list, create (the secret is shown once), revoke."""
+    from opsqm.infra.accounts.models import ApiToken
 
+    user = request.user
     new_key = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            if services.revoke_token(request.user):  # type: ignore[arg-type]
-                messages.success(request, _("Your API token has been revoked."))
+            try:
+                token_id = int(request.POST.get("token", ""))
+            except ValueError:
+                token_id = 0
+            if services.revoke_token(user, token_id):  # type: ignore[arg-type]
+                messages.success(request, _("The API token has been revoked."))
             return redirect("accounts:token")
-        new_key = services.create_token(request.user).key  # type: ignore[arg-type]
-    token = Token.objects.filter(user_id=int(request.user.pk or 0)).first()
-    return render(request, "accounts/token.html", {"token": token, "new_key": new_key})
+        try:
+            new_key = services.create_token(user, request.POST.get("name", ""))[1]  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    tokens = ApiToken.objects.filter(user_id=int(user.pk or 0))
+    return render(request, "accounts/token.html", {"tokens": tokens, "new_key": new_key})
+
+
+@role_required(SYS, SEC, Role.AUDIT_ADMIN)
+def admin_requests(request: HttpRequest) -> HttpResponse:
+    """Administrator changes waiting for a second administrator (two-person rule), and
+    the last decided ones."""
+    decided = AdminRequest.objects.exclude(state=AdminRequest.State.PENDING)
+    return render(
+        request,
+        "accounts/requests.html",
+        {
+            "pending": approvals.pending(),
+            "decided": decided.select_related("requested_by", "decided_by")[:20],
+            "can_decide": getattr(request.user, "role", "") in approvals.DECIDERS,
+        },
+    )
+
+
+@role_required(SYS, SEC)
+@require_POST
+def admin_request_decide(request: HttpRequest, pk: int, verdict: str) -> HttpResponse:
+    get_object_or_404(AdminRequest, pk=pk)
+    decide = approvals.approve if verdict == "approve" else approvals.reject
+    try:
+        done = decide(request.user, pk)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(
+            request,
+            _("Request %(id)s: %(state)s.") % {"id": done.pk, "state": done.get_state_display()},
+        )
+    return redirect("accounts:requests")
