@@ -119,6 +119,18 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        # restored after it occurred, the report after the event (issue 12)
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(
+                self,
+                self.contract,
+                ("occurred_at", "restored_at", "reported_at"),
+                order=(("occurred_at", "restored_at"), ("occurred_at", "reported_at")),
+            )
+
     def facts(self, now: datetime.datetime) -> Facts:
         from opsqm.facts.incidents.classification import minutes_between
 
@@ -419,6 +431,14 @@ class ServiceDelay(models.Model):
     def __str__(self) -> str:
         return self.obligation
 
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(
+                self, self.contract, ("basis_on", "due", "delivered"), order=(("basis_on", "due"),)
+            )
+
 
 class PraiseApplication(models.Model):
     """第二十条: the vendor applies; the IT department verifies with the leader, or
@@ -541,6 +561,14 @@ class RectificationNotice(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(
+                self, self.contract, ("received_on", "due"), order=(("received_on", "due"),)
+            )
 
     def overdue(self, today: datetime.date) -> bool:
         """Late: rectified after the due day, or not rectified and the due day is past."""

@@ -170,6 +170,12 @@ class Replacement(models.Model):
     def __str__(self) -> str:
         return f"{self.person_out} → {self.person_in}"
 
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(self, self.contract, ("replaced_at", "notified_at", "materials_at"))
+
 
 def punch_minute(at: datetime.datetime) -> datetime.datetime:
     """The identity instant of a punch: `at` with the seconds dropped
@@ -324,6 +330,17 @@ class Leave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.person} {self.start:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.person_id:
+            check_model_dates(
+                self,
+                self.person.contract,
+                ("start", "end", "requested_at"),
+                order=(("start", "end"),),
+            )
 
     @property
     def state(self) -> str:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.dates import date_errors
 from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.tickets.models import Attachment, Event, Finding, OriginalReport, Ticket
 from opsqm.facts.tickets.services import common
@@ -104,6 +105,12 @@ def record_intake(
     if priority not in Ticket.Priority.values:
         errors["priority"] = _("Unknown priority.")
     now = common.now()
+    if reported_at is not None:  # typed: within the contract's time (issue 12)
+        errors.update(
+            date_errors(
+                contract, {"reported_at": reported_at}, labels={"reported_at": _("reported at")}
+            )
+        )
     reported_at = reported_at or now
     if reported_at > now + datetime.timedelta(minutes=5):
         errors["reported_at"] = _("The report cannot be in the future.")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.dates import check_dates
 from opsqm.facts.tickets.models import Event, PhoneCall, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
@@ -40,6 +41,9 @@ def log_vendor_call(
             raise ValidationError(_("Record whom you called and what was said."))
         if called_at > common.now() + datetime.timedelta(minutes=5):
             raise ValidationError(_("The call cannot be in the future."))
+        # within the contract's time; not ordered against the report's typed time,
+        # which the desk may fill in only after the call
+        check_dates(ticket.contract, {"called_at": called_at}, labels={"called_at": _("called at")})
         before = snapshot(ticket)
         call = PhoneCall.objects.create(
             ticket=ticket,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.dates import check_dates
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import (
@@ -158,6 +159,11 @@ def request_extension(
         _require_dispatched(ticket)
         if not reason.strip():
             raise ValidationError({"reason": _("The reason must be noted (第九条二).")})
+        check_dates(
+            ticket.contract,
+            {"requested_to": requested_to},
+            labels={"requested_to": _("new deadline")},
+        )
         current = ticket.deadline or ticket.compute_deadline()
         if current is not None and requested_to <= current:
             raise ValidationError({"requested_to": _("The new deadline must be later.")})
