@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,7 @@ from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.incidents.classification import Facts, Proposal, classify
 from opsqm.facts.incidents.classification import HumanError as FactHumanError
 from opsqm.facts.incidents.classification import Scope as FactScope
+from opsqm.infra.core.textlimits import TEXT, limit_constraints
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 USER = settings.AUTH_USER_MODEL
@@ -71,7 +72,9 @@ class Incident(models.Model):
     excused = models.CharField(_("excused by decision"), max_length=120, blank=True)
     # The facts of 第十一条.
     systems = models.CharField(_("systems affected"), max_length=300, blank=True)
-    impact = models.TextField(_("impact"), blank=True)
+    impact = models.TextField(
+        _("impact"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
+    )
     scope = models.CharField(
         _("what stopped working"), max_length=20, choices=Scope.choices, default=Scope.NONE
     )
@@ -114,6 +117,7 @@ class Incident(models.Model):
         )
         constraints = (
             models.UniqueConstraint(fields=["contract", "code"], name="incident_code_per_contract"),
+            *limit_constraints("incident", {"impact": TEXT}),
         )
 
     def __str__(self) -> str:

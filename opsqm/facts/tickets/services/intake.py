@@ -23,6 +23,7 @@ from opsqm.facts.tickets.services.common import (
     save_ticket,
 )
 from opsqm.infra.accounts.models import User
+from opsqm.infra.core.textlimits import length_errors
 
 
 def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -> None:
@@ -104,6 +105,7 @@ def record_intake(
     _check_unit(contract, unit, errors)
     if priority not in Ticket.Priority.values:
         errors["priority"] = _("Unknown priority.")
+    errors.update(length_errors(Ticket, {"title": title, "description": description.strip()}))
     now = common.now()
     if reported_at is not None:  # typed: within the contract's time (issue 12)
         errors.update(
@@ -121,7 +123,8 @@ def record_intake(
             contract,
             user=user,
             kind=Ticket.Kind.SERVICE,
-            title=title or description.strip().splitlines()[0],
+            # the title read from the description's first line, cut to the field's size
+            title=title or description.strip().splitlines()[0][:200],
             unit=unit,
             priority=priority,
             description=description.strip(),

@@ -31,6 +31,7 @@ from opsqm.facts.tickets.services.common import (
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.textlimits import check_lengths
 
 
 def _require_dispatched(ticket: Ticket) -> None:
@@ -102,6 +103,7 @@ def record_work(
     """The bureau's single ticket form (第八条): problem analysis, resolution steps,
     verification result, with screenshots and logs."""
     kinds = {Attachment.Kind.SCREENSHOT, Attachment.Kind.LOG, Attachment.Kind.OTHER}
+    check_lengths(Ticket, {"analysis": analysis, "steps": steps, "verification": verification})
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_dispatched(ticket)
