@@ -8,6 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export OPSQM_VAR_DIR="${OPSQM_VAR_DIR:-$PWD/var}"
+# The settings want a secret key (or DEBUG=1): the demo keeps one in its data directory.
+if [ -z "${SECRET_KEY:-}" ]; then
+  mkdir -p "$OPSQM_VAR_DIR"
+  [ -s "$OPSQM_VAR_DIR/.secret_key" ] ||
+    (umask 077; $PY -c 'import secrets; print(secrets.token_urlsafe(50))' >"$OPSQM_VAR_DIR/.secret_key")
+  SECRET_KEY="$(cat "$OPSQM_VAR_DIR/.secret_key")"
+  export SECRET_KEY
+fi
 BIND="${OPSQM_BIND:-127.0.0.1:8000}"
 HOST="${BIND%:*}"
 PORT="${BIND##*:}"

@@ -37,16 +37,6 @@ from tests.scope import (
     make_vendor,
 )
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests go to one xdist worker (`--dist loadgroup`, `make test`):
-    a worker that runs any of them loads the demo bureau once, and Chromium with it."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 # --- storage -------------------------------------------------------------------------
 
 

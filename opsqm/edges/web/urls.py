@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("opsqm.edges.home.urls")),
+    path("", include("opsqm.infra.ops.urls")),
     path("accounts/", include("opsqm.infra.accounts.urls")),
     path("audit/", include("opsqm.infra.audit.urls")),
     path("contracts/", include("opsqm.facts.contracts.urls")),

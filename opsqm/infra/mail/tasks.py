@@ -11,7 +11,12 @@ from opsqm.infra.jobs.registry import PermanentError, Retry, job, periodic
 from opsqm.infra.mail import imap
 
 
-@job("mail.poll", max_attempts=3, retry_base=30, stale_after=600)
+@job(
+    "mail.poll",
+    max_attempts=3,
+    retry_base=30,
+    stale_after=lambda: float(settings.MAIL_POLL_STALE_SECONDS),
+)
 def poll(job: Job) -> dict[str, Any]:
     from opsqm.infra.mail.services import poll_mailbox
 

@@ -263,18 +263,21 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
 
     def full_page(filters: dict[str, str]) -> dict[str, Any]:
-        refused, awaiting = 0, None
+        refused, awaiting, not_delivered = 0, None, []
         if is_desk(user):
+            from opsqm.facts.tickets.mail_rules import undelivered_rows
             from opsqm.infra.mail.models import InboundMessage, ParseStatus
 
             refused = InboundMessage.objects.filter(status=ParseStatus.REFUSED).count()
             awaiting = AwaitingPhone(visible_tickets(user))
+            not_delivered = undelivered_rows(visible_tickets(user))
         lists = _filter_bar_lists(user)
         return {
             "contract_options": _options(lists["contracts"], filters["contract"]),
             "unit_options": _options(lists["units"], filters["unit"]),
             "refused": refused,
             "awaiting": awaiting,
+            "undelivered": not_delivered,
         }
 
     return _list_page(

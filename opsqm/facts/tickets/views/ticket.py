@@ -20,6 +20,7 @@ from opsqm.facts.tickets.access import (
     require,
     visible_tickets,
 )
+from opsqm.facts.tickets.mail_rules import undelivered
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
 from opsqm.facts.tickets.views.common import RISK_ROLES, _ticket_for
 from opsqm.infra.accounts.requests import AuthenticatedRequest
@@ -71,6 +72,10 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
         ],
         **_sign_link(request, ticket),
+        # Asked only when a bounce is on the timeline (no query for the others).
+        "undelivered": [(m, ticket) for m in undelivered([ticket.number])]
+        if any(e.action == "mail_not_delivered" for e in ticket.events.all())
+        else [],
     }
     return render(request, "tickets/detail.html", ctx)
 
