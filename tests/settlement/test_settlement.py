@@ -269,6 +269,6 @@ def test_times_and_money_read_the_same_everywhere(
     amount = next(
         r[1]
         for k, r in summary.items()
-        if k.value and "金额" in str(k.value) or k.value == "Contract amount"
+        if (k.value and "金额" in str(k.value)) or k.value == "Contract amount"
     )
     assert amount.value == 1000000 and "¥" in amount.number_format

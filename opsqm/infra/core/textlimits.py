@@ -49,5 +49,3 @@ def check_lengths(model: Any, values: Mapping[str, Any]) -> None:
     errors = length_errors(model, values)
     if errors:
         raise ValidationError(errors)
-
-
