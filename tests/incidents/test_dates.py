@@ -95,3 +95,23 @@ def test_leave_and_ticket_intake_are_checked(contract_a: Any, users: Any, unit_a
             reported_at=at(2024, 6, 1),
         )
     assert set(exc.value.message_dict) == {"reported_at"}
+
+
+def test_incident_texts_have_a_maximum(contract_a: Any, assessor: Any) -> None:
+    """Issue 12: the service refuses a text beyond its maximum, naming the field;
+    the database refuses it too."""
+    from django.db import IntegrityError, transaction
+
+    from opsqm.facts.incidents.models import RectificationNotice
+    from opsqm.infra.core.textlimits import TEXT
+
+    with pytest.raises(ValidationError) as exc:
+        services.record_incident(
+            contract_a, {"code": "SG-Z", "occurred_at": at(2025, 4, 2), "impact": "影" * (TEXT + 1)}
+        )
+    assert set(exc.value.message_dict) == {"impact"}
+    inc = services.record_incident(contract_a, {"code": "SG-Z", "occurred_at": at(2025, 4, 2)})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Incident.objects.filter(pk=inc.pk).update(impact="x" * (TEXT + 1))
+    field = RectificationNotice._meta.get_field("response")
+    assert field.max_length == TEXT and field.formfield().widget.attrs["maxlength"] == str(TEXT)

@@ -14,7 +14,7 @@ from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.incidents.classification import Facts, Proposal, classify
 from opsqm.facts.incidents.classification import HumanError as FactHumanError
 from opsqm.facts.incidents.classification import Scope as FactScope
-from opsqm.infra.core.textlimits import TEXT, limit_constraints
+from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 USER = settings.AUTH_USER_MODEL
@@ -170,13 +170,17 @@ class DeterminationStep(models.Model):
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="steps"
     )
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Incident.Level.choices, null=True, blank=True
     )
     # Step 五: {"it": …, "vendor": …, "supervisor": …, "experts": …} (names).
     participants = models.JSONField(_("participants"), default=dict, blank=True)
-    conclusion = models.TextField(_("written conclusion"), blank=True)
+    conclusion = models.TextField(
+        _("written conclusion"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
+    )
     conclusion_scan = models.FileField(
         _("signed conclusion (scan)"),
         upload_to=upload_to("incidents/conclusions"),
@@ -193,6 +197,7 @@ class DeterminationStep(models.Model):
         verbose_name_plural = _("determination steps")
         ordering = ("incident", "step")
         constraints = (
+            *limit_constraints("determinationstep", {"notes": NOTE, "conclusion": TEXT}),
             models.UniqueConstraint(fields=["incident", "step"], name="determination_step_once"),
         )
 
@@ -311,7 +316,9 @@ class QuarterlyEvaluation(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="evaluations"
     )
     result = models.CharField(_("result"), max_length=12, choices=Result.choices)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = models.TextField(
+        _("comments"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
     rated_by = models.ForeignKey(
         USER,
         verbose_name=_("rated by"),
@@ -331,6 +338,7 @@ class QuarterlyEvaluation(models.Model):
             "unit__name",
         )
         constraints = (
+            *limit_constraints("quarterlyevaluation", {"comments": NOTE}),
             models.UniqueConstraint(
                 fields=["contract", "quarter", "unit"], name="evaluation_once_per_quarter"
             ),
@@ -352,7 +360,9 @@ class Praise(models.Model):
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     at = models.DateTimeField(_("praised at"))
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
+    )
     # How the IT department confirmed it (第二十条): verified with the leader, or the
     # service unit's stamped confirmation.
     verified_with = models.CharField(_("verified with (leader)"), max_length=100, blank=True)
@@ -375,6 +385,7 @@ class Praise(models.Model):
         )
         # One event may be praised at several levels; the engine counts the highest.
         constraints = (
+            *limit_constraints("praise", {"description": TEXT}),
             models.UniqueConstraint(fields=["contract", "event", "level"], name="praise_once"),
         )
 
@@ -412,7 +423,9 @@ class ServiceDelay(models.Model):
     basis_on = models.DateField(
         _("counted from"), null=True, blank=True, help_text=_("Signing date, date of the demand…")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
     delivery_file = models.FileField(
         _("delivery (file)"),
         upload_to=upload_to("incidents/deliveries"),
@@ -429,6 +442,7 @@ class ServiceDelay(models.Model):
             "obligation",
         )
         constraints = (
+            *limit_constraints("servicedelay", {"notes": NOTE}),
             models.UniqueConstraint(fields=["contract", "obligation"], name="delay_once"),
         )
 
@@ -459,7 +473,9 @@ class PraiseApplication(models.Model):
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level claimed"), max_length=20, choices=Praise.Level.choices)
     praised_on = models.DateField(_("praised on"))
-    description = models.TextField(_("description"))
+    description = models.TextField(
+        _("description"), max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
+    )
     evidence = models.FileField(
         _("evidence"),
         upload_to=upload_to("incidents/praise"),
@@ -487,7 +503,9 @@ class PraiseApplication(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = models.TextField(
+        _("decision note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
     praise = models.OneToOneField(
         Praise, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
     )
@@ -496,6 +514,9 @@ class PraiseApplication(models.Model):
         verbose_name = _("praise application")
         verbose_name_plural = _("praise applications")
         ordering = ("-applied_at",)
+        constraints = (
+            *limit_constraints("praiseapplication", {"description": TEXT, "decision_note": NOTE}),
+        )
 
     def __str__(self) -> str:
         return f"{self.event} ({self.get_level_display()})"
@@ -515,7 +536,9 @@ class RectificationNotice(models.Model):
     )
     code = models.CharField(_("notice number"), max_length=32)
     subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("what is to be rectified"))
+    description = models.TextField(
+        _("what is to be rectified"), max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
+    )
     received_on = models.DateField(_("received by the vendor on"))
     due = models.DateField(_("rectify by"))
     notice_file = models.FileField(
@@ -529,7 +552,9 @@ class RectificationNotice(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
-    response = models.TextField(_("vendor's response"), blank=True)
+    response = models.TextField(
+        _("vendor's response"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
+    )
     response_file = models.FileField(
         _("rectification evidence"),
         upload_to=upload_to("incidents/rectification"),
@@ -545,7 +570,9 @@ class RectificationNotice(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verification_note = models.TextField(_("verification note"), blank=True)
+    verification_note = models.TextField(
+        _("verification note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
     delivery = models.OneToOneField(
         ServiceDelay,
         verbose_name=_("tracked as contracted delivery (D1)"),
@@ -560,6 +587,10 @@ class RectificationNotice(models.Model):
         verbose_name_plural = _("rectification notices")
         ordering = ("-received_on", "code")
         constraints = (
+            *limit_constraints(
+                "rectificationnotice",
+                {"description": TEXT, "response": TEXT, "verification_note": NOTE},
+            ),
             models.UniqueConstraint(fields=["contract", "code"], name="rectification_code_once"),
         )
 

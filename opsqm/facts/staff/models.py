@@ -11,11 +11,13 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.facts.contracts.evidence_version import bump_evidence
 from opsqm.facts.contracts.models import Contract, Unit
+from opsqm.infra.core.textlimits import NOTE, limit_constraints
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 UPLOAD_DIR = upload_to("staff/documents")
@@ -125,11 +127,14 @@ class EntryVerification(models.Model):
     degree_or_certificate_checked = models.BooleanField(
         _("degree or professional certificate checked"), default=False
     )
-    remarks = models.TextField(_("remarks"), blank=True)
+    remarks = models.TextField(
+        _("remarks"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
 
     class Meta:
         verbose_name = _("entry verification")
         verbose_name_plural = _("entry verifications")
+        constraints = (*limit_constraints("entryverification", {"remarks": NOTE}),)
 
     def __str__(self) -> str:
         return f"{self.staff} {self.verified_on}"
@@ -153,13 +158,16 @@ class Replacement(models.Model):
     materials_at = models.DateTimeField(
         _("verification materials submitted at"), null=True, blank=True
     )
-    reason = models.TextField(_("written reason"), blank=True)
+    reason = models.TextField(
+        _("written reason"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
 
     class Meta:
         verbose_name = _("replacement")
         verbose_name_plural = _("replacements")
         ordering = ("-replaced_at",)
         constraints = (
+            *limit_constraints("replacement", {"reason": NOTE}),
             models.UniqueConstraint(fields=["person_out", "person_in"], name="replacement_pair"),
             models.CheckConstraint(
                 name="replacement_two_people",
@@ -297,7 +305,9 @@ class Leave(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -308,7 +318,9 @@ class Leave(models.Model):
     )
     pending = models.BooleanField(_("awaiting decision"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = models.TextField(
+        _("decision note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
+    )
 
     class Meta:
         verbose_name = _("leave")
@@ -318,6 +330,7 @@ class Leave(models.Model):
             "start",
         )
         constraints = (
+            *limit_constraints("leave", {"reason": NOTE, "decision_note": NOTE}),
             models.UniqueConstraint(fields=["person", "start"], name="leave_once"),
             models.CheckConstraint(
                 name="leave_ordered", condition=models.Q(start__lt=models.F("end"))
@@ -361,7 +374,7 @@ class ReplacementDemand(models.Model):
     )
     demanded_at = models.DateTimeField(_("demanded at"))
     due = models.DateTimeField(_("due"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=NOTE, validators=[MaxLengthValidator(NOTE)])
     demanded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("demanded by"),
@@ -384,6 +397,7 @@ class ReplacementDemand(models.Model):
         verbose_name_plural = _("replacement demands")
         ordering = ("-demanded_at",)
         constraints = (
+            *limit_constraints("replacementdemand", {"reason": NOTE}),
             models.CheckConstraint(
                 name="demand_due_after", condition=models.Q(due__gte=models.F("demanded_at"))
             ),
