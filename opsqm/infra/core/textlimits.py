@@ -44,8 +44,11 @@ def length_errors(model: Any, values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-def check_lengths(model: Any, values: Mapping[str, Any]) -> None:
-    """Raise a ValidationError keyed by field for `length_errors`."""
+def check_lengths(
+    model: Any, values: Mapping[str, Any], keys: Mapping[str, str] | None = None
+) -> None:
+    """Raise a ValidationError for `length_errors`, keyed by field (or by `keys[field]`,
+    the name the form or the API uses for it)."""
     errors = length_errors(model, values)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError({(keys or {}).get(k, k): v for k, v in errors.items()})
