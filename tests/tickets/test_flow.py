@@ -371,3 +371,11 @@ def test_text_limits_in_the_services_and_the_database(
     services.record_work(
         dispatched, user=vendor_engineer, analysis="析" * TEXT, steps="b", verification="c"
     )  # exactly the maximum is fine
+
+
+def test_the_person_called_is_limited_to_its_field(intake: Any, service_desk: Any) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.log_vendor_call(
+            intake, user=service_desk, called_at=timezone.now(), person="李" * 65, outcome="未接"
+        )
+    assert set(exc.value.message_dict) == {"person"}

@@ -260,6 +260,7 @@ def confirm_by_phone(
         raise ValidationError({"satisfaction": _("Record the recipient's rating.")})
     if not person.strip() or not outcome.strip():
         raise ValidationError(_("Record whom you called and what was said."))
+    check_lengths(PhoneCall, {"person": person.strip()})
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_closable(ticket)

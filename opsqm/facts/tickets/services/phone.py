@@ -15,6 +15,7 @@ from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
+from opsqm.infra.core.textlimits import check_lengths
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
 # phone call to the vendor (第十条四).  A constant of the flow, not a scoring rule: the
@@ -41,6 +42,7 @@ def log_vendor_call(
             raise ValidationError(_("Record whom you called and what was said."))
         if called_at > common.now() + datetime.timedelta(minutes=5):
             raise ValidationError(_("The call cannot be in the future."))
+        check_lengths(PhoneCall, {"person": person.strip()})
         # within the contract's time; not ordered against the report's typed time,
         # which the desk may fill in only after the call
         check_dates(ticket.contract, {"called_at": called_at}, labels={"called_at": _("called at")})
