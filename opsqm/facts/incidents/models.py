@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +14,7 @@ from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.incidents.classification import Facts, Proposal, classify
 from opsqm.facts.incidents.classification import HumanError as FactHumanError
 from opsqm.facts.incidents.classification import Scope as FactScope
-from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints
+from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints, limited_text
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 USER = settings.AUTH_USER_MODEL
@@ -72,9 +72,7 @@ class Incident(models.Model):
     excused = models.CharField(_("excused by decision"), max_length=120, blank=True)
     # The facts of 第十一条.
     systems = models.CharField(_("systems affected"), max_length=300, blank=True)
-    impact = models.TextField(
-        _("impact"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    impact = limited_text(_("impact"), TEXT, blank=True)
     scope = models.CharField(
         _("what stopped working"), max_length=20, choices=Scope.choices, default=Scope.NONE
     )
@@ -170,17 +168,13 @@ class DeterminationStep(models.Model):
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="steps"
     )
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
-    notes = models.TextField(
-        _("notes"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    notes = limited_text(_("notes"), NOTE, blank=True)
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Incident.Level.choices, null=True, blank=True
     )
     # Step 五: {"it": …, "vendor": …, "supervisor": …, "experts": …} (names).
     participants = models.JSONField(_("participants"), default=dict, blank=True)
-    conclusion = models.TextField(
-        _("written conclusion"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    conclusion = limited_text(_("written conclusion"), TEXT, blank=True)
     conclusion_scan = models.FileField(
         _("signed conclusion (scan)"),
         upload_to=upload_to("incidents/conclusions"),
@@ -316,9 +310,7 @@ class QuarterlyEvaluation(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="evaluations"
     )
     result = models.CharField(_("result"), max_length=12, choices=Result.choices)
-    comments = models.TextField(
-        _("comments"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    comments = limited_text(_("comments"), NOTE, blank=True)
     rated_by = models.ForeignKey(
         USER,
         verbose_name=_("rated by"),
@@ -360,9 +352,7 @@ class Praise(models.Model):
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     at = models.DateTimeField(_("praised at"))
-    description = models.TextField(
-        _("description"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    description = limited_text(_("description"), TEXT, blank=True)
     # How the IT department confirmed it (第二十条): verified with the leader, or the
     # service unit's stamped confirmation.
     verified_with = models.CharField(_("verified with (leader)"), max_length=100, blank=True)
@@ -423,9 +413,7 @@ class ServiceDelay(models.Model):
     basis_on = models.DateField(
         _("counted from"), null=True, blank=True, help_text=_("Signing date, date of the demand…")
     )
-    notes = models.TextField(
-        _("notes"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    notes = limited_text(_("notes"), NOTE, blank=True)
     delivery_file = models.FileField(
         _("delivery (file)"),
         upload_to=upload_to("incidents/deliveries"),
@@ -473,9 +461,7 @@ class PraiseApplication(models.Model):
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level claimed"), max_length=20, choices=Praise.Level.choices)
     praised_on = models.DateField(_("praised on"))
-    description = models.TextField(
-        _("description"), max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    description = limited_text(_("description"), TEXT)
     evidence = models.FileField(
         _("evidence"),
         upload_to=upload_to("incidents/praise"),
@@ -503,9 +489,7 @@ class PraiseApplication(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(
-        _("decision note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    decision_note = limited_text(_("decision note"), NOTE, blank=True)
     praise = models.OneToOneField(
         Praise, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
     )
@@ -536,9 +520,7 @@ class RectificationNotice(models.Model):
     )
     code = models.CharField(_("notice number"), max_length=32)
     subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(
-        _("what is to be rectified"), max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    description = limited_text(_("what is to be rectified"), TEXT)
     received_on = models.DateField(_("received by the vendor on"))
     due = models.DateField(_("rectify by"))
     notice_file = models.FileField(
@@ -552,9 +534,7 @@ class RectificationNotice(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
-    response = models.TextField(
-        _("vendor's response"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    response = limited_text(_("vendor's response"), TEXT, blank=True)
     response_file = models.FileField(
         _("rectification evidence"),
         upload_to=upload_to("incidents/rectification"),
@@ -570,9 +550,7 @@ class RectificationNotice(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verification_note = models.TextField(
-        _("verification note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    verification_note = limited_text(_("verification note"), NOTE, blank=True)
     delivery = models.OneToOneField(
         ServiceDelay,
         verbose_name=_("tracked as contracted delivery (D1)"),

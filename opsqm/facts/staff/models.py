@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opsqm.facts.contracts.evidence_version import bump_evidence
 from opsqm.facts.contracts.models import Contract, Unit
-from opsqm.infra.core.textlimits import NOTE, limit_constraints
+from opsqm.infra.core.textlimits import NOTE, limit_constraints, limited_text
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 UPLOAD_DIR = upload_to("staff/documents")
@@ -127,9 +127,7 @@ class EntryVerification(models.Model):
     degree_or_certificate_checked = models.BooleanField(
         _("degree or professional certificate checked"), default=False
     )
-    remarks = models.TextField(
-        _("remarks"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    remarks = limited_text(_("remarks"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("entry verification")
@@ -158,9 +156,7 @@ class Replacement(models.Model):
     materials_at = models.DateTimeField(
         _("verification materials submitted at"), null=True, blank=True
     )
-    reason = models.TextField(
-        _("written reason"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    reason = limited_text(_("written reason"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("replacement")
@@ -305,9 +301,7 @@ class Leave(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reason = models.TextField(
-        _("reason"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    reason = limited_text(_("reason"), NOTE, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -318,9 +312,7 @@ class Leave(models.Model):
     )
     pending = models.BooleanField(_("awaiting decision"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(
-        _("decision note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    decision_note = limited_text(_("decision note"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("leave")

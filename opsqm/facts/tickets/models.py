@@ -43,7 +43,7 @@ from opsqm.facts.tickets.records import (
     SignLink,
     TicketSequence,
 )
-from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints
+from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints, limited_text
 from opsqm.infra.core.uploads import upload_to
 from opsqm.pure.assessment.rulebook import Rulebook, TicketRules, rulebook_for
 from opsqm.pure.assessment.rules.sla import ticket_deadline
@@ -176,9 +176,7 @@ class Ticket(models.Model):
         _("status"), max_length=16, choices=Status.choices, default="reported", editable=False
     )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True, editable=False)
-    description = models.TextField(
-        _("description"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    description = limited_text(_("description"), TEXT, blank=True)
     system = models.CharField(_("system / terminal"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -212,15 +210,9 @@ class Ticket(models.Model):
         _("dispatch sent (application clock)"), null=True, blank=True
     )
     # The bureau's single ticket form (统一样式, 第八条).
-    analysis = models.TextField(
-        _("problem analysis"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
-    steps = models.TextField(
-        _("resolution steps"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
-    verification = models.TextField(
-        _("verification result"), blank=True, max_length=TEXT, validators=[MaxLengthValidator(TEXT)]
-    )
+    analysis = limited_text(_("problem analysis"), TEXT, blank=True)
+    steps = limited_text(_("resolution steps"), TEXT, blank=True)
+    verification = limited_text(_("verification result"), TEXT, blank=True)
     work_recorded_at = models.DateTimeField(_("work last recorded"), null=True, blank=True)
     resolution_message = models.ForeignKey(
         "mail.OutboundMessage",
@@ -266,9 +258,7 @@ class Ticket(models.Model):
         related_name="+",
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    archive_note = models.TextField(
-        _("archive note"), blank=True, max_length=NOTE, validators=[MaxLengthValidator(NOTE)]
-    )
+    archive_note = limited_text(_("archive note"), NOTE, blank=True)
     # The decision that excuses it (合同 十一 force majeure, 十.1 agreed delay), e.g.
     # "force_majeure:FM-2026-01"; blank when none (spec §2 `excused`).  Set only
     # through opsqm.facts.incidents.excusal.set_excused (audited).

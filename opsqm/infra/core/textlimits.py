@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -17,6 +18,15 @@ from django.utils.translation import gettext as _
 TITLE = 200  # a title, a subject line
 NOTE = 2000  # a reason, a note, an outcome, a comment
 TEXT = 8000  # a description, an analysis, the steps taken
+
+
+def limited_text(verbose_name: Any, max_length: int, **kwargs: Any) -> models.TextField[Any, Any]:
+    """A TextField of at most `max_length` characters: the form's maxlength and the
+    model's validation (full_clean) both know it; add `limit_constraints` for the
+    database."""
+    return models.TextField(
+        verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
 
 
 def limit_constraints(prefix: str, limits: Mapping[str, int]) -> list[models.CheckConstraint]:
