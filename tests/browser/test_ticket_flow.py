@@ -88,11 +88,25 @@ def test_ticket_flow_desk_engineer_recipient(
     assert ticket.acknowledged_at is not None and ticket.record_steps
     assert ticket.resolved_at == ticket.resolution_message.server_received_at
 
+    # --- the desk: a one-time signing link with its QR code, copied with a click
+    desk.reload()
+    desk.click("form[action$='/sign-link/'] button")
+    desk.wait_for_load_state("load")
+    assert desk.locator(".sign-link-qr svg").is_visible()
+    assert desk.locator("#sign-link-expires").is_visible()
+    desk.click("button[data-copy=sign-link]")
+    desk.wait_for_function(
+        "document.querySelector('button[data-copy=sign-link]').textContent.trim() === '已复制'"
+    )
+
     # --- the service recipient, on a phone: draw the signature, rate, submit
     rec = open_page(PHONE)
     login(rec, "recipient")
     rec.goto(f"/tickets/{ticket.pk}/sign/")
     rec.check("input[name=satisfaction][value=satisfied]")
+    rec.click("button[data-signature-submit]")  # an empty pad: "please sign first"
+    warning = rec.locator("[data-signature-empty]")
+    assert warning.is_visible()
     pad = rec.locator("canvas[data-signature-pad]")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
@@ -103,6 +117,7 @@ def test_ticket_flow_desk_engineer_recipient(
     for i in range(1, 30):
         rec.mouse.move(x + 20 + i * 10, y + 120 + (25 if i % 2 else -25), steps=2)
     rec.mouse.up()
+    assert warning.is_hidden()  # the stroke cleared the warning
     screenshot(rec, "ticket-flow-4-signature")
     rec.click("button[data-signature-submit]")
     rec.wait_for_url(f"**/tickets/{ticket.pk}/")

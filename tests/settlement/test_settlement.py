@@ -185,7 +185,7 @@ def test_pages_and_workflow_through_them(
     st.refresh_from_db()
     assert st.status == "signed"
     body = login(vendor_manager).get(f"/settlement/{code}/").content.decode()
-    assert "SG-01" in body and st.evidence_sha256 in body and "270000.00" in body
+    assert "SG-01" in body and st.evidence_sha256 in body and "¥270,000.00" in body
     assert f'href="/incidents/{evidence.incidents.get().pk}/"' in body  # evidence linked
     # 合同 五.2: the page says the final payment waits for acceptance, and links to it.
     assert f'href="/acceptance/{code}/"' in body
@@ -230,3 +230,45 @@ def test_pdf_and_docx(evidence: Any, assessor: Any, supervisor: Any, login: Any)
         for cell in r.cells
     )
     assert "SG-01" in text and st.evidence_sha256 in text
+
+
+def test_times_and_money_read_the_same_everywhere(
+    evidence: Any, assessor: Any, supervisor: Any, login: Any
+) -> None:
+    """Issue 12: 2025-03-03 09:00, never ISO with T and an offset; money ¥1,234.50."""
+    import re
+
+    from opsqm.infra.core.formats import shown_time
+    from opsqm.infra.core.spreadsheet import Money
+
+    assert shown_time("2025-10-24T16:00:00+00:00") == "2025-10-25 00:00"
+    assert shown_time(datetime.datetime(2025, 10, 24, 16, tzinfo=datetime.UTC)) == (
+        "2025-10-25 00:00"
+    )
+    assert shown_time(datetime.date(2025, 10, 25)) == "2025-10-25"
+    assert str(Money("132500")) == "¥132,500.00" and str(Money("-1234.5")) == "-¥1,234.50"
+    st = _through_review(evidence, assessor, supervisor)
+    services.sign_off(st, assessor)
+    c = login(assessor)
+    iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+    page = c.get(f"/settlement/{evidence.code}/").content.decode()
+    visible = re.sub(r"<[^>]+>", " ", page)  # the text a person reads
+    assert not iso.search(visible) and "¥1,000,000.00" in visible
+    from docx import Document
+
+    docx = c.get(f"/settlement/{evidence.code}.docx")
+    text = "\n".join(
+        cell.text
+        for t in Document(io.BytesIO(docx.content)).tables
+        for r in t.rows
+        for cell in r.cells
+    )
+    assert not iso.search(text) and "¥1,000,000.00" in text
+    wb = load_workbook(io.BytesIO(c.get(f"/settlement/{evidence.code}.xlsx").content))
+    summary = {row[0]: row for row in wb.worksheets[0].iter_rows(min_row=1)}
+    amount = next(
+        r[1]
+        for k, r in summary.items()
+        if (k.value and "金额" in str(k.value)) or k.value == "Contract amount"
+    )
+    assert amount.value == 1000000 and "¥" in amount.number_format

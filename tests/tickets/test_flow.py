@@ -343,3 +343,39 @@ def test_improper_archive_by_the_desk(dispatched: Any, service_desk: Any) -> Non
 
 def test_original_report_row_is_its_own_record(intake: Any) -> None:
     assert OriginalReport.objects.filter(ticket=intake).count() == 1
+
+
+def test_text_limits_in_the_services_and_the_database(
+    dispatched: Any, vendor_engineer: Any
+) -> None:
+    """Issue 12: a text beyond its maximum is refused with the field named, and the
+    database refuses it too (a CHECK constraint), whatever writes it."""
+    from django.db import IntegrityError, transaction
+
+    from opsqm.infra.core.textlimits import TEXT
+
+    with pytest.raises(ValidationError) as exc:
+        services.record_work(
+            dispatched,
+            user=vendor_engineer,
+            analysis="析" * (TEXT + 1),
+            steps="b",
+            verification="c",
+        )
+    assert set(exc.value.message_dict) == {"analysis"}
+    assert str(TEXT) in exc.value.message_dict["analysis"][0]
+    dispatched.refresh_from_db()
+    assert dispatched.analysis == ""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=dispatched.pk).update(steps="x" * (TEXT + 1))
+    services.record_work(
+        dispatched, user=vendor_engineer, analysis="析" * TEXT, steps="b", verification="c"
+    )  # exactly the maximum is fine
+
+
+def test_the_person_called_is_limited_to_its_field(intake: Any, service_desk: Any) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.log_vendor_call(
+            intake, user=service_desk, called_at=timezone.now(), person="李" * 65, outcome="未接"
+        )
+    assert set(exc.value.message_dict) == {"person"}

@@ -103,6 +103,11 @@ def test_one_time_link_signs_without_login(
     desk.post(f"/tickets/{dispatched.pk}/sign-link/")
     page = desk.get(f"/tickets/{dispatched.pk}/").content.decode()
     url = page.split('id="sign-link"')[0].rsplit('value="', 1)[1].split('"')[0]
+    # issue 12: beside the link its QR code (inline SVG), a copy button and the expiry
+    link = dispatched.sign_links.get()
+    expiry = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")
+    assert 'data-copy="sign-link"' in page and "<svg" in page.split('class="sign-link-qr"')[1]
+    assert expiry in page.split('id="sign-link-expires"')[1].split("</p>")[0]
     path = url.split("testserver", 1)[1]
     anon = Client()
     assert anon.get(path).status_code == 200

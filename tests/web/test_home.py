@@ -97,3 +97,62 @@ def test_each_role_sees_its_next_steps(users, login, contract_a, unit_a):
     assert set(recipient) == {"resolved"} and "GD-R1" in recipient["resolved"]
     # The assessor's home is the scores, not the flow.
     assert queues("assessor") == {}
+
+
+def test_assessor_and_supervisor_see_their_next_steps(users, login, contract_a, contract_b):
+    """Issue 12: each next step a count and links; only the contracts in scope."""
+    import datetime
+
+    from opsqm.derived.acceptance.models import AcceptanceFile, Deliverable
+    from opsqm.derived.settlement.models import SettlementStatement
+    from opsqm.facts.attendance.models import ImportBatch, UnmatchedPerson
+    from opsqm.facts.incidents.models import Incident
+    from opsqm.facts.staff.models import Punch, StaffMember
+
+    when = datetime.datetime(2025, 3, 3, 9, tzinfo=datetime.UTC)
+    inc = Incident.objects.create(contract=contract_a, code="SG-TODO", occurred_at=when)
+    batch = ImportBatch.objects.create(source="xlsx", status="done", contract=contract_a)
+    UnmatchedPerson.objects.create(batch=batch, name="路人甲", first_at=when, last_at=when)
+    person = StaffMember.objects.create(
+        contract=contract_a, person="S09", name="赵工", entered_on=datetime.date(2025, 1, 2)
+    )
+    Punch.objects.create(person=person, at=when, kind="makeup", source="dingtalk")
+    Punch.objects.create(person=person, at=when + datetime.timedelta(hours=8), kind="normal")
+    late = Deliverable.objects.create(
+        contract=contract_a,
+        kind="monthly_inspection",
+        period="2025-01",
+        due=datetime.date(2025, 2, 5),
+    )
+    html = login(users["assessor"]).get("/").content.decode()
+    for key, count in (
+        ("determinations", 1),
+        ("unmatched", 1),
+        ("makeup", 1),
+        ("late_deliverables", 1),
+        ("settlements", 2),  # both 2025 contracts are over and have no settlement
+    ):
+        card = html.split(f'data-task="{key}"')[1].split("</section>")[0]
+        assert f'<span class="badge warn">{count}</span>' in card, key
+    assert f"/incidents/{inc.pk}/" in html and "SG-TODO" in html
+    assert f"/attendance/imports/{batch.pk}/" in html
+    assert f"/attendance/staff/{person.pk}/2025-03-03/" in html
+    assert f"/acceptance/deliverable/{late.pk}/" in html
+    assert "/settlement/BJJY-2025-001/" in html
+    assert "暂定得分" not in html
+
+    # the supervisor: a settlement, an application and a document waiting
+    SettlementStatement.objects.create(contract=contract_a, status="in_review", created_at=when)
+    AcceptanceFile.objects.create(contract=contract_b, state="applied", applied_at=when)
+    late.state = "under_review"
+    late.save()
+    html = login(users["supervisor"]).get("/").content.decode()
+    for key, link in (
+        ("settlements", "/settlement/BJJY-2025-001/"),
+        ("applications", "/acceptance/BJJY-2025-002/"),
+        ("documents", f"/acceptance/deliverable/{late.pk}/"),
+    ):
+        card = html.split(f'data-task="{key}"')[1].split("</section>")[0]
+        assert '<span class="badge warn">1</span>' in card and link in card, key
+    # the recipient has no such list
+    assert "data-task=" not in login(users["recipient"]).get("/").content.decode()

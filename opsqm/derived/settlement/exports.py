@@ -9,7 +9,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.services import rule_groups
-from opsqm.infra.core.spreadsheet import xlsx_workbook
+from opsqm.infra.core.formats import shown_time
+from opsqm.infra.core.spreadsheet import Money, xlsx_workbook
 from opsqm.pure.assessment.model import RULE_TITLES
 
 
@@ -30,23 +31,23 @@ def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) ->
     rows: list[list[Any]] = [
         [_("Contract"), f"{contract.code} {contract.title}"],
         [_("Vendor"), contract.vendor.name],
-        [_("Contract amount"), Decimal(str(contract.amount))],
+        [_("Contract amount"), Money(str(contract.amount))],
         [_("Service period"), f"{contract.start} – {contract.end}"],
-        [_("As of"), ledger["as_of"]],
+        [_("As of"), shown_time(ledger["as_of"])],
         [_("Final result"), _("yes") if ledger["final"] else _("no (provisional)")],
         [_("Score"), Decimal(ledger["score"])],
         tier_row(ledger["tier"], ledger["final"]),
     ]
     rows += [
-        [f"{_('Fine')} {k if k != 'total' else _('Total')}", Decimal(v)]
+        [f"{_('Fine')} {k if k != 'total' else _('Total')}", Money(v)]
         for k, v in ledger["fines"].items()
     ]
     rows += [
-        [_("Final payment"), Decimal(s["final_payment"])],
-        [_("Deducted from the final payment"), Decimal(s["deducted"])],
-        [_("Payable to the vendor"), Decimal(s["payable"])],
-        [_("Owed by the vendor"), Decimal(s["vendor_owes"])],
-        [_("Claim on the performance bond"), Decimal(s["bond_claim"])],
+        [_("Final payment"), Money(s["final_payment"])],
+        [_("Deducted from the final payment"), Money(s["deducted"])],
+        [_("Payable to the vendor"), Money(s["payable"])],
+        [_("Owed by the vendor"), Money(s["vendor_owes"])],
+        [_("Claim on the performance bond"), Money(s["bond_claim"])],
         [
             _("Termination right (合同 十.2)"),
             _("yes") if ledger["flags"]["termination_right"] else _("no"),
@@ -77,10 +78,10 @@ def item_rows(ledger: dict[str, Any]) -> list[list[Any]]:
             RULE_TITLES.get(i["rule"], ""),
             i["clause"],
             i["ref"],
-            i["at"] or "",
+            shown_time(i["at"]) if i["at"] else "",
             i["note"],
             Decimal(i["points"]),
-            Decimal(i["fine"]),
+            Money(i["fine"]),
             i["line"],
         ]
         for i in ledger["items"]

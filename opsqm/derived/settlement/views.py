@@ -22,6 +22,7 @@ from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
+from opsqm.infra.core.formats import shown_time
 from opsqm.infra.core.roles import Role
 from opsqm.infra.core.spreadsheet import XLSX_CONTENT_TYPE
 from opsqm.infra.core.viewkit import post_step
@@ -201,7 +202,7 @@ def _document_data(contract: Contract) -> tuple[dict[str, Any], dict[str, Any], 
     if st is not None and st.frozen and st.frozen_ledger is not None:
         meta = {
             _("Signed off by"): st.signed_by.display_name if st.signed_by else "",
-            _("Signed off at"): st.signed_at.isoformat() if st.signed_at else "",
+            _("Signed off at"): shown_time(st.signed_at) if st.signed_at else "",
             _("Evidence export SHA-256"): st.evidence_sha256,
             _("Rulebook"): st.rulebook,
         }

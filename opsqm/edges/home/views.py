@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.services import safe_ledger
 from opsqm.derived.payments.services import overdue_payments
+from opsqm.edges.home.todo import tasks
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.requests import AuthenticatedRequest
@@ -127,9 +128,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         ctx["scores"] = _scores(contracts)
         ctx["tickets"] = open_tickets(contracts)
     elif role == Role.ASSESSOR:
+        ctx["tasks"] = tasks(role, contracts)
         ctx["scores"] = _scores(contracts, with_items=True)
         ctx["overdue_payments"] = overdue_payments(contracts)
     elif role == Role.SUPERVISOR:
+        ctx["tasks"] = tasks(role, contracts)
         ctx["scores"] = _scores(contracts)
     elif role == Role.RECIPIENT:
         ctx["tickets"] = open_tickets(contracts, unit=user.unit)

@@ -14,6 +14,7 @@ from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.incidents.classification import Facts, Proposal, classify
 from opsqm.facts.incidents.classification import HumanError as FactHumanError
 from opsqm.facts.incidents.classification import Scope as FactScope
+from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints, limited_text
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 USER = settings.AUTH_USER_MODEL
@@ -71,7 +72,7 @@ class Incident(models.Model):
     excused = models.CharField(_("excused by decision"), max_length=120, blank=True)
     # The facts of 第十一条.
     systems = models.CharField(_("systems affected"), max_length=300, blank=True)
-    impact = models.TextField(_("impact"), blank=True)
+    impact = limited_text(_("impact"), TEXT, blank=True)
     scope = models.CharField(
         _("what stopped working"), max_length=20, choices=Scope.choices, default=Scope.NONE
     )
@@ -114,10 +115,23 @@ class Incident(models.Model):
         )
         constraints = (
             models.UniqueConstraint(fields=["contract", "code"], name="incident_code_per_contract"),
+            *limit_constraints("incident", {"impact": TEXT}),
         )
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        # restored after it occurred, the report after the event (issue 12)
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(
+                self,
+                self.contract,
+                ("occurred_at", "restored_at", "reported_at"),
+                order=(("occurred_at", "restored_at"), ("occurred_at", "reported_at")),
+            )
 
     def facts(self, now: datetime.datetime) -> Facts:
         from opsqm.facts.incidents.classification import minutes_between
@@ -154,13 +168,13 @@ class DeterminationStep(models.Model):
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="steps"
     )
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = limited_text(_("notes"), NOTE, blank=True)
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Incident.Level.choices, null=True, blank=True
     )
     # Step 五: {"it": …, "vendor": …, "supervisor": …, "experts": …} (names).
     participants = models.JSONField(_("participants"), default=dict, blank=True)
-    conclusion = models.TextField(_("written conclusion"), blank=True)
+    conclusion = limited_text(_("written conclusion"), TEXT, blank=True)
     conclusion_scan = models.FileField(
         _("signed conclusion (scan)"),
         upload_to=upload_to("incidents/conclusions"),
@@ -177,6 +191,7 @@ class DeterminationStep(models.Model):
         verbose_name_plural = _("determination steps")
         ordering = ("incident", "step")
         constraints = (
+            *limit_constraints("determinationstep", {"notes": NOTE, "conclusion": TEXT}),
             models.UniqueConstraint(fields=["incident", "step"], name="determination_step_once"),
         )
 
@@ -295,7 +310,7 @@ class QuarterlyEvaluation(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="evaluations"
     )
     result = models.CharField(_("result"), max_length=12, choices=Result.choices)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = limited_text(_("comments"), NOTE, blank=True)
     rated_by = models.ForeignKey(
         USER,
         verbose_name=_("rated by"),
@@ -315,6 +330,7 @@ class QuarterlyEvaluation(models.Model):
             "unit__name",
         )
         constraints = (
+            *limit_constraints("quarterlyevaluation", {"comments": NOTE}),
             models.UniqueConstraint(
                 fields=["contract", "quarter", "unit"], name="evaluation_once_per_quarter"
             ),
@@ -336,7 +352,7 @@ class Praise(models.Model):
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     at = models.DateTimeField(_("praised at"))
-    description = models.TextField(_("description"), blank=True)
+    description = limited_text(_("description"), TEXT, blank=True)
     # How the IT department confirmed it (第二十条): verified with the leader, or the
     # service unit's stamped confirmation.
     verified_with = models.CharField(_("verified with (leader)"), max_length=100, blank=True)
@@ -359,6 +375,7 @@ class Praise(models.Model):
         )
         # One event may be praised at several levels; the engine counts the highest.
         constraints = (
+            *limit_constraints("praise", {"description": TEXT}),
             models.UniqueConstraint(fields=["contract", "event", "level"], name="praise_once"),
         )
 
@@ -396,7 +413,7 @@ class ServiceDelay(models.Model):
     basis_on = models.DateField(
         _("counted from"), null=True, blank=True, help_text=_("Signing date, date of the demand…")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = limited_text(_("notes"), NOTE, blank=True)
     delivery_file = models.FileField(
         _("delivery (file)"),
         upload_to=upload_to("incidents/deliveries"),
@@ -413,11 +430,20 @@ class ServiceDelay(models.Model):
             "obligation",
         )
         constraints = (
+            *limit_constraints("servicedelay", {"notes": NOTE}),
             models.UniqueConstraint(fields=["contract", "obligation"], name="delay_once"),
         )
 
     def __str__(self) -> str:
         return self.obligation
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(
+                self, self.contract, ("basis_on", "due", "delivered"), order=(("basis_on", "due"),)
+            )
 
 
 class PraiseApplication(models.Model):
@@ -435,7 +461,7 @@ class PraiseApplication(models.Model):
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level claimed"), max_length=20, choices=Praise.Level.choices)
     praised_on = models.DateField(_("praised on"))
-    description = models.TextField(_("description"))
+    description = limited_text(_("description"), TEXT)
     evidence = models.FileField(
         _("evidence"),
         upload_to=upload_to("incidents/praise"),
@@ -463,7 +489,7 @@ class PraiseApplication(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = limited_text(_("decision note"), NOTE, blank=True)
     praise = models.OneToOneField(
         Praise, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
     )
@@ -472,6 +498,9 @@ class PraiseApplication(models.Model):
         verbose_name = _("praise application")
         verbose_name_plural = _("praise applications")
         ordering = ("-applied_at",)
+        constraints = (
+            *limit_constraints("praiseapplication", {"description": TEXT, "decision_note": NOTE}),
+        )
 
     def __str__(self) -> str:
         return f"{self.event} ({self.get_level_display()})"
@@ -491,7 +520,7 @@ class RectificationNotice(models.Model):
     )
     code = models.CharField(_("notice number"), max_length=32)
     subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("what is to be rectified"))
+    description = limited_text(_("what is to be rectified"), TEXT)
     received_on = models.DateField(_("received by the vendor on"))
     due = models.DateField(_("rectify by"))
     notice_file = models.FileField(
@@ -505,7 +534,7 @@ class RectificationNotice(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
-    response = models.TextField(_("vendor's response"), blank=True)
+    response = limited_text(_("vendor's response"), TEXT, blank=True)
     response_file = models.FileField(
         _("rectification evidence"),
         upload_to=upload_to("incidents/rectification"),
@@ -521,7 +550,7 @@ class RectificationNotice(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verification_note = models.TextField(_("verification note"), blank=True)
+    verification_note = limited_text(_("verification note"), NOTE, blank=True)
     delivery = models.OneToOneField(
         ServiceDelay,
         verbose_name=_("tracked as contracted delivery (D1)"),
@@ -536,11 +565,23 @@ class RectificationNotice(models.Model):
         verbose_name_plural = _("rectification notices")
         ordering = ("-received_on", "code")
         constraints = (
+            *limit_constraints(
+                "rectificationnotice",
+                {"description": TEXT, "response": TEXT, "verification_note": NOTE},
+            ),
             models.UniqueConstraint(fields=["contract", "code"], name="rectification_code_once"),
         )
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(
+                self, self.contract, ("received_on", "due"), order=(("received_on", "due"),)
+            )
 
     def overdue(self, today: datetime.date) -> bool:
         """Late: rectified after the due day, or not rectified and the due day is past."""

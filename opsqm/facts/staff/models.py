@@ -11,11 +11,13 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.facts.contracts.evidence_version import bump_evidence
 from opsqm.facts.contracts.models import Contract, Unit
+from opsqm.infra.core.textlimits import NOTE, limit_constraints, limited_text
 from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 UPLOAD_DIR = upload_to("staff/documents")
@@ -125,11 +127,12 @@ class EntryVerification(models.Model):
     degree_or_certificate_checked = models.BooleanField(
         _("degree or professional certificate checked"), default=False
     )
-    remarks = models.TextField(_("remarks"), blank=True)
+    remarks = limited_text(_("remarks"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("entry verification")
         verbose_name_plural = _("entry verifications")
+        constraints = (*limit_constraints("entryverification", {"remarks": NOTE}),)
 
     def __str__(self) -> str:
         return f"{self.staff} {self.verified_on}"
@@ -153,13 +156,14 @@ class Replacement(models.Model):
     materials_at = models.DateTimeField(
         _("verification materials submitted at"), null=True, blank=True
     )
-    reason = models.TextField(_("written reason"), blank=True)
+    reason = limited_text(_("written reason"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("replacement")
         verbose_name_plural = _("replacements")
         ordering = ("-replaced_at",)
         constraints = (
+            *limit_constraints("replacement", {"reason": NOTE}),
             models.UniqueConstraint(fields=["person_out", "person_in"], name="replacement_pair"),
             models.CheckConstraint(
                 name="replacement_two_people",
@@ -169,6 +173,12 @@ class Replacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_out} → {self.person_in}"
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.contract_id:
+            check_model_dates(self, self.contract, ("replaced_at", "notified_at", "materials_at"))
 
 
 def punch_minute(at: datetime.datetime) -> datetime.datetime:
@@ -291,7 +301,7 @@ class Leave(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = limited_text(_("reason"), NOTE, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -302,7 +312,7 @@ class Leave(models.Model):
     )
     pending = models.BooleanField(_("awaiting decision"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = limited_text(_("decision note"), NOTE, blank=True)
 
     class Meta:
         verbose_name = _("leave")
@@ -312,6 +322,7 @@ class Leave(models.Model):
             "start",
         )
         constraints = (
+            *limit_constraints("leave", {"reason": NOTE, "decision_note": NOTE}),
             models.UniqueConstraint(fields=["person", "start"], name="leave_once"),
             models.CheckConstraint(
                 name="leave_ordered", condition=models.Q(start__lt=models.F("end"))
@@ -324,6 +335,17 @@ class Leave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.person} {self.start:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import check_model_dates
+
+        if self.person_id:
+            check_model_dates(
+                self,
+                self.person.contract,
+                ("start", "end", "requested_at"),
+                order=(("start", "end"),),
+            )
 
     @property
     def state(self) -> str:
@@ -344,7 +366,7 @@ class ReplacementDemand(models.Model):
     )
     demanded_at = models.DateTimeField(_("demanded at"))
     due = models.DateTimeField(_("due"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=NOTE, validators=[MaxLengthValidator(NOTE)])
     demanded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("demanded by"),
@@ -367,6 +389,7 @@ class ReplacementDemand(models.Model):
         verbose_name_plural = _("replacement demands")
         ordering = ("-demanded_at",)
         constraints = (
+            *limit_constraints("replacementdemand", {"reason": NOTE}),
             models.CheckConstraint(
                 name="demand_due_after", condition=models.Q(due__gte=models.F("demanded_at"))
             ),

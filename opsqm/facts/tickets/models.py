@@ -19,6 +19,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,7 @@ from opsqm.facts.tickets.records import (
     SignLink,
     TicketSequence,
 )
+from opsqm.infra.core.textlimits import NOTE, TEXT, limit_constraints, limited_text
 from opsqm.infra.core.uploads import upload_to
 from opsqm.pure.assessment.rulebook import Rulebook, TicketRules, rulebook_for
 from opsqm.pure.assessment.rules.sla import ticket_deadline
@@ -75,6 +77,17 @@ EVIDENCE_FIELDS = (
 # Statuses with nothing left to do: the board's "open work" is every other status
 # (the partial indexes below and `opsqm.facts.tickets.views` use the same list).
 CLOSED_STATUSES = ("archived", "phone_resolved")
+
+
+# issue 12: what a person types into a ticket, at most (form, services, database)
+TEXT_LIMITS = {
+    "description": TEXT,
+    "analysis": TEXT,
+    "steps": TEXT,
+    "verification": TEXT,
+    "no_signature_reason": NOTE,
+    "archive_note": NOTE,
+}
 
 
 class Ticket(models.Model):
@@ -163,7 +176,7 @@ class Ticket(models.Model):
         _("status"), max_length=16, choices=Status.choices, default="reported", editable=False
     )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True, editable=False)
-    description = models.TextField(_("description"), blank=True)
+    description = limited_text(_("description"), TEXT, blank=True)
     system = models.CharField(_("system / terminal"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -197,9 +210,9 @@ class Ticket(models.Model):
         _("dispatch sent (application clock)"), null=True, blank=True
     )
     # The bureau's single ticket form (统一样式, 第八条).
-    analysis = models.TextField(_("problem analysis"), blank=True)
-    steps = models.TextField(_("resolution steps"), blank=True)
-    verification = models.TextField(_("verification result"), blank=True)
+    analysis = limited_text(_("problem analysis"), TEXT, blank=True)
+    steps = limited_text(_("resolution steps"), TEXT, blank=True)
+    verification = limited_text(_("verification result"), TEXT, blank=True)
     work_recorded_at = models.DateTimeField(_("work last recorded"), null=True, blank=True)
     resolution_message = models.ForeignKey(
         "mail.OutboundMessage",
@@ -228,7 +241,12 @@ class Ticket(models.Model):
     )
     signer_name = models.CharField(_("signer"), max_length=64, blank=True)
     signed_via = models.CharField(_("signed through"), max_length=8, blank=True)
-    no_signature_reason = models.TextField(_("why no signature is possible"), blank=True)
+    no_signature_reason = models.TextField(
+        _("why no signature is possible"),
+        blank=True,
+        max_length=NOTE,
+        validators=[MaxLengthValidator(NOTE)],
+    )
     # When the engineer first noted it: the desk's board lists the oldest first.
     no_signature_at = models.DateTimeField(_("no signature noted at"), null=True, blank=True)
     archive_message = models.ForeignKey(
@@ -240,7 +258,7 @@ class Ticket(models.Model):
         related_name="+",
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    archive_note = models.TextField(_("archive note"), blank=True)
+    archive_note = limited_text(_("archive note"), NOTE, blank=True)
     # The decision that excuses it (合同 十一 force majeure, 十.1 agreed delay), e.g.
     # "force_majeure:FM-2026-01"; blank when none (spec §2 `excused`).  Set only
     # through opsqm.facts.incidents.excusal.set_excused (audited).
@@ -257,6 +275,7 @@ class Ticket(models.Model):
             models.UniqueConstraint(
                 fields=["contract", "number"], name="ticket_number_per_contract"
             ),
+            *limit_constraints("ticket", TEXT_LIMITS),
         )
         indexes = (
             models.Index(fields=["contract", "resolved_at"], name="ticket_open_idx"),

@@ -17,11 +17,26 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Money(Decimal):
+    """An amount of yuan: a number in the workbook (formatted ¥132,500.00), the text
+    ¥132,500.00 everywhere else (CSV, DOCX, printed pages)."""
+
+    def __str__(self) -> str:
+        sign = "-" if self < 0 else ""
+        return f"{sign}¥{abs(Decimal(self)):,.2f}"
+
+
+MONEY_FORMAT = '"¥"#,##0.00;-"¥"#,##0.00'
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 def safe_text(value: str) -> str:
@@ -70,12 +85,19 @@ def xlsx_row(ws: Any, row: Iterable[Any]) -> list[Any]:
     for v in row:
         value = safe_value(v)
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
+            # the bureau's wall clock (Asia/Shanghai), then without a zone
+            value = timezone.localtime(value).replace(tzinfo=None)
         if isinstance(value, str):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell = WriteOnlyCell(ws, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
+        elif isinstance(value, Money):
+            cell.number_format = MONEY_FORMAT
+        elif isinstance(value, datetime.datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
         out.append(cell)
     return out
 

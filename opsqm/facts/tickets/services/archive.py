@@ -17,6 +17,7 @@ from opsqm.facts.tickets.services._mail import (
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
+from opsqm.infra.core.textlimits import check_lengths
 
 
 def _send_archive(ticket: Ticket, user: User | None) -> None:
@@ -61,6 +62,7 @@ def mark_improper_archive(ticket: Ticket, *, user: User, reason: str) -> Ticket:
     """The desk marks a ticket archived improperly (第十七条五), with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
+    check_lengths(Ticket, {"archive_note": reason.strip()}, {"archive_note": "reason"})
     with transaction.atomic():
         ticket = _locked(ticket)
         if ticket.dispatched_at is None:

@@ -38,6 +38,7 @@ from opsqm.facts.tickets.services.common import (
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.textlimits import check_lengths
 
 # A one-time signing link is valid this long.
 SIGN_LINK_MAX_AGE = datetime.timedelta(hours=72)
@@ -179,6 +180,9 @@ def record_no_signature(
         _require_closable(ticket)
         if not reason.strip():
             raise ValidationError({"reason": _("Say why no signature is possible.")})
+        check_lengths(
+            Ticket, {"no_signature_reason": reason.strip()}, {"no_signature_reason": "reason"}
+        )
         now = common.now()
         before = snapshot(ticket)
         ticket.no_signature_reason = reason.strip()
@@ -256,6 +260,7 @@ def confirm_by_phone(
         raise ValidationError({"satisfaction": _("Record the recipient's rating.")})
     if not person.strip() or not outcome.strip():
         raise ValidationError(_("Record whom you called and what was said."))
+    check_lengths(PhoneCall, {"person": person.strip()})
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_closable(ticket)

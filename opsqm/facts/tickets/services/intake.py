@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.dates import date_errors
 from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.tickets.models import (
     ATTACHMENT_KINDS,
@@ -30,6 +31,7 @@ from opsqm.facts.tickets.services.common import (
     save_ticket,
 )
 from opsqm.infra.accounts.models import User
+from opsqm.infra.core.textlimits import length_errors
 
 # What a test or assessment report may be (第十条四).
 SECURITY_REPORT_KINDS = ("pdf", "docx", "xlsx", "txt")
@@ -122,7 +124,14 @@ def record_intake(
     _check_unit(contract, unit, errors)
     _check_priority(priority, errors)
     _check_uploads(attachments, "attachments", errors, ATTACHMENT_KINDS)
+    errors.update(length_errors(Ticket, {"title": title, "description": description.strip()}))
     now = common.now()
+    if reported_at is not None:  # typed: within the contract's time (issue 12)
+        errors.update(
+            date_errors(
+                contract, {"reported_at": reported_at}, labels={"reported_at": _("reported at")}
+            )
+        )
     reported_at = reported_at or now
     if reported_at > now + datetime.timedelta(minutes=5):
         errors["reported_at"] = _("The report cannot be in the future.")
@@ -133,7 +142,8 @@ def record_intake(
             contract,
             user=user,
             kind=Ticket.Kind.SERVICE,
-            title=title or description.strip().splitlines()[0],
+            # the title read from the description's first line, cut to the field's size
+            title=title or description.strip().splitlines()[0][:200],
             unit=unit,
             priority=priority,
             description=description.strip(),

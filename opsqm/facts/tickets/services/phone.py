@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.dates import check_dates
 from opsqm.facts.tickets.models import Event, PhoneCall, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
+from opsqm.infra.core.textlimits import check_lengths
 
 # 第九条一: 运维服务公司需在2小时内解决或进入工单处理流程 — counted from the desk's
 # phone call to the vendor (第十条四).  A constant of the flow, not a scoring rule: the
@@ -40,6 +42,10 @@ def log_vendor_call(
             raise ValidationError(_("Record whom you called and what was said."))
         if called_at > common.now() + datetime.timedelta(minutes=5):
             raise ValidationError(_("The call cannot be in the future."))
+        check_lengths(PhoneCall, {"person": person.strip()})
+        # within the contract's time; not ordered against the report's typed time,
+        # which the desk may fill in only after the call
+        check_dates(ticket.contract, {"called_at": called_at}, labels={"called_at": _("called at")})
         before = snapshot(ticket)
         call = PhoneCall.objects.create(
             ticket=ticket,

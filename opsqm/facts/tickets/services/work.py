@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opsqm.facts.contracts.dates import check_dates
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services._mail import (
@@ -29,6 +30,7 @@ from opsqm.facts.tickets.services.common import (
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
 from opsqm.infra.audit.services import log_action
+from opsqm.infra.core.textlimits import check_lengths
 
 
 def _require_dispatched(ticket: Ticket) -> None:
@@ -100,6 +102,7 @@ def record_work(
     """The bureau's single ticket form (第八条): problem analysis, resolution steps,
     verification result, with screenshots and logs."""
     kinds = {Attachment.Kind.SCREENSHOT, Attachment.Kind.LOG, Attachment.Kind.OTHER}
+    check_lengths(Ticket, {"analysis": analysis, "steps": steps, "verification": verification})
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_dispatched(ticket)
@@ -157,6 +160,11 @@ def request_extension(
         _require_dispatched(ticket)
         if not reason.strip():
             raise ValidationError({"reason": _("The reason must be noted (第九条二).")})
+        check_dates(
+            ticket.contract,
+            {"requested_to": requested_to},
+            labels={"requested_to": _("new deadline")},
+        )
         current = ticket.deadline or ticket.compute_deadline()
         if current is not None and requested_to <= current:
             raise ValidationError({"requested_to": _("The new deadline must be later.")})

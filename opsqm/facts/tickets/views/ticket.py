@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import (
@@ -69,7 +72,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "attachment_kinds": [
             (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
         ],
-        "sign_link": request.session.pop(f"sign_link_{ticket.pk}", ""),
+        **_sign_link(request, ticket),
         # Asked only when a bounce is on the timeline (no query for the others).
         "undelivered": [(m, ticket) for m in undelivered([ticket.number])]
         if any(e.action == "mail_not_delivered" for e in ticket.events.all())
@@ -87,6 +90,23 @@ def _waits_for_mail(ticket: Ticket) -> bool:
         or (ticket.resolution_message_id and not ticket.resolved_at)
         or (ticket.archive_message_id and not ticket.archived_at)
     )
+
+
+def _sign_link(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    """The one-time signing link just created (shown once): the URL, its QR code for
+    the recipient's phone (inline SVG: nothing fetched) and until when it works."""
+    url = request.session.pop(f"sign_link_{ticket.pk}", "")
+    if not url:
+        return {"sign_link": ""}
+    import segno
+
+    link = ticket.sign_links.order_by("-created_at", "-pk").first()
+    qr = segno.make(url, error="m").svg_inline(scale=3, omitsize=False, title="QR")
+    return {
+        "sign_link": url,
+        "sign_link_qr": mark_safe(qr),
+        "sign_link_expires": link.expires_at if link else None,
+    }
 
 
 @login_required

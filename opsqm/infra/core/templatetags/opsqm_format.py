@@ -9,6 +9,8 @@ from typing import Any
 
 from django import template
 
+from opsqm.infra.core.formats import shown_time
+
 register = template.Library()
 
 CENT = Decimal("0.01")
@@ -32,6 +34,12 @@ def money(value: Any) -> str:
         return EMPTY if value is None or value == "" else str(value)
     sign = "-" if d < 0 else ""
     return f"{sign}¥{abs(d):,.2f}"
+
+
+@register.filter
+def when(value: Any) -> str:
+    """{{ x|when }}: see shown_time."""
+    return shown_time(value)
 
 
 @register.filter

@@ -30,6 +30,7 @@
       if (canvas.setPointerCapture) { canvas.setPointerCapture(e.pointerId); }
       ctx.beginPath(); ctx.arc(last.x, last.y, 1, 0, 2 * Math.PI); ctx.fillStyle = "#000"; ctx.fill();
       inked = true;
+      if (empty) { empty.hidden = true; }  // a stroke answers "please sign first"
     });
     canvas.addEventListener("pointermove", function (e) {
       if (!drawing) return;

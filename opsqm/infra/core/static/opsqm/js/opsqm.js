@@ -51,6 +51,29 @@
     if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
     if (e.target.closest("[data-back]")) { e.preventDefault(); history.back(); }
   });
+  // A copy button: <button data-copy="ID"> copies the value of the field #ID (the
+  // clipboard API where the page is secure, else the selection), then says so.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-copy]");
+    if (!b) return;
+    var field = document.getElementById(b.getAttribute("data-copy"));
+    if (!field) return;
+    function done() {
+      if (!b.dataset.label) b.dataset.label = b.textContent;
+      b.textContent = b.dataset.copiedLabel || "✓";
+      setTimeout(function () { b.textContent = b.dataset.label; }, 2000);
+    }
+    function bySelection() {
+      field.focus(); field.select();
+      try { document.execCommand("copy"); } catch (err) { /* the text stays selected */ }
+      done();
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, bySelection);
+    } else {
+      bySelection();
+    }
+  });
   // A printout shows every section: open the collapsed ones, close them again after.
   var closedForPrint = [];
   window.addEventListener("beforeprint", function () {

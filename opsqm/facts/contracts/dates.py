@@ -1,0 +1,104 @@
+"""The sense check of every date and time a person types (issue 12): nothing before
+the contract's service period starts, nothing absurdly far after it ends (more than
+a year), and events in their order (restored after it occurred, reported after the
+event).  Services call it, so the pages and the API give the same error, keyed by
+the field and naming it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+# Further than this after the contract's end is a typing mistake, not a late record.
+AFTER_END = datetime.timedelta(days=366)
+
+Value = datetime.date | datetime.datetime | None
+
+
+def _day(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def _shown(value: datetime.date | datetime.datetime) -> str:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    return formats.date_format(value, "Y-m-d")
+
+
+def date_errors(
+    contract: Any,
+    values: Mapping[str, Value],
+    *,
+    labels: Mapping[str, str] | None = None,
+    order: Iterable[tuple[str, str]] = (),
+) -> dict[str, str]:
+    """The problems of `values` (field name → date or datetime; None is skipped),
+    keyed by field.  `order`: pairs (earlier, later) of field names that must not be
+    reversed.  `labels`: the fields' names as the person sees them."""
+    names = dict(labels or {})
+    errors: dict[str, str] = {}
+    start, end = getattr(contract, "start", None), getattr(contract, "end", None)
+    for field, value in values.items():
+        if value is None or isinstance(value, str):
+            continue
+        label = str(names.get(field, field))
+        day = _day(value)
+        if start is not None and day < start:
+            errors[field] = _(
+                "%(field)s (%(value)s) is before the contract's service period starts (%(start)s)."
+            ) % {"field": label, "value": _shown(value), "start": _shown(start)}
+        elif end is not None and day > end + AFTER_END:
+            errors[field] = _(
+                "%(field)s (%(value)s) is more than a year after the contract's end (%(end)s)."
+            ) % {"field": label, "value": _shown(value), "end": _shown(end)}
+    for earlier, later in order:
+        a, b = values.get(earlier), values.get(later)
+        if a is None or b is None or later in errors or isinstance(a, str) or isinstance(b, str):
+            continue
+        if b < a:
+            errors[later] = _("%(later)s (%(b)s) is before %(earlier)s (%(a)s).") % {
+                "later": str(names.get(later, later)),
+                "b": _shown(b),
+                "earlier": str(names.get(earlier, earlier)),
+                "a": _shown(a),
+            }
+    return errors
+
+
+def check_dates(
+    contract: Any,
+    values: Mapping[str, Value],
+    *,
+    labels: Mapping[str, str] | None = None,
+    order: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Raise a ValidationError keyed by field for `date_errors`."""
+    errors = date_errors(contract, values, labels=labels, order=order)
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_model_dates(
+    obj: Any, contract: Any, fields: Iterable[str], order: Iterable[tuple[str, str]] = ()
+) -> None:
+    """`check_dates` for a model instance's own fields, labelled by their verbose names
+    (for a model's clean(), which the services' full_clean runs)."""
+    fields = list(fields)
+    meta = obj._meta
+    check_dates(
+        contract,
+        {f: getattr(obj, f) for f in fields},
+        labels={f: str(meta.get_field(f).verbose_name) for f in fields},
+        order=order,
+    )
