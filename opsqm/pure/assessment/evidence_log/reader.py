@@ -24,14 +24,12 @@ from opsqm.pure.assessment.evidence_log.schema import _TYPE_LIST, NUL, REQ, SCHE
 from opsqm.pure.assessment.evidence_log.values import (
     _TS_DATES,
     _Bad,
-    _combine,
     _expect,
     _show,
     _time_iso,
     _type_name,
 )
 from opsqm.pure.assessment.model import (
-    TZ,
     Contract,
     ContractEvidence,
     Evaluation,
@@ -46,10 +44,19 @@ from opsqm.pure.assessment.model import (
     Ticket,
     default_final_payment,
 )
+from opsqm.pure.assessment.punchlog import CONFIRMED, DAY, KIND_CODE, PunchLog
 
 # The punch fast path looks a kind up here: an unknown one (KeyError) or an
 # unhashable one (TypeError) goes to the generic path, which names the error.
-_PUNCH_KINDS = {k.value: k for k in PunchKind}
+_PUNCH_KINDS = {k.value: KIND_CODE[k] for k in PunchKind}
+# A canonical date's first second as the punch log stores it (see PunchLog.when).
+_DAY_START: dict[str, int] = {}
+
+
+def _day_start(day: str) -> int:
+    """A date seen in a validated timestamp (KeyError for any other: the generic path)."""
+    start = _DAY_START[day] = _TS_DATES[day].toordinal() * DAY
+    return start
 
 
 class _Bucket:
@@ -67,7 +74,9 @@ class _Bucket:
         self.ev = ContractEvidence(
             Contract(cid, "", "", Decimal(0), Decimal(0), date.min, date.min)
         )
-        self.punches = self.ev.punches
+        # Punches as columns (opsqm.pure.assessment.punchlog): most of a year's lines.
+        self.punches = PunchLog(cid)
+        self.ev.punches = self.punches
         self.names: dict[str, str] = {}  # person -> its interned string
         self.first_ref: list[int] = []  # lines referencing it while it is undefined
         self.persons: dict[str, Staff] = {}
@@ -137,8 +146,8 @@ class _Reader:
     def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> None:
         loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
         live, counts = self.live, self.counts
-        Punch_, fast_ticket = Punch, _fast_ticket
-        combine, time_iso, ts_dates = _combine, _time_iso, _TS_DATES
+        fast_ticket = _fast_ticket
+        time_iso, day_start = _time_iso, _DAY_START
         punch_kinds = _PUNCH_KINDS
         lineno = punches = tickets = 0
         for lineno, raw in enumerate(lines, first_line):
@@ -175,7 +184,9 @@ class _Reader:
                         and v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
                         and type(confirmed) is bool
                     ):
-                        at = combine(ts_dates[v[:10]], time_iso(v[11:19]), TZ)
+                        start = day_start.get(v[:10]) or _day_start(v[:10])
+                        hms = time_iso(v[11:19])
+                        at = start + hms.hour * 3600 + hms.minute * 60 + hms.second
                     else:
                         at = None
                 except (KeyError, TypeError, ValueError):
@@ -189,10 +200,9 @@ class _Reader:
                     b.last[person] = v
                     if b.dirty and person in b.dirty:
                         b.dirty[person].add(v)
-                    b.punches.append(Punch_(b.cid, person, at, lineno, pkind, confirmed))
+                    b.punches.add(person, at, lineno, pkind | (CONFIRMED if confirmed else 0))
                 else:
-                    punch = Punch_(b.cid, person, at, lineno, pkind, confirmed)
-                    self.punch_again(b, punch, v)
+                    self.punch_again(b, b.punches.make(person, at, lineno, pkind, confirmed), v)
             elif kind == "ticket":
                 tickets += 1
                 t = fast_ticket(obj, lineno)
