@@ -2,10 +2,11 @@
 
 A bureau's year is about 125,000 punches; as `Punch` objects (each with its own
 datetime and line number) they were most of the scorer's memory.  Here a punch
-in Asia/Shanghai on a whole second is four numbers in four arrays (about 17
-bytes); any other punch (another offset, microseconds) is kept as the object it
-was.  Reading it back (iteration, indexing) gives `Punch` objects equal to the
-ones stored, in the same order; the attendance rules read the columns directly.
+in Asia/Shanghai on a whole second is two numbers (16 bytes): its line, and one
+int packing its local instant, its person and its kind; any other punch (another
+offset, microseconds, a contract with more than 65,535 people) is kept as the
+object it was.  Reading it back (iteration, indexing) gives `Punch` objects equal
+to the ones stored, in the same order; the attendance rules read the columns.
 """
 
 from __future__ import annotations
@@ -21,46 +22,45 @@ DAY = 86400
 KINDS = (PunchKind.NORMAL, PunchKind.FIELD, PunchKind.MAKEUP)
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 CONFIRMED = 4  # flag bit: a confirmed (makeup) punch
-ODD = 255  # flag: the punch is kept as an object in `odd`
+ODD = 255  # flags: the punch is kept as an object in `odd`
+# packed = when << WHEN_SHIFT | person index << 8 | flags, where `when` is the local
+# instant (day ordinal * 86400 + second of the day, < 2**40): it fits in 64 bits.
+WHEN_SHIFT = 24
+MAX_PEOPLE = 1 << 16
 
 
 class PunchLog(Sequence[Punch]):
-    """Columns: person index, local instant (day ordinal * 86400 + second of the
-    day, in Asia/Shanghai), line, flags (kind code | CONFIRMED, or ODD)."""
+    """Two columns: `packed` (see WHEN_SHIFT) and `line`; `odd` holds by position
+    the punches the columns cannot."""
 
-    __slots__ = ("contract", "flags", "ids", "line", "odd", "person", "persons", "when")
+    __slots__ = ("contract", "ids", "line", "odd", "packed", "persons")
 
     def __init__(self, contract: str, punches: Iterable[Punch] = ()) -> None:
         self.contract = contract
         self.persons: list[str] = []
-        self.ids: dict[str, int] = {}
-        self.person = array("I")
-        self.when = array("q")
+        self.ids: dict[str, int] = {}  # person -> index << 8 (their bits in `packed`)
+        self.packed = array("q")
         self.line = array("Q")
-        self.flags = bytearray()
         self.odd: dict[int, Punch] = {}  # position -> a punch the columns cannot hold
         for p in punches:
             self.append(p)
 
-    def person_index(self, person: str) -> int:
+    def person_bits(self, person: str) -> int | None:
+        """The person's bits in `packed`; None past MAX_PEOPLE in one contract."""
         i = self.ids.get(person)
         if i is None:
-            i = self.ids[person] = len(self.persons)
+            if len(self.persons) >= MAX_PEOPLE:
+                return None
+            i = self.ids[person] = len(self.persons) << 8
             self.persons.append(person)
         return i
 
-    def add(self, person: str, when: int, line: int, flags: int) -> None:
-        """A punch in Asia/Shanghai on a whole second (the reader's fast path)."""
-        i = self.ids.get(person)
-        self.person.append(self.person_index(person) if i is None else i)
-        self.when.append(when)
-        self.line.append(line)
-        self.flags.append(flags)
-
     def append(self, p: Punch) -> None:
         at = p.at
+        bits = self.person_bits(p.person)
         if (
-            at.tzinfo is TZ
+            bits is not None
+            and at.tzinfo is TZ
             and not at.microsecond
             and not at.fold
             and p.contract == self.contract
@@ -68,10 +68,12 @@ class PunchLog(Sequence[Punch]):
         ):
             when = at.toordinal() * DAY + at.hour * 3600 + at.minute * 60 + at.second
             flags = KIND_CODE[p.kind] | (CONFIRMED if p.confirmed else 0)
-            self.add(p.person, when, p.line, flags)
+            self.packed.append(when << WHEN_SHIFT | bits | flags)
+            self.line.append(p.line)
             return
-        self.odd[len(self.flags)] = p
-        self.add(p.person, 0, 0, ODD)
+        self.odd[len(self.line)] = p
+        self.packed.append(ODD)
+        self.line.append(0)
 
     def make(self, person: str, when: int, line: int, kind: int, confirmed: bool) -> Punch:
         """The `Punch` of a row of the columns."""
@@ -82,17 +84,18 @@ class PunchLog(Sequence[Punch]):
         return Punch(self.contract, person, at, line, KINDS[kind], confirmed)
 
     def _punch(self, i: int) -> Punch:
-        f = self.flags[i]
+        v = self.packed[i]
+        f = v & 255
         if f == ODD:
             return self.odd[i]
-        person = self.persons[self.person[i]]
-        return self.make(person, self.when[i], self.line[i], f & 3, bool(f & CONFIRMED))
+        person = self.persons[v >> 8 & 0xFFFF]
+        return self.make(person, v >> WHEN_SHIFT, self.line[i], f & 3, bool(f & CONFIRMED))
 
     def __len__(self) -> int:
-        return len(self.flags)
+        return len(self.line)
 
     def __iter__(self) -> Iterator[Punch]:
-        return map(self._punch, range(len(self.flags)))
+        return map(self._punch, range(len(self.line)))
 
     @overload
     def __getitem__(self, i: int) -> Punch: ...
@@ -101,7 +104,7 @@ class PunchLog(Sequence[Punch]):
     def __getitem__(self, i: int | slice) -> Punch | list[Punch]:
         if isinstance(i, slice):
             return [self._punch(j) for j in range(*i.indices(len(self)))]
-        n = len(self.flags)
+        n = len(self.line)
         if not -n <= i < n:
             raise IndexError("punch index out of range")
         return self._punch(i % n)

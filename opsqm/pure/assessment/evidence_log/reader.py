@@ -44,7 +44,7 @@ from opsqm.pure.assessment.model import (
     Ticket,
     default_final_payment,
 )
-from opsqm.pure.assessment.punchlog import CONFIRMED, DAY, KIND_CODE, PunchLog
+from opsqm.pure.assessment.punchlog import DAY, KIND_CODE, WHEN_SHIFT, PunchLog
 
 # The punch fast path looks a kind up here: an unknown one (KeyError) or an
 # unhashable one (TypeError) goes to the generic path, which names the error.
@@ -63,8 +63,8 @@ class _Bucket:
     """What the log says about one contract id, while reading."""
 
     __slots__ = (
-        "cid", "defined", "dirty", "ev", "first_ref", "last", "names", "pending", "persons",
-        "punches", "seen_ids", "ticket_ids", "tickets",
+        "cid", "defined", "dirty", "ev", "first_ref", "last", "lines", "names", "packed", "pending",
+        "persons", "punches", "seen_ids", "ticket_ids", "tickets",
     )  # fmt: skip
 
     def __init__(self, cid: str) -> None:
@@ -77,7 +77,9 @@ class _Bucket:
         # Punches as columns (opsqm.pure.assessment.punchlog): most of a year's lines.
         self.punches = PunchLog(cid)
         self.ev.punches = self.punches
-        self.names: dict[str, str] = {}  # person -> its interned string
+        self.packed, self.lines = self.punches.packed, self.punches.line
+        # person -> (its interned string, its bits in the punch log's packed column)
+        self.names: dict[str, tuple[str, int]] = {}
         self.first_ref: list[int] = []  # lines referencing it while it is undefined
         self.persons: dict[str, Staff] = {}
         # (line, field, person) referenced before (or without) its staff line
@@ -170,9 +172,10 @@ class _Reader:
                 # Fast path: defined contract, known person, canonical timestamp (the
                 # fast path of _ts, inlined: this line runs 125,000 times a year).
                 # Anything else (a non-string raises TypeError) goes to the generic path.
+                at = None
                 try:
                     b = live[obj["contract"]]
-                    person = b.names[obj["person"]]
+                    person, bits = b.names[obj["person"]]
                     v = obj["at"]
                     pkind = punch_kinds[obj.get("kind", "normal")]
                     confirmed = obj.get("confirmed", False)
@@ -187,8 +190,6 @@ class _Reader:
                         start = day_start.get(v[:10]) or _day_start(v[:10])
                         hms = time_iso(v[11:19])
                         at = start + hms.hour * 3600 + hms.minute * 60 + hms.second
-                    else:
-                        at = None
                 except (KeyError, TypeError, ValueError):
                     at = None
                 if at is None:
@@ -200,7 +201,8 @@ class _Reader:
                     b.last[person] = v
                     if b.dirty and person in b.dirty:
                         b.dirty[person].add(v)
-                    b.punches.add(person, at, lineno, pkind | (CONFIRMED if confirmed else 0))
+                    b.packed.append(at << WHEN_SHIFT | bits | pkind | confirmed << 2)
+                    b.lines.append(lineno)
                 else:
                     self.punch_again(b, b.punches.make(person, at, lineno, pkind, confirmed), v)
             elif kind == "ticket":
@@ -343,7 +345,9 @@ class _Reader:
             return
         s.contract = b.cid
         b.persons[s.person] = s
-        b.names[s.person] = s.person
+        bits = b.punches.person_bits(s.person)
+        if bits is not None:  # else their punches take the generic path
+            b.names[s.person] = (s.person, bits)
         b.ev.staff.append(s)
 
     def accept_replacement(self, r: Replacement, lineno: int) -> None:

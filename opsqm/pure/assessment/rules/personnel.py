@@ -28,7 +28,7 @@ from opsqm.pure.assessment.model import (
     Replacement,
     Staff,
 )
-from opsqm.pure.assessment.punchlog import CONFIRMED, DAY, KIND_CODE, ODD, PunchLog
+from opsqm.pure.assessment.punchlog import CONFIRMED, DAY, KIND_CODE, ODD, WHEN_SHIFT, PunchLog
 from opsqm.pure.assessment.rulebook import PersonnelRules
 from opsqm.pure.assessment.rules.context import Context
 
@@ -335,20 +335,19 @@ def _log_days(ctx: Context, log: PunchLog, days: dict[tuple[str, int], list[int]
     as_of_day = ctx.as_of.toordinal()
     skip_makeup = ctx.rulebook.personnel.makeup_needs_confirmation
     persons, get = log.persons, days.get
-    for i, (pi, when, line, f) in enumerate(
-        zip(log.person, log.when, log.line, log.flags, strict=True)
-    ):
+    for i, (v, line) in enumerate(zip(log.packed, log.line, strict=True)):
+        f = v & 255
         if (f & 3 == _MAKEUP_CODE and skip_makeup and not f & CONFIRMED) or f == ODD:
             if f == ODD:
                 _add_punch(ctx, log.odd[i], days)
             continue
-        day, sec = divmod(when, DAY)
+        day, sec = divmod(v >> WHEN_SHIFT, DAY)
         if day >= as_of_day:
             if day > as_of_day:
                 continue
             _add_punch(ctx, log[i], days)
             continue
-        key = (persons[pi], day)
+        key = (persons[v >> 8 & 0xFFFF], day)
         v = (sec // 60) << 32 | line
         g = get(key)
         if g is None:
