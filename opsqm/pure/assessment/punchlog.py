@@ -2,9 +2,9 @@
 
 A bureau's year is about 125,000 punches; as `Punch` objects (each with its own
 datetime and line number) they were most of the scorer's memory.  Here a punch
-in Asia/Shanghai on a whole second is two numbers (16 bytes): its line, and one
+in Asia/Shanghai on a whole second is two numbers (12 bytes): its line, and one
 int packing its local instant, its person and its kind; any other punch (another
-offset, microseconds, a contract with more than 65,535 people) is kept as the
+offset, microseconds, a contract past 65,536 people, line 2**32 on) is kept as the
 object it was.  Reading it back (iteration, indexing) gives `Punch` objects equal
 to the ones stored, in the same order; the attendance rules read the columns.
 """
@@ -27,6 +27,7 @@ ODD = 255  # flags: the punch is kept as an object in `odd`
 # instant (day ordinal * 86400 + second of the day, < 2**40): it fits in 64 bits.
 WHEN_SHIFT = 24
 MAX_PEOPLE = 1 << 16
+MAX_LINE = 1 << 32  # the `line` column's unsigned 32 bits
 
 
 class PunchLog(Sequence[Punch]):
@@ -40,7 +41,7 @@ class PunchLog(Sequence[Punch]):
         self.persons: list[str] = []
         self.ids: dict[str, int] = {}  # person -> index << 8 (their bits in `packed`)
         self.packed = array("q")
-        self.line = array("Q")
+        self.line = array("I")  # a log of more than 2**32 lines keeps the rest whole
         self.odd: dict[int, Punch] = {}  # position -> a punch the columns cannot hold
         for p in punches:
             self.append(p)
@@ -64,7 +65,7 @@ class PunchLog(Sequence[Punch]):
             and not at.microsecond
             and not at.fold
             and p.contract == self.contract
-            and 0 <= p.line < 1 << 64
+            and 0 <= p.line < MAX_LINE
         ):
             when = at.toordinal() * DAY + at.hour * 3600 + at.minute * 60 + at.second
             flags = KIND_CODE[p.kind] | (CONFIRMED if p.confirmed else 0)

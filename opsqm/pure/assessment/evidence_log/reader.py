@@ -44,7 +44,7 @@ from opsqm.pure.assessment.model import (
     Ticket,
     default_final_payment,
 )
-from opsqm.pure.assessment.punchlog import DAY, KIND_CODE, WHEN_SHIFT, PunchLog
+from opsqm.pure.assessment.punchlog import DAY, KIND_CODE, MAX_LINE, WHEN_SHIFT, PunchLog
 
 # The punch fast path looks a kind up here: an unknown one (KeyError) or an
 # unhashable one (TypeError) goes to the generic path, which names the error.
@@ -183,9 +183,9 @@ class _Reader:
                         v[19:] == "+08:00"
                         and len(v) == 25
                         and v[10] == "T"
-                        and v[13] == ":"
-                        and v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
+                        and v[13] == v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
                         and type(confirmed) is bool
+                        and lineno < MAX_LINE
                     ):
                         start = day_start.get(v[:10]) or _day_start(v[:10])
                         hms = time_iso(v[11:19])
