@@ -1,12 +1,12 @@
 # The two commands of the README: `make run` and `make test`.
 PY := .venv/bin/python
 export OPSQM_VAR_DIR ?= $(CURDIR)/var
-# pytest-xdist workers for the test targets: one per core; the browser tests share
-# one worker (their demo snapshot is made once per worker).
+# pytest-xdist workers for the test targets: one per core.  A test file's tests run on
+# one worker, so what a module builds once (scope="module") is built once.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets bench-load messages
+.PHONY: bootstrap system-deps run demo test test-sqlite test-postgres lint bench bench-tickets bench-load messages lock bundle
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -15,7 +15,8 @@ bootstrap:
 system-deps:
 	@scripts/install-system-deps.sh
 
-## The main job: set up, migrate, load the demo bureau, serve on http://127.0.0.1:8000/
+## The main job: set up, migrate, load the demo bureau (kept once there), then serve it on
+## http://127.0.0.1:8000/ with one worker and the loopback mail server (docs/demo.md).
 run: bootstrap
 	@scripts/run-demo.sh
 
@@ -29,13 +30,17 @@ lint:
 	.venv/bin/lint-imports --no-logo
 
 ## The suite on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+## tests/ops's slow_ops tests also make PostgreSQL databases of their own: start the server
+## if it is here (without one they skip, or fail under CI=true).
 test-sqlite:
+	-@scripts/ensure-postgres-db.sh
 	OPSQM_FAST_HASHER=1 $(PY) -m pytest $(PYTEST_PARALLEL)
 
 ## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).
+## (tests/ops's slow_ops tests make their own databases and ran in `make test` already.)
 test-postgres: bootstrap system-deps
 	scripts/ensure-postgres-db.sh
-	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest $(PYTEST_PARALLEL) -m "not sqlite_only"
+	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest $(PYTEST_PARALLEL) -m "not sqlite_only and not slow_ops"
 
 bench: bootstrap
 	$(PY) bench/generate.py
@@ -59,3 +64,13 @@ messages: bootstrap
 	cd opsqm && ../$(PY) ../manage.py compilemessages -l zh_Hans
 	@if grep -q '^#, fuzzy' opsqm/locale/zh_Hans/LC_MESSAGES/django.po; then echo "fuzzy entries to review in opsqm/locale/zh_Hans/LC_MESSAGES/django.po" >&2; fi
 	@msgfmt --statistics -o /dev/null opsqm/locale/zh_Hans/LC_MESSAGES/django.po
+
+## The pinned, hash-checked dependencies of the offline bundle (commit the result).
+lock: bootstrap
+	$(PY) -m uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 \
+		--no-header -q -o requirements/opsqm.lock
+
+## The offline installation bundle: dist/opsqm-offline-<version>-<python>-<platform>.tar.gz
+## (docs/operations.md); installs with `install.sh --prefix DIR` and no network.
+bundle: bootstrap
+	scripts/build-bundle.sh

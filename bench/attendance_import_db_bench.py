@@ -123,6 +123,7 @@ def main() -> None:
         child(args.db, args.contracts, raw, daily)
         return
     env = dict(os.environ)
+    env.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())  # DEBUG stays off
     with tempfile.TemporaryDirectory() as tmp:
         env["OPSQM_VAR_DIR"] = tmp
         env["OPSQM_FAST_HASHER"] = "1"

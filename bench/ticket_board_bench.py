@@ -85,6 +85,8 @@ def ensure_database(url: str) -> None:
 def setup_django(url: str, var_dir: Path) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["OPSQM_VAR_DIR"] = str(var_dir)
+    # Settings want a key with DEBUG off; the server started below inherits it.
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsqm.edges.web.settings")
     sys.path.insert(0, str(ROOT))
     import django

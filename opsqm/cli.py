@@ -228,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Other commands (web, worker, export, import, audit …) belong to the web "
         f"platform and are passed to Django; {WEB_NEEDS}.",
     )
+    from opsqm import __version__
+
+    parser.add_argument("--version", action="version", version=f"opsqm {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, cmd in COMMANDS.items():
         p = sub.add_parser(name, help=cmd.help, description=cmd.help)

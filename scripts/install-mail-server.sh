@@ -5,8 +5,8 @@
 #
 # Idempotent: does nothing when the binaries are already there.  Never leaves a
 # system-wide Dovecot running: the tests start their own instance from a throwaway
-# configuration (tests/conftest.py, tests/mail/mailserver.py, templates in
-# scripts/mailserver/).
+# configuration (opsqm/infra/mail/loopback.py, its template beside it): the tests
+# (tests/conftest.py, tests/mail/mailserver.py) and `make run` (opsqm/edges/demo/runner.py).
 set -euo pipefail
 
 have_all() {

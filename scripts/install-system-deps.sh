@@ -4,6 +4,7 @@
 # WeasyPrint (opsqm.infra.documents), poppler-utils (pdftotext/pdffonts/pdftoppm) to check PDFs,
 # and OpenLDAP's slapd + ldap-utils for the directory tests (tests/identity).  The headers
 # python-ldap builds against are scripts/install-build-deps.sh's (run by bootstrap.sh).
+# the PostgreSQL client and iproute2 for tests/ops.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || missing+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || missing+=(ldap-utils)
+# tests/ops: pg_dump/pg_restore (backups on PostgreSQL), `ip` to raise the loopback in
+# the network namespace of the offline-bundle test.
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done

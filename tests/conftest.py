@@ -5,7 +5,8 @@
   since the demo it serves keeps its files in the session's upload directory).
 - Each pytest process (one per xdist worker: `make test` runs `-n auto`) gets its own
   upload directory for the session, under pytest's per-worker temporary directory,
-  so nothing a test writes lands in the shared var/ directory of OPSQM_VAR_DIR.
+  so nothing a test writes lands in the shared var/ directory of OPSQM_VAR_DIR; the
+  same for the audit key (per session) and the audit checkpoint file (per test).
   pytest-django gives each worker its own test database (`test_<name>_gw0`, …), and
   each worker starts its own mail server and live server on free loopback ports.
 - Two vendors, two units, two contracts and one user of every role (built by
@@ -37,16 +38,6 @@ from tests.scope import (
     make_vendor,
 )
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests go to one xdist worker (`--dist loadgroup`, `make test`):
-    a worker that runs any of them loads the demo bureau once, and Chromium with it."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 # --- storage -------------------------------------------------------------------------
 
 
@@ -56,15 +47,21 @@ def _worker_media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     worker's own temporary directory, not in the shared var/uploads."""
     from django.test.utils import override_settings
 
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("uploads")):
+    audit = tmp_path_factory.mktemp("audit")
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("uploads"),
+        OPSQM_AUDIT_KEY_FILE=audit / "audit.key",
+        OPSQM_AUDIT_CHECKPOINT_FILE=audit / "audit-checkpoints.jsonl",
+    ):
         yield
 
 
 @pytest.fixture(autouse=True)
 def _test_storage(settings: Any, tmp_path: Any) -> None:
     """Uploads of a test go to its own temporary directory; static files need no
-    collectstatic manifest."""
+    collectstatic manifest.  The audit checkpoints too (a test's records roll back)."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.OPSQM_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

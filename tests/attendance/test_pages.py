@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from opsqm.facts.attendance.models import CalendarDay, ImportBatch
+from opsqm.facts.attendance.models import CalendarDay, ImportBatch, UnmatchedPerson
 from opsqm.facts.staff.models import Leave, Punch
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.jobs.worker import Worker
@@ -273,9 +273,18 @@ def test_api_punches(staff_a: Any, vendor_manager: Any, users: Any) -> None:
     url = reverse("api:attendance-punches")
     r = api.post(url, items, format="json")
     assert r.status_code == 201, r.content
-    assert r.json()["new"] == 2 and r.json()["unmatched"] == 1
-    r = api.post(url, {"records": items}, format="json")
-    assert r.json()["new"] == 0 and r.json()["duplicates"] == 2
+    assert r.json()["new"] == 2 and r.json()["unmatched"] == 1 and not r.json()["repeated"]
+    first = r.json()["batch"]
+    batches, people = ImportBatch.objects.count(), UnmatchedPerson.objects.count()
+    # The same payload again (a client retrying, keys in another order): no new
+    # batch, no new review-list rows, the first batch's answer.
+    again = [dict(reversed(list(item.items()))) for item in items]
+    r = api.post(url, again, format="json")
+    assert r.status_code == 200 and r.json()["batch"] == first and r.json()["repeated"]
+    assert (ImportBatch.objects.count(), UnmatchedPerson.objects.count()) == (batches, people)
+    # The same punches in another payload: a new batch, all duplicates.
+    r = api.post(url, {"records": items[:2]}, format="json")
+    assert r.status_code == 201 and r.json()["new"] == 0 and r.json()["duplicates"] == 2
     bad = [items[0], {"userId": "U001", "userCheckTime": "yesterday"}]
     r = api.post(url, bad, format="json")
     assert r.status_code == 400

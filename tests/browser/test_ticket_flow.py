@@ -48,6 +48,7 @@ def test_ticket_flow_desk_engineer_recipient(
     desk.fill("input[name=phone]", "010-8888 1234")
     desk.fill("input[name=system]", "移动执法终端 T-07")
     desk.fill("textarea[name=description]", "移动执法终端无法同步数据")
+    desk.select_option("select[name=priority]", "normal")  # no default: the desk chooses
     desk.click("main form button[type=submit]")
     desk.wait_for_url("**/tickets/*/")
     ticket = Ticket.objects.get(title="移动执法终端无法同步数据")

@@ -15,9 +15,6 @@ from typing import Any
 
 import pytest
 
-# One xdist worker runs the module (`make test`), so it migrates its SQLite file once.
-pytestmark = pytest.mark.xdist_group("worker-processes")
-
 ROOT = Path(__file__).resolve().parents[2]
 RUN_WORKER = (
     "import sys, django; django.setup(); import tests.jobs.sample_tasks; "

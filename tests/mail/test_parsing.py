@@ -76,7 +76,8 @@ def test_raw_utf8_headers_are_accepted() -> None:  # RFC 6532
 
 
 MALFORMED = {
-    "header_encoding": b"From: a@b.test\r\nSubject: " + "打印机".encode("gbk") + b"\r\n\r\nx",
+    # Fits neither UTF-8 nor GB 18030 (0xFF is no GB 18030 lead byte): refused.
+    "header_encoding": b"From: a@b.test\r\nSubject: " + "打印机".encode("gbk") + b"\xff\r\n\r\nx",
     "header_charset": b"From: a@b.test\r\nSubject: =?x-nonsense?b?5Lit?=\r\n\r\nx",
     "from_missing": b"Subject: hello\r\nDate: Tue, 03 Jun 2025 09:15:02 +0800\r\n\r\nbody",
     "from_unparseable": b"From: just a name\r\nSubject: hi\r\n\r\nbody",

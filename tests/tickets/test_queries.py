@@ -17,9 +17,9 @@ from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ti
 pytestmark = pytest.mark.django_db
 
 # session, user, the rows, the refused-mail count, the tickets awaiting the desk's phone
-# call, the filter bar's contracts and units (cached afterwards); the count is read from
-# the rows when they fit on one page.
-BOARD_QUERIES = 7
+# call, the mail not delivered, the filter bar's contracts and units (cached afterwards);
+# the count is read from the rows when they fit on one page.
+BOARD_QUERIES = 8
 # session, user, the ticket with contract/vendor/unit/engineer/original report, then one
 # query each for events, attachments, extensions, findings.
 TICKET_QUERIES = 7

@@ -4,6 +4,7 @@ names edited / inserted / deleted records, the audit administrator's pages."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import importlib
 import io
@@ -18,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opsqm.infra.audit import services as audit_services
-from opsqm.infra.audit.chain import NAMED_PER_GAP, check_anchor, link_hash
+from opsqm.infra.audit.chain import GENESIS, NAMED_PER_GAP, check_anchor, link_hash
+from opsqm.infra.audit.keys import load_keys
 from opsqm.infra.audit.models import AppendOnlyError, AuditHead, AuditRecord
 from opsqm.infra.audit.services import log_action, record_content, verify_chain
 from opsqm.infra.core.roles import Role
@@ -41,6 +43,12 @@ def make_chain(n: int = 5) -> list[AuditRecord]:
         )
         for i in range(1, n + 1)
     ]
+
+
+def sign(prev_hash: str, content: dict[str, Any]) -> str:
+    """The keyed hash an insider holding the audit key would compute: the chain's
+    links must still show what such a record did."""
+    return link_hash(prev_hash, content, load_keys()[content["key_id"]])
 
 
 def drop_triggers() -> None:
@@ -98,7 +106,8 @@ def test_time_reads_back_as_the_hashed_string(monkeypatch: Any, micro: int) -> N
     stored = AuditRecord.objects.get(pk=rec.pk)
     assert record_content(stored)["at"] == fixed.isoformat()
     assert stored.ip == "10.0.0.1"
-    assert link_hash(stored.prev_hash, record_content(stored)) == stored.hash
+    assert sign(stored.prev_hash, record_content(stored)) == stored.hash
+    assert stored.key_id and link_hash(stored.prev_hash, record_content(stored)) != stored.hash
     assert verify_chain().ok
 
 
@@ -122,7 +131,7 @@ def test_edit_with_recomputed_hash_is_named() -> None:
     forged = record_content(recs[1]) | {"summary": "rewritten"}
     raw(
         "UPDATE audit_auditrecord SET summary = %s, hash = %s WHERE seq = 2",
-        ["rewritten", link_hash(recs[1].prev_hash, forged)],
+        ["rewritten", sign(recs[1].prev_hash, forged)],
     )
     assert problems() == {(2, "edited")}
 
@@ -162,7 +171,8 @@ def test_insert_is_named() -> None:
         before=None,
         after=None,
         prev_hash=recs[1].hash,
-        hash=link_hash(recs[1].hash, content),
+        hash=sign(recs[1].hash, content),
+        key_id=content["key_id"],
     )
     found = problems()
     assert (3, "inserted") in found
@@ -285,7 +295,8 @@ def test_records_beyond_the_anchor_are_named() -> None:
         before=content["before"],
         after=content["after"],
         prev_hash=recs[-1].hash,
-        hash=link_hash(recs[-1].hash, content),
+        hash=sign(recs[-1].hash, content),
+        key_id=content["key_id"],
     )
     assert problems() == {(4, "inserted")}
     # The next append links to the anchor: the forged record stays named.
@@ -300,7 +311,7 @@ def test_the_record_at_the_anchor_must_match_it() -> None:
     forged = record_content(recs[-1]) | {"summary": "rewritten"}
     raw(
         "UPDATE audit_auditrecord SET summary = %s, hash = %s WHERE seq = 3",
-        ["rewritten", link_hash(recs[-1].prev_hash, forged)],
+        ["rewritten", sign(recs[-1].prev_hash, forged)],
     )
     # The newest record rewritten with a recomputed hash: no later record shows it,
     # the anchor does.
@@ -459,18 +470,20 @@ def test_every_chain_problem_reads_in_the_readers_language() -> None:
     from django.utils import translation
 
     from opsqm.infra.audit.chain import missing_range, verify
+    from opsqm.infra.audit.checkpoints import check_checkpoints, make_checkpoint, parse_checkpoints
     from opsqm.infra.audit.labels import PROBLEM_REASONS, problem_detail_label
 
     recs = [record_content(r) for r in make_chain(6)]
+    keys = load_keys()
     edited = dict(recs[1], summary="forged")
-    rehashed = dict(edited, hash=link_hash(edited["prev_hash"], edited))
+    rehashed = dict(edited, hash=sign(edited["prev_hash"], edited))
     inserted = dict(recs[2], seq=2)
     problems = [
-        *verify([recs[0], recs[2], *recs[3:]]),  # #2 deleted
-        *verify([recs[0], edited, *recs[2:]]),  # #2 edited
-        *verify([recs[0], rehashed, *recs[2:]]),  # #2 rewritten, hash recomputed
-        *verify([recs[0], recs[1], recs[2], inserted, *recs[3:]]),  # out of order
-        *verify([recs[0], dict(recs[3], seq=2)]),  # broken link
+        *verify([recs[0], recs[2], *recs[3:]], keys),  # #2 deleted
+        *verify([recs[0], edited, *recs[2:]], keys),  # #2 edited
+        *verify([recs[0], rehashed, *recs[2:]], keys),  # #2 rewritten, hash recomputed
+        *verify([recs[0], recs[1], recs[2], inserted, *recs[3:]], keys),  # out of order
+        *verify([recs[0], dict(recs[3], seq=2)], keys),  # broken link
         *missing_range(3, 3 + NAMED_PER_GAP, "before #5000", next=5000),
         *check_anchor(recs, (8, "f" * 64), (8, "f" * 64)),  # tail deleted
         *check_anchor(recs, (6 + NAMED_PER_GAP + 2, "f" * 64), (6 + NAMED_PER_GAP + 2, "f" * 64)),
@@ -478,6 +491,20 @@ def test_every_chain_problem_reads_in_the_readers_language() -> None:
         *check_anchor(recs, (6, "0" * 64), (6, "0" * 64)),  # the newest record edited
         *check_anchor(recs, None, None),  # no anchor
     ]
+    old = dict(recs[0], key_id="", prev_hash=GENESIS, hash=link_hash(GENESIS, recs[0]))
+    old2 = dict(recs[1], key_id="", prev_hash=recs[0]["hash"])
+    old2["hash"] = link_hash(old2["prev_hash"], old2)
+    problems += verify([dict(old, summary="forged")], keys)  # an old record edited
+    problems += verify([recs[0], old2], keys)  # unkeyed after keyed
+    problems += verify(recs[:1], {})  # key not in the key file
+    _, unreadable = parse_checkpoints("not json\n")
+    key_id, key = next(iter(keys.items()))
+    good = make_checkpoint(6, recs[5]["hash"], key_id, key)
+    bad = make_checkpoint(6, "f" * 64, key_id, key)
+    problems += unreadable + check_checkpoints([], [good], keys)  # wiped
+    problems += check_checkpoints(recs[:4], [good], keys)  # tail cut
+    problems += check_checkpoints(recs, [bad], keys)  # re-hashed
+    problems += check_checkpoints(recs, [dataclasses.replace(good, mac="0" * 64)], keys)
     big = [dict(recs[0], seq=i) for i in range(1, NAMED_PER_GAP + 8)]
     problems += check_anchor(big, (1, recs[0]["hash"]), (1, recs[0]["hash"]))
     assert {p.reason for p in problems} == set(PROBLEM_REASONS)

@@ -25,9 +25,7 @@ from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.model import TZ
 
-# The module's tests run on one xdist worker (`make test`), which loads the demo for
-# the tests that read it once.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.django_db
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -40,7 +40,8 @@ def test_each_role_sees_its_entries(users: dict[str, Any]) -> None:
     def menu(role: str) -> list[str]:
         return [i.url for i in menu_for(users[role], "/")]
 
-    engineer = ["home:home", "tickets:mine", "staff:list", "attendance:index", "incidents:list"]
+    engineer = ["home:home", "tickets:mine", "tickets_print:verify", "staff:list"]
+    engineer += ["attendance:index", "incidents:list"]
     engineer += ["incidents:rectifications", "incidents:deliveries", "incidents:praise"]
     engineer += ["contracts:list"]
     recipient = ["home:home", "tickets:unit", "attendance:index", "incidents:rate"]
@@ -75,7 +76,10 @@ def test_entries_are_grouped_by_topic_and_a_lone_entry_stands_alone(
 
     desk = bar(Role.SERVICE_DESK)
     assert desk[0] == (None, ["/"])
-    assert desk[1] == ("Work orders", ["/tickets/", "/tickets/refused-mail/"])
+    assert desk[1] == (
+        "Work orders",
+        ["/tickets/", "/tickets/refused-mail/", "/tickets/verify/"],
+    )
     assert ("Registers", ["/contracts/", "/contracts/vendors/", "/contracts/units/"]) in desk
     # Every entry once, in menu order.
     assert [u for _, urls in desk for u in urls] == [

@@ -4,7 +4,9 @@ download), spreadsheet formula guard."""
 
 from __future__ import annotations
 
+import datetime
 import io
+import re
 import runpy
 import zipfile
 from pathlib import Path
@@ -53,7 +55,7 @@ def test_idle_session_ends(users: dict[str, Any], monkeypatch: Any) -> None:
     assert c.get(reverse("home:home")).status_code == 200  # activity renews
     now[0] += 500  # 1000 s after login, 500 s after the last request
     assert c.get(reverse("home:home")).status_code == 200
-    now[0] += 601
+    now[0] += 600 + mw.IdleTimeoutMiddleware.TOUCH_EVERY
     r = c.get(reverse("home:home"))
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
     assert AuditRecord.objects.filter(action="auth.idle_timeout", actor_name="assessor").exists()
@@ -62,7 +64,7 @@ def test_idle_session_ends(users: dict[str, Any], monkeypatch: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_last_seen_is_written_at_most_once_a_minute(
+def test_last_seen_is_written_at_most_every_few_seconds(
     monkeypatch: Any, users: dict[str, Any]
 ) -> None:
     now = [1_000_000.0]
@@ -71,12 +73,33 @@ def test_last_seen_is_written_at_most_once_a_minute(
     c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
     c.get(reverse("home:home"))
     first = c.session["last_seen"]
-    now[0] += 59
+    now[0] += mw.IdleTimeoutMiddleware.TOUCH_EVERY - 1
     c.get(reverse("home:home"))
     assert c.session["last_seen"] == first
     now[0] += 1
     c.get(reverse("home:home"))
-    assert c.session["last_seen"] == first + 60
+    assert c.session["last_seen"] == first + mw.IdleTimeoutMiddleware.TOUCH_EVERY
+
+
+@pytest.mark.django_db
+@override_settings(OPSQM_IDLE_TIMEOUT=600)
+def test_idle_logout_is_exact_to_the_minute(monkeypatch: Any, users: dict[str, Any]) -> None:
+    """Never before the configured idle time after the last request (a request not
+    written to the session still counts), and within seconds after it."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(mw.time, "time", lambda: now[0])
+    c = Client()
+    c.post(reverse("accounts:login"), {"username": "assessor", "password": PASSWORD})
+    c.get(reverse("home:home"))
+    now[0] += 59
+    last_request = now[0]
+    assert c.get(reverse("home:home")).status_code == 200
+    now[0] = last_request + 599  # idle 9 min 59 s: still in
+    assert c.get(reverse("home:home")).status_code == 200
+    now[0] += 599
+    assert c.get(reverse("home:home")).status_code == 200
+    now[0] += 600 + mw.IdleTimeoutMiddleware.TOUCH_EVERY  # idle past 10 min: out
+    assert c.get(reverse("home:home")).status_code == 302
 
 
 @pytest.mark.django_db
@@ -95,6 +118,38 @@ def test_security_headers(users: dict[str, Any]) -> None:
     assert r["X-Frame-Options"] == "DENY"
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["Referrer-Policy"] == "same-origin"
+    csp = r["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "camera=()" in r["Permissions-Policy"]
+    api = client_for(users[Role.ASSESSOR]).get("/api/v1/me/")
+    assert api.status_code == 200 and api["Cache-Control"] == "no-store"
+    assert "no-store" in client_for(None).get("/api/v1/me/").get("Cache-Control", "")
+
+
+TEMPLATES_DIR = Path(settings.PACKAGE_DIR)
+INLINE_CODE = re.compile(r"\son[a-z]+\s*=|javascript:|<script(?![^>]*\bsrc=)", re.I)
+
+
+def test_templates_carry_no_inline_script() -> None:
+    """The CSP allows scripts only from our files: no handler attributes, no inline
+    <script>, no javascript: links in any template."""
+    found = [
+        f"{path.relative_to(TEMPLATES_DIR)}: {m.group(0)}"
+        for path in TEMPLATES_DIR.rglob("templates/**/*.html")
+        for m in INLINE_CODE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000)
+def test_plain_http_redirects_and_https_carries_hsts(users: dict[str, Any]) -> None:
+    c = Client()
+    r = c.get(reverse("accounts:login"))
+    assert r.status_code == 301 and r["Location"].startswith("https://")
+    r = c.get(reverse("accounts:login"), secure=True)
+    assert r.status_code == 200 and r["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 def load_settings(monkeypatch: Any, tmp_path: Path, **env: str) -> dict[str, Any]:
@@ -115,6 +170,10 @@ def test_cookies_are_secure_behind_https(monkeypatch: Any, tmp_path: Path) -> No
     assert secure["SESSION_COOKIE_SECURE"] is True and secure["CSRF_COOKIE_SECURE"] is True
     assert secure["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert secure["SECURE_HSTS_SECONDS"] == 3600
+    default = load_settings(monkeypatch, tmp_path, OPSQM_SECURE="1")
+    assert default["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
+    assert default["SECURE_SSL_REDIRECT"] is True
+    assert plain.get("SECURE_SSL_REDIRECT", False) is False
     for conf in (plain, secure):
         assert conf["SESSION_COOKIE_HTTPONLY"] and conf["CSRF_COOKIE_HTTPONLY"]
         assert conf["AXES_FAILURE_LIMIT"] == 5 and conf["AXES_LOCKOUT_PARAMETERS"] == ["username"]
@@ -291,3 +350,29 @@ def test_xlsx_workbook_cells() -> None:
     assert rows[1][4] == dt.datetime(2025, 11, 3, 9, 5)
     assert first["A2"].data_type == "s" and first["B2"].data_type == "n"
     assert list(second.iter_rows(values_only=True)) == [(dt.datetime(2025, 11, 3), None, "'-2")]
+
+
+@pytest.mark.django_db
+def test_staff_documents_are_for_the_assessor_and_the_vendor(
+    contract_a: Any, users: dict[str, Any]
+) -> None:
+    """Recipients (and the bureau's other roles) see the vendor staff's names and
+    roles; the résumé and certificate scans only the assessor and the vendor."""
+    from opsqm.facts.staff.models import StaffMember
+
+    staff_a = StaffMember.objects.create(
+        contract=contract_a, person="S01", name="张伟", entered_on=datetime.date(2025, 1, 1)
+    )
+    staff_a.certificate_scan.save("cert.pdf", ContentFile(GOOD["scan.pdf"]))
+    detail = reverse("staff:detail", args=[staff_a.pk])
+    scan = reverse("staff:file", args=[staff_a.pk, "certificate_scan"])
+    for role in (Role.RECIPIENT, Role.SERVICE_DESK, Role.SUPERVISOR):
+        c = client_for(users[role])
+        page = c.get(detail)
+        assert page.status_code == 200 and staff_a.name in page.content.decode()
+        assert scan not in page.content.decode()
+        assert c.get(scan).status_code == 403
+    for role in (Role.ASSESSOR, Role.VENDOR_MANAGER, Role.VENDOR_ENGINEER):
+        c = client_for(users[role])
+        assert scan in c.get(detail).content.decode()
+        assert c.get(scan).status_code == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -16,27 +17,58 @@ from django.utils.translation import gettext_lazy as _
 
 from opsqm.infra.accounts import identity_settings
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+# Only with DEBUG on: a production key must come from SECRET_KEY (`opsqm check` refuses this one).
+DEVELOPMENT_SECRET_KEY = "opsqm-development-key-change-me-in-production"
+
 
 def envbool(name: str, default: bool = False) -> bool:
+    """A yes/no variable; a value that is neither (a typo) stops the start-up."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: write 1/0, true/false, yes/no or on/off"
+    )
 
 
 def envint(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # opsqm/, two levels above edges/web/
 # Data directory: database, uploads (outside the web root), generated reports.
-VAR_DIR = Path(os.environ.get("OPSQM_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR = Path(os.environ.get("OPSQM_VAR_DIR") or Path.cwd() / "var").resolve()
 
-# The fallback is for development only; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "opsqm-development-key-change-me-in-production")
 DEBUG = envbool("DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    # mypy's Django plugin imports these settings to read the models; it serves nothing.
+    if not DEBUG and "mypy" not in sys.modules:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: production needs its own secret key "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+            "DEBUG=1 runs with the development key (development only)"
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -66,6 +98,7 @@ INSTALLED_APPS = [
     "opsqm.infra.jobs",
     "opsqm.infra.mail",
     "opsqm.infra.documents",
+    "opsqm.infra.ops",
     "opsqm.derived.acceptance",
     "opsqm.derived.reports",
     "opsqm.edges.home",
@@ -74,7 +107,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is known to every later log line, and the timing covers all.
+    "opsqm.infra.ops.middleware.RequestIdMiddleware",
+    "opsqm.infra.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "opsqm.infra.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "opsqm.infra.core.context_processors.navigation",
+                "opsqm.infra.ops.context_processors.version",
             ],
         },
     },
@@ -113,7 +151,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opsqm.sqlite3'}"),
+        # Empty (as in the env template): the embedded SQLite database.
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'opsqm.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
     )
 }
@@ -204,6 +243,16 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 # and locking it would shut out the whole unit (axes.W006 asks for the latter).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# The audit key (HMAC of every audit record) and the checkpoint file of the chain's
+# head: both outside the database (docs/security.md, "The audit chain").
+OPSQM_AUDIT_KEY_FILE = Path(os.environ.get("OPSQM_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+OPSQM_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("OPSQM_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
+OPSQM_AUDIT_CHECKPOINT_SECONDS = envint("OPSQM_AUDIT_CHECKPOINT_SECONDS", 3600)
+if not 60 <= OPSQM_AUDIT_CHECKPOINT_SECONDS <= 3600:
+    raise ImproperlyConfigured("OPSQM_AUDIT_CHECKPOINT_SECONDS must be 60…3600 (at least hourly)")
+
 # Idle-session timeout (seconds); the session also ends with the browser.
 OPSQM_IDLE_TIMEOUT = envint("OPSQM_IDLE_TIMEOUT", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -220,7 +269,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    # HSTS on by default (a year); SECURE_HSTS_SECONDS=0 turns it off.
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    # Plain http is redirected to https (SECURE_SSL_REDIRECT=0 if the proxy does it).
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
 
 # The reverse proxies in front of the app (addresses or CIDR networks, comma-separated).
 # X-Forwarded-For is believed only from them (opsqm.infra.core.request_context.client_ip);
@@ -241,13 +293,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The offline bundle ships the collected static files (install.sh sets OPSQM_STATIC_ROOT).
+STATIC_ROOT = Path(os.environ.get("OPSQM_STATIC_ROOT") or VAR_DIR / "static").resolve()
 # WhiteNoise scans it at start-up; before the first collectstatic it must exist.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# collectstatic without compressing (the bundle build gzips afterwards: brotli at its best
+# level takes minutes on the API documentation's scripts); serving is the same.
+if not envbool("OPSQM_STATIC_COMPRESS", True):
+    STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    }
 # Uploads live outside the web root and are served only through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "uploads"
 MEDIA_URL = None
@@ -276,6 +335,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every error answer declared with its body (docs/api.md); the enum hook kept.
+    "POSTPROCESSING_HOOKS": ["opsqm.edges.api.schema_errors.add_error_responses"],
 }
 
 # The default rulebook for contracts that name none.
@@ -287,11 +348,36 @@ if envbool("OPSQM_FAST_HASHER"):
     # Tests only: the real hasher costs ~0.3 s per login.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Production logging: to stderr (journald under systemd, `docker logs` in a container),
+# INFO by default, one line per record with the request id (X-Request-ID from nginx,
+# or made up): a request error is one line naming the request, its traceback folded in.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "opsqm.infra.ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "opsqm.infra.ops.logging.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django logs each 4xx/5xx response; 404s and 403s are no news in production.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # its start-up banner in every command
+    },
 }
 
 
@@ -301,6 +387,8 @@ LOGGING = {
 JOBS_RETRY_BASE_SECONDS = envint("JOBS_RETRY_BASE_SECONDS", 10)
 JOBS_RETRY_MAX_SECONDS = envint("JOBS_RETRY_MAX_SECONDS", 3600)
 JOBS_STALE_AFTER_SECONDS = envint("JOBS_STALE_AFTER_SECONDS", 15 * 60)
+# How often a worker refreshes the lock of the job it runs (its heartbeat).
+JOBS_HEARTBEAT_SECONDS = envint("JOBS_HEARTBEAT_SECONDS", 10)
 
 # Message-IDs are <…@MAIL_DOMAIN>; the From of everything OpsQM sends.
 MAIL_DOMAIN = (
@@ -331,4 +419,41 @@ MAIL_IMAP_TIMEOUT = envint("MAIL_IMAP_TIMEOUT", 30)
 MAIL_TLS_CA_FILE = os.environ.get("MAIL_TLS_CA_FILE", "")  # the bureau's CA, if private
 MAIL_POLL_INTERVAL = envint("MAIL_POLL_INTERVAL", 60)
 MAIL_POLL_BATCH = envint("MAIL_POLL_BATCH", 200)
+# A poll whose worker stopped beating this long is given back (a killed worker's
+# poll resumes within a minute: this + the 5 s housekeeping; docs/mail.md).
+MAIL_POLL_STALE_SECONDS = envint("MAIL_POLL_STALE_SECONDS", 45)
+if not 1 <= JOBS_HEARTBEAT_SECONDS < MAIL_POLL_STALE_SECONDS:
+    raise ValueError(
+        f"JOBS_HEARTBEAT_SECONDS ({JOBS_HEARTBEAT_SECONDS}) must be at least 1 and below "
+        f"MAIL_POLL_STALE_SECONDS ({MAIL_POLL_STALE_SECONDS}): a live poll would be taken for lost"
+    )
 MAIL_MAX_ATTACHMENT_BYTES = envint("MAIL_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+
+
+# ---------------------------------------------------------------------------
+# Operations (opsqm.infra.ops, docs/operations.md): health, metrics, backups.
+# /metrics answers these addresses or networks (comma-separated) …
+OPSQM_METRICS_ALLOWED = [
+    str(ipaddress.ip_network(p, strict=False))
+    for p in envlist("OPSQM_METRICS_ALLOWED", "127.0.0.1")
+]
+# … and any client with `Authorization: Bearer <token>` (empty: no token accepted).
+OPSQM_METRICS_TOKEN = os.environ.get("OPSQM_METRICS_TOKEN", "")
+# /healthz: a worker must have beaten within, the last mail poll succeeded within (seconds).
+OPSQM_HEALTH_WORKER_MAX_AGE = envint("OPSQM_HEALTH_WORKER_MAX_AGE", 120)
+OPSQM_HEALTH_MAIL_MAX_AGE = envint("OPSQM_HEALTH_MAIL_MAX_AGE", 600)
+# A queued job due for longer than this is stuck (no worker takes it).
+OPSQM_HEALTH_QUEUE_MAX_LAG = envint("OPSQM_HEALTH_QUEUE_MAX_LAG", 900)
+# Nightly backup by the worker (empty directory: off); kept: the newest OPSQM_BACKUP_KEEP.
+OPSQM_BACKUP_DIR = os.environ.get("OPSQM_BACKUP_DIR", "").strip()
+OPSQM_BACKUP_KEEP = envint("OPSQM_BACKUP_KEEP", 7)
+OPSQM_BACKUP_HOUR = envint("OPSQM_BACKUP_HOUR", 2)  # local time (Asia/Shanghai)
+if not 0 <= OPSQM_BACKUP_HOUR <= 23:
+    raise ImproperlyConfigured(f"OPSQM_BACKUP_HOUR={OPSQM_BACKUP_HOUR} is not an hour (0-23)")
+if OPSQM_BACKUP_KEEP < 1:
+    raise ImproperlyConfigured(f"OPSQM_BACKUP_KEEP={OPSQM_BACKUP_KEEP}: keep at least 1 backup")
+
+# `make run` only (opsqm/edges/demo/runner.py): the loopback mail server's passwd-file.
+# When set, /demo/mailbox/ lets the demo's users read its mailboxes (read-only);
+# never set it in production.
+DEMO_MAILBOX_FILE = os.environ.get("OPSQM_DEMO_MAILBOX_FILE", "")

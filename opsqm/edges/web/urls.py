@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("opsqm.edges.home.urls")),
+    path("", include("opsqm.infra.ops.urls")),
     path("accounts/", include("opsqm.infra.accounts.urls")),
     path("audit/", include("opsqm.infra.audit.urls")),
     path("contracts/", include("opsqm.facts.contracts.urls")),
@@ -18,3 +20,6 @@ urlpatterns = [
     path("tickets/", include("opsqm.facts.tickets.print_urls")),
     path("api/v1/", include("opsqm.edges.api.urls")),
 ]
+
+if settings.DEMO_MAILBOX_FILE:  # `make run`'s read-only view of the loopback mailboxes
+    urlpatterns.append(path("demo/", include("opsqm.edges.demo.urls")))

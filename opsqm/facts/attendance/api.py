@@ -4,7 +4,9 @@ Body: a list of records, or {"records": [...], "contract": <id>} to match agains
 one contract's staff only.  Same matching, dedupe and review list as an upload.
 A record's kind of punch comes from DingTalk's sourceType/locationResult or its own
 "kind" (normal | field | makeup); a makeup punch counts once the bureau confirms it.
-Answers 201 with the counts, 400 naming each bad item's index and field.
+Answers 201 with the counts, 400 naming each bad item's index and field.  The same
+payload sent again answers 200 with the batch it made the first time (nothing new
+is stored: a client may retry safely).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class ImportCountsSerializer(serializers.Serializer):
     new = serializers.IntegerField()
     duplicates = serializers.IntegerField()
     unmatched = serializers.IntegerField()
+    repeated = serializers.BooleanField(help_text="the same payload was sent before")
 
 
 class PunchesView(APIView):
@@ -51,7 +54,10 @@ class PunchesView(APIView):
         if not services.can_import(request.user):
             raise PermissionDenied
 
-    @extend_schema(request=PunchRecordsSerializer, responses={201: ImportCountsSerializer})
+    @extend_schema(
+        request=PunchRecordsSerializer,
+        responses={201: ImportCountsSerializer, 200: ImportCountsSerializer},
+    )
     def post(self, request: Request) -> Response:
         user = request.user
         if not isinstance(user, User):  # IsAuthenticated let only accounts through
@@ -70,7 +76,7 @@ class PunchesView(APIView):
         if not isinstance(items, list):
             return Response({"records": ["Expected a list of DingTalk records."]}, status=400)
         try:
-            batch = services.import_api_records(user, items, contract)
+            batch, created = services.import_api_records(user, items, contract)
         except DingTalkImportError as err:
             return Response(
                 {
@@ -83,7 +89,10 @@ class PunchesView(APIView):
             )
         except ValidationError as exc:
             return Response({"detail": exc.messages}, status=400)
-        return Response({"batch": batch.pk, **batch.counts()}, status=201)
+        return Response(
+            {"batch": batch.pk, **batch.counts(), "repeated": not created},
+            status=201 if created else 200,
+        )
 
 
 urlpatterns = [path("attendance/punches/", PunchesView.as_view(), name="attendance-punches")]

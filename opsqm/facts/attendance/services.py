@@ -9,13 +9,14 @@ stores what it returns.  A refused file stores nothing but the batch's problems.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -307,23 +308,60 @@ def import_xlsx_now(
 # --- open API ------------------------------------------------------------------------
 
 
-def import_api_records(user: User, items: Any, contract: Contract | None = None) -> ImportBatch:
+def api_payload_hash(items: Any, contract: Contract | None, vendor_id: int | None) -> str:
+    """The identity of an API payload in its scope: the same records sent again (in
+    any key order) give the same hash."""
+    body = json.dumps(
+        {"records": items, "contract": contract.pk if contract else None, "vendor": vendor_id},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def import_api_records(
+    user: User, items: Any, contract: Contract | None = None
+) -> tuple[ImportBatch, bool]:
     """DingTalk `attendance/list` records: parsed whole (DingTalkImportError → nothing
-    stored), matched by UserId, deduped, stored; a batch like an upload's."""
+    stored), matched by UserId, deduped, stored; a batch like an upload's.
+
+    Idempotent: the same payload sent again in the same scope gives back the batch
+    it made (second value False) — no new batch, no new review-list rows."""
     if not can_import(user):
         raise ValidationError(_("You may not import attendance."))
     punches = parse_open_api_records(items)
-    batch = ImportBatch(
-        source=ImportBatch.Source.API,
-        contract=contract,
-        vendor_id=user.vendor_id if user.role in VENDOR_ROLES else None,
-        created_by=user,
-        status=ImportBatch.Status.RUNNING,
-    )
-    batch.file_hash = hashlib.sha256(repr(items).encode()).hexdigest()
+    vendor_id = user.vendor_id if user.role in VENDOR_ROLES else None
+    digest = api_payload_hash(items, contract, vendor_id)
     with transaction.atomic():
+        if connection.vendor == "postgresql":  # two identical requests at once: one batch
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [digest])
+        same_vendor = Q(vendor__isnull=True) if vendor_id is None else Q(vendor_id=vendor_id)
+        earlier = (
+            ImportBatch.objects.filter(
+                same_vendor,
+                source=ImportBatch.Source.API,
+                status=ImportBatch.Status.DONE,
+                file_hash=digest,
+                contract=contract,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if earlier is not None:
+            return earlier, False
+        batch = ImportBatch(
+            source=ImportBatch.Source.API,
+            contract=contract,
+            vendor_id=vendor_id,
+            created_by=user,
+            status=ImportBatch.Status.RUNNING,
+            file_hash=digest,
+        )
         batch.save()
-        return _store(batch, punches, len(items) if isinstance(items, list) else 0)
+        return _store(batch, punches, len(items) if isinstance(items, list) else 0), True
 
 
 # --- the review list -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,11 +22,19 @@ from opsqm.facts.staff.models import Replacement, StaffMember
 from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import can_manage_registers, require_role
-from opsqm.infra.core.roles import Role
+from opsqm.infra.core.roles import VENDOR_ROLES, Role
 from opsqm.infra.core.uploads import serve_protected
 from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 FILE_FIELDS = ("resume", "degree_scan", "certificate_scan")
+# The résumé and certificate scans are personal documents, for the assessor (who checks
+# the qualifications) and the vendor (who supplied them); the bureau's other roles see
+# the staff's names and roles only.
+DOCUMENT_READERS = frozenset({Role.ASSESSOR, *VENDOR_ROLES})
+
+
+def can_see_documents(user: User | AnonymousUser) -> bool:
+    return getattr(user, "role", None) in DOCUMENT_READERS
 
 
 def _visible_staff(user: User | AnonymousUser) -> Any:
@@ -118,6 +127,7 @@ def staff_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "statuses": replacement_statuses(reps, {staff.contract_id: ledger}),
             "can_edit": can_manage_registers(request.user),
             "files": [(f, getattr(staff, f)) for f in FILE_FIELDS if getattr(staff, f)],
+            "can_see_documents": can_see_documents(request.user),
         },
     )
 
@@ -125,6 +135,8 @@ def staff_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def staff_file(request: HttpRequest, pk: int, field: str) -> FileResponse:
     require_business(request.user)
+    if not can_see_documents(request.user):
+        raise PermissionDenied
     if field not in FILE_FIELDS:
         raise Http404
     return serve_protected(_visible_staff(request.user), pk, field)

@@ -22,3 +22,10 @@ class TicketsConfig(AppConfig):
         m2m_changed.connect(
             clear_filter_bar_cache, sender=Contract.units.through, dispatch_uid="fb-units"
         )
+        # The mail service tells the flow what arrived and when its mail was received
+        # (opsqm.infra.mail.hooks): the mail package never imports the flow.
+        from opsqm.facts.tickets.mail_rules import handle_inbound, server_time_recorded
+        from opsqm.infra.mail.hooks import on_inbound, on_server_time
+
+        on_inbound(handle_inbound)
+        on_server_time(server_time_recorded)

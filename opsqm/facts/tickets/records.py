@@ -272,6 +272,20 @@ EVENT_LABELS = {
     "archive_confirmed": _("Archive mail received by the mail server"),
     "archive_improper": _("Marked as archived improperly"),
     "reminder_sent": _("Deadline reminder mailed"),
+    "manager_copy_sent": _("Copy mailed to the vendor's manager (T6 step passed)"),
+    "mail_not_counted": _("Mail received, not counted"),
+    "mail_not_delivered": _("Mail not delivered (bounced)"),
+    "mail_resent": _("Mail sent again"),
+    "mail_resent_received": _("Mail sent again, received by the mail server"),
+}
+
+# Why mail threaded to a ticket did not count (Event.data["reason"] of
+# "mail_not_counted"; opsqm.facts.tickets.mail_rules).
+MAIL_NOT_COUNTED = {
+    "refused": _("not counted: the message could not be read reliably"),
+    "bounce": _("not counted: a bounce (delivery report)"),
+    "auto_reply": _("not counted: an automatic reply"),
+    "stranger": _("not counted: not from a mailbox registered for the ticket's vendor"),
 }
 
 
@@ -316,6 +330,18 @@ class Event(models.Model):
     @property
     def label(self) -> str:
         return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def mail_note(self) -> str:
+        """For mail on the timeline: who sent it and, when it did not count, why."""
+        data = self.data or {}
+        if self.action not in ("mail_received", "mail_not_counted", "mail_not_delivered"):
+            return ""
+        reason = None
+        if self.action == "mail_not_counted":
+            reason = MAIL_NOT_COUNTED.get(str(data.get("reason", "")))
+        sender = str(data.get("sender", ""))
+        return f"{sender} · {reason}" if reason else sender
 
 
 class SignLink(models.Model):

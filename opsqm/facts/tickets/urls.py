@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opsqm.facts.tickets.views import actions, board, intake, signing, ticket
+from opsqm.facts.tickets.views import actions, board, intake, mail, signing, ticket
 
 app_name = "tickets"
 
@@ -32,4 +32,5 @@ urlpatterns = [
     path("<int:pk>/no-signature/", actions.no_signature, name="no_signature"),
     path("<int:pk>/phone-confirm/", actions.phone_confirm, name="phone_confirm"),
     path("<int:pk>/improper-archive/", actions.improper, name="improper"),
+    path("<int:pk>/resend/<int:outbound>/", mail.resend_mail, name="resend_mail"),
 ]

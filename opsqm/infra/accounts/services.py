@@ -137,6 +137,30 @@ def create_user(
     return user
 
 
+class AdminExists(Exception):
+    """`opsqm createadmin` when a system administrator is already there."""
+
+
+def create_first_admin(*, username: str, password: str, full_name: str = "") -> User:
+    """The first 系统管理员 of a new installation (`opsqm createadmin`), who chose the
+    password (so no change is forced at the first login).  Refused once any system
+    administrator account exists: later accounts are opened by that administrator."""
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(role=Role.SYSTEM_ADMIN)
+        names = list(existing.values_list("username", flat=True)[:3])
+        if names:
+            raise AdminExists(
+                _("A system administrator already exists (%(names)s).")
+                % {"names": ", ".join(names)}
+            )
+        user = create_user(
+            None, username=username, password=password, role=Role.SYSTEM_ADMIN, full_name=full_name
+        )
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False
+    return user
+
+
 def update_user(
     actor: Any,
     user: User,

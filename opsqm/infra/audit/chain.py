@@ -1,11 +1,22 @@
 """The hash chain of the audit log: canonical content, hashing and verification.
 
 Kept free of ORM queries so that verification can run over any iterable of
-records (the database, an export file)."""
+records (the database, an export file).
+
+Two versions of the hash, told apart by the record's `key_id` (its version marker):
+- `key_id` empty (version 1, records written before the audit key existed): SHA-256
+  over the previous hash and the canonical content; anyone can recompute it;
+- `key_id` set (version 2): HMAC-SHA-256 with the audit key of that id (a file
+  outside the database, opsqm.infra.audit.keys) over the previous hash and the
+  canonical content including the key id.  Without the key no one can append,
+  rewrite or re-hash a record so that it verifies.
+Version-1 records are accepted only before the first version-2 record: an unkeyed
+record after a keyed one was written without the key."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,16 +29,45 @@ CHAINED_FIELDS = (
 )  # fmt: skip
 
 
-def canonical(record: Mapping[str, Any]) -> bytes:
-    """The bytes that are hashed: the chained fields as sorted, compact JSON."""
-    content = {name: record.get(name) for name in CHAINED_FIELDS}
+def canonical(record: Mapping[str, Any], *, keyed: bool = False) -> bytes:
+    """The bytes that are hashed: the chained fields (and, keyed, the key id) as
+    sorted, compact JSON."""
+    names = (*CHAINED_FIELDS, "key_id") if keyed else CHAINED_FIELDS
+    content = {name: record.get(name) for name in names}
     return json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     ).encode()
 
 
-def link_hash(prev_hash: str, record: Mapping[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(record)).hexdigest()
+def link_hash(prev_hash: str, record: Mapping[str, Any], key: bytes | None = None) -> str:
+    """Version 1 (no key): plain SHA-256; version 2: HMAC-SHA-256 with `key`."""
+    if key is None:
+        return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(record)).hexdigest()
+    message = prev_hash.encode() + b"\n" + canonical(record, keyed=True)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def self_check(
+    rec: Mapping[str, Any], keys: Mapping[str, bytes], keyed_seen: bool
+) -> tuple[bool, list[tuple[str, str, str]]]:
+    """Whether a record matches its own hash, and the (kind, detail, reason) of what
+    is wrong with it."""
+    key_id = str(rec.get("key_id") or "")
+    if not key_id:
+        ok = link_hash(rec["prev_hash"], rec) == rec["hash"]
+        found = [] if ok else [("edited", "content does not match its hash", "hash_mismatch")]
+        if keyed_seen:
+            detail = "an unkeyed record after keyed ones: written without the audit key"
+            found.append(("inserted", detail, "unkeyed"))
+        return ok, found
+    key = keys.get(key_id)
+    if key is None:
+        detail = f"signed with the audit key {key_id!r}, which the key file does not hold"
+        return False, [("edited", detail, "key_unknown")]
+    if hmac.compare_digest(link_hash(rec["prev_hash"], rec, key), str(rec["hash"])):
+        return True, []
+    detail = "its keyed hash does not match: edited, or written without the audit key"
+    return False, [("edited", detail, "hmac_mismatch")]
 
 
 @dataclass(frozen=True)
@@ -75,7 +115,9 @@ def missing_range(first: int, last: int, where: str, **near: int) -> list[ChainP
     return out
 
 
-def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
+def verify(
+    records: Iterable[Mapping[str, Any]], keys: Mapping[str, bytes] | None = None
+) -> list[ChainProblem]:
     """Walk records in `seq` order and name every edited, inserted or deleted record.
 
     - edited: a record's content no longer matches its own hash, or the record was
@@ -97,11 +139,13 @@ def verify(records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
             problems.append(ChainProblem(seq, kind, detail, reason, {"seq": seq, **params}))
 
     index_of_hash: dict[str, int] = {}
+    keyed_seen = False
     for i, rec in enumerate(recs):
         seq = int(rec["seq"])
-        self_ok = link_hash(rec["prev_hash"], rec) == rec["hash"]
-        if not self_ok:
-            report(seq, "edited", "content does not match its hash", "hash_mismatch")
+        self_ok, found = self_check(rec, keys or {}, keyed_seen)
+        keyed_seen = keyed_seen or bool(rec.get("key_id"))
+        for kind, detail, reason in found:
+            report(seq, kind, detail, reason)
         prev = recs[i - 1] if i else None
         expected_prev = prev["hash"] if prev is not None else GENESIS
         expected_seq = int(prev["seq"]) + 1 if prev is not None else 1

@@ -56,6 +56,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "staff.replacement.demand": _("Replacement demanded"),
     "staff.replacement.demand.fulfil": _("Replacement demand fulfilled"),
     "staff.punch": _("Punch recorded"),
+    "ticket.manager_copy": _("Work order copied to the vendor manager"),
+    "ticket.mail_resent": _("Work-order mail sent again"),
+    "ticket.mail_not_counted": _("Mail on a work order not counted"),
+    "ticket.mail_not_delivered": _("Work-order mail not delivered"),
+    "mail.not_delivered": _("Mail not delivered (bounce)"),
+    "mail.resent": _("Mail sent again"),
     "staff.punches": _("Punches recorded"),
     "staff.leave": _("Leave recorded"),
     "staff.leave.request": _("Leave requested"),
@@ -155,6 +161,7 @@ PROBLEM_KINDS: dict[str, Promise] = {
     "inserted": _("inserted"),
     "deleted": _("deleted"),
     "anchor": _("head anchor missing"),
+    "checkpoint": _("checkpoint forged"),
 }
 
 # What `opsqm.infra.audit.chain` found, by its reason code, in the reader's language.
@@ -183,6 +190,23 @@ PROBLEM_REASONS: dict[str, Promise] = {
     ),
     "anchor_hash": _("its hash differs from the head anchor's"),
     "beyond_anchor": _("record #%(seq)s lies beyond the head anchor #%(anchor)s"),
+    "hmac_mismatch": _("its keyed hash does not match: edited, or written without the audit key"),
+    "key_unknown": _("signed with an audit key that the key file does not hold"),
+    "unkeyed": _("an unkeyed record after keyed ones: written without the audit key"),
+    "checkpoint_hash": _(
+        "its hash differs from a checkpoint's: it, or the records before it, were rewritten"
+    ),
+    "empty_with_checkpoint": _(
+        "the log is empty, but a checkpoint names record #%(seq)s: the log was wiped"
+    ),
+    "checkpoint_tail": _(
+        "records #%(first)s–#%(last)s are missing after the chain's end #%(end)s: a "
+        "checkpoint names #%(last)s (the tail was cut)"
+    ),
+    "checkpoint_forged": _(
+        "checkpoint line %(line)s is not signed with a known audit key: edited or forged"
+    ),
+    "checkpoint_unreadable": _("checkpoint line %(line)s is not readable"),
     "beyond_anchor_range": _(
         "records #%(first)s–#%(last)s lie beyond the head anchor #%(anchor)s (%(count)s records)"
     ),

@@ -26,9 +26,11 @@ class AuditQuerySet(models.QuerySet["AuditRecord"]):
 class AuditRecord(models.Model):
     """One entry of the append-only, hash-chained audit log.
 
-    `hash` = SHA-256 over the previous record's hash and this record's canonical
-    content (see opsqm.infra.audit.chain); editing, inserting or deleting any record
-    breaks the chain at that point, which `opsqm audit verify` reports.
+    `hash` = HMAC-SHA-256, under the audit key `key_id` (a file outside the
+    database), over the previous record's hash and this record's canonical content
+    (see opsqm.infra.audit.chain; old records: plain SHA-256, `key_id` empty);
+    editing, inserting or deleting any record breaks the chain at that point, which
+    `opsqm audit verify` reports.
     """
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
@@ -53,6 +55,9 @@ class AuditRecord(models.Model):
     summary = models.CharField(_("summary"), max_length=255, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # The hash's version marker: empty for the unkeyed SHA-256 of old records, else
+    # the id of the audit key whose HMAC-SHA-256 `hash` is (opsqm.infra.audit.keys).
+    key_id = models.CharField(_("key id"), max_length=32, blank=True, default="")
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 

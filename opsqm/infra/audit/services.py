@@ -15,6 +15,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from opsqm.infra.audit.chain import GENESIS, ChainProblem, Head, check_anchor, link_hash, verify
+from opsqm.infra.audit.checkpoints import (
+    Checkpoint,
+    append_checkpoint,
+    check_checkpoints,
+    make_checkpoint,
+    read_checkpoints,
+)
+from opsqm.infra.audit.keys import current_key, load_keys
 from opsqm.infra.audit.models import AuditHead, AuditRecord
 from opsqm.infra.core.request_context import current
 
@@ -85,6 +93,7 @@ def log_action(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    key_id, key = current_key()  # outside the database: created at the first record
     with transaction.atomic():
         _lock_chain()
         head = AuditHead.objects.filter(pk=1).values("seq", "hash").first()
@@ -110,12 +119,13 @@ def log_action(
             "summary": _clip("summary", summary),
             "before": _json_safe(before),
             "after": _json_safe(after),
+            "key_id": key_id,
         }
         record = AuditRecord.objects.create(
             **{k: v for k, v in fields.items() if k != "at"},
             at=at,
             prev_hash=prev_hash,
-            hash=link_hash(prev_hash, fields),
+            hash=link_hash(prev_hash, fields, key),
         )
         if head is None:
             AuditHead.objects.create(pk=1, seq=record.seq, hash=record.hash)
@@ -139,6 +149,7 @@ def record_content(rec: AuditRecord) -> dict[str, Any]:
         "summary": rec.summary,
         "before": rec.before,
         "after": rec.after,
+        "key_id": rec.key_id,
         "prev_hash": rec.prev_hash,
         "hash": rec.hash,
     }
@@ -168,15 +179,26 @@ class ChainReport:
         return not self.problems
 
 
-def verify_chain() -> ChainReport:
-    """Verify the whole audit log in the database, and its end against the anchor.
+def verify_chain(checkpoints: list[Checkpoint] | None = None) -> ChainReport:
+    """Verify the whole audit log in the database with the audit keys, its end
+    against the anchor, and the records against every checkpoint (those of the
+    checkpoint file unless `checkpoints` are given).
 
     Appends may run while the records are read; the anchor is read before and
     after, so that they are neither "deleted" nor "inserted" (no lock is held)."""
+    keys = load_keys()
+    unreadable: list[ChainProblem] = []
+    if checkpoints is None:
+        checkpoints, unreadable = read_checkpoints()
     before = read_anchor()
     records = list(iter_chain())
     after = read_anchor()
-    found = verify(records) + check_anchor(records, before, after)
+    found = (
+        verify(records, keys)
+        + check_anchor(records, before, after)
+        + check_checkpoints(records, checkpoints, keys)
+        + unreadable
+    )
     unique = {(p.seq, p.kind): p for p in reversed(found)}  # the chain's own detail wins
     problems = sorted(unique.values(), key=lambda p: (p.seq, p.kind))
     head = records[-1] if records else None
@@ -188,3 +210,15 @@ def verify_chain() -> ChainReport:
         anchor_seq=after[0] if after else None,
         anchor_hash=after[1] if after else None,
     )
+
+
+def write_checkpoint() -> Checkpoint | None:
+    """Append a checkpoint of the head anchor to the checkpoint file (None: the log
+    is empty).  The worker calls it at least hourly (opsqm.infra.mail.tasks)."""
+    head = read_anchor()
+    if head is None:
+        return None
+    key_id, key = current_key()
+    cp = make_checkpoint(head[0], head[1], key_id, key)
+    append_checkpoint(cp)
+    return cp

@@ -61,6 +61,10 @@ MENU: list[tuple[Any, Any, str, frozenset[str]]] = [
     (WORK, _("My work orders"), "tickets:mine", _only(R.VENDOR_ENGINEER)),
     (WORK, _("My unit's work orders"), "tickets:unit", _only(R.RECIPIENT)),
     (WORK, _("Refused mail"), "tickets:refused_mail", _only(R.SERVICE_DESK)),
+    # The printed ticket form names this page (工单 → 核验打印工单).
+    (WORK, _("Verify a printed ticket form"), "tickets_print:verify", WITH_VENDOR),
+    # Served only by `make run` (OPSQM_DEMO_MAILBOX_FILE): the loopback mailboxes.
+    (WORK, _("Demo mailboxes"), "demo:mailbox", WITH_VENDOR),
     (PEOPLE, _("Vendor staff"), "staff:list", WITH_VENDOR),
     (PEOPLE, _("Replacements"), "staff:replacements", WITH_MANAGER),
     (PEOPLE, _("Attendance"), "attendance:index", WITH_RECIPIENT),

@@ -96,3 +96,20 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} every {self.interval_seconds}s"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running `opsqm worker`, rewritten at each housekeeping (every few
+    seconds): /healthz and /metrics see from it whether any worker is alive."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    beat_at = models.DateTimeField(_("last heartbeat"), default=timezone.now, db_index=True)
+    processed = models.PositiveBigIntegerField(_("jobs run"), default=0)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at}"

@@ -45,9 +45,10 @@ class HandlerSpec:
     # Retry n waits retry_base * 2**(n-1) seconds, at most retry_max.
     retry_base: float | None = None
     retry_max: float | None = None
-    # A running job whose lock is older than this is taken for lost (worker killed);
-    # `set_progress` refreshes the lock, so long jobs should report progress.
-    stale_after: float | None = None
+    # A running job whose lock is older than this (seconds; a number or a callable
+    # read at each check) is taken for lost (worker killed).  The worker's heartbeat
+    # and `set_progress` refresh the lock.
+    stale_after: float | Callable[[], float] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def job(
     max_attempts: int = 5,
     retry_base: float | None = None,
     retry_max: float | None = None,
-    stale_after: float | None = None,
+    stale_after: float | Callable[[], float] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of `kind`."""
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from opsqm.infra.jobs import registry
-from opsqm.infra.jobs.models import ACTIVE_STATUSES, Job, JobStatus, Schedule
+from opsqm.infra.jobs.models import ACTIVE_STATUSES, Job, JobStatus, Schedule, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,22 @@ def retry_delay(attempts: int, spec: registry.HandlerSpec | None = None) -> floa
 
 
 def stale_after(spec: registry.HandlerSpec | None) -> float:
+    """Seconds without a heartbeat after which a running job of `spec`'s kind is
+    taken for lost (the kind's `stale_after`, a number or a callable)."""
     if spec is not None and spec.stale_after is not None:
-        return spec.stale_after
+        value = spec.stale_after
+        return float(value() if callable(value) else value)
     return _setting("JOBS_STALE_AFTER_SECONDS", 15 * 60)
+
+
+def heartbeat(job: Job, worker_id: str) -> bool:
+    """Refresh the lock of a job this worker still holds (the worker's heartbeat
+    thread calls it while the job runs); False once the lock is lost."""
+    return bool(
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, locked_by=worker_id).update(
+            locked_at=timezone.now()
+        )
+    )
 
 
 def _json(value: Any) -> Any:
@@ -313,3 +326,17 @@ def run_schedules(now: datetime.datetime | None = None) -> list[Job]:
             Schedule.objects.filter(pk=row.pk).update(last_job=job)
         queued.append(job)
     return queued
+
+
+def beat(worker_name: str, processed: int = 0) -> None:
+    """Record that `worker_name` is alive (its housekeeping calls this).  Rows of
+    workers silent for a day are dropped, so restarts do not pile up."""
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(name=worker_name).update(
+        beat_at=now, processed=processed
+    )
+    if not updated:
+        WorkerHeartbeat.objects.get_or_create(
+            name=worker_name, defaults={"started_at": now, "beat_at": now, "processed": processed}
+        )
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - datetime.timedelta(days=1)).delete()

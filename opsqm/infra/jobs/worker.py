@@ -8,10 +8,14 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 
 from opsqm.infra.jobs import services
+from opsqm.infra.jobs.models import Job
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,7 @@ class Worker:
         kinds: list[str] | None = None,
         housekeeping_interval: float = 5.0,
         manage_connections: bool = True,
+        heartbeat: bool | None = None,
     ) -> None:
         self.name = name or default_worker_name()
         self.concurrency = max(1, concurrency)
@@ -45,6 +50,10 @@ class Worker:
         # Close broken or expired connections between jobs, as Django does between
         # requests; off inside tests, which hold the connection in a transaction.
         self.manage_connections = manage_connections
+        # While a job runs, a thread refreshes its lock every JOBS_HEARTBEAT_SECONDS
+        # (its own connection): a job is taken for lost only when its worker died,
+        # so a kind may have a short `stale_after` (mail.poll: docs/worker.md).
+        self.heartbeat = manage_connections if heartbeat is None else heartbeat
         self._stop = threading.Event()
         self._last_housekeeping = 0.0
         self.processed = 0
@@ -61,6 +70,7 @@ class Worker:
     def housekeeping(self) -> None:
         self._last_housekeeping = time.monotonic()
         try:
+            services.beat(self.name, self.processed)
             services.recover_stale()
             services.run_schedules()
         except Exception:
@@ -75,12 +85,38 @@ class Worker:
         if job is None:
             return False
         log.info("worker %s: running %s", worker_id, job)
-        services.run_job(job, worker_id)
+        with self._heartbeat(job, worker_id):
+            services.run_job(job, worker_id)
         with self._lock:
             self.processed += 1
         if self.manage_connections:
             close_old_connections()
         return True
+
+    @contextmanager
+    def _heartbeat(self, job: Job, worker_id: str) -> Iterator[None]:
+        if not self.heartbeat:
+            yield
+            return
+        done = threading.Event()
+        every = max(0.1, float(settings.JOBS_HEARTBEAT_SECONDS))
+
+        def beat() -> None:
+            try:
+                while not done.wait(every):
+                    services.heartbeat(job, worker_id)
+            except Exception:
+                log.exception("worker %s: heartbeat of job %s failed", worker_id, job.pk)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=beat, name=f"opsqm-heartbeat-{job.pk}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
 
     def run_once(self) -> int:
         """Housekeeping, then every job due now; returns how many ran."""

@@ -84,6 +84,19 @@ class OutboundMessage(models.Model):
     received_header_at = models.DateTimeField(_("Received header time"), null=True, blank=True)
     confirmed_mailbox = models.CharField(_("confirmed in mailbox"), max_length=255, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # The server time of the first bounce that reports this message not delivered.
+    not_delivered_at = models.DateTimeField(
+        _("not delivered (bounce received)"), null=True, blank=True
+    )
+    # A message sent again after a bounce points to the one it replaces.
+    resend_of = models.ForeignKey(
+        "self",
+        verbose_name=_("sent again for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+    )
 
     class Meta:
         verbose_name = _("outbound message")
@@ -96,6 +109,15 @@ class OutboundMessage(models.Model):
     def raw_bytes(self) -> bytes:
         with self.raw.open("rb") as f:
             return bytes(f.read())
+
+
+class Nature(models.TextChoices):
+    """What a received message is (opsqm.infra.mail.classify): only a person's mail
+    may change a work order."""
+
+    MAIL = "mail", _("Mail")
+    BOUNCE = "bounce", _("Bounce (delivery report)")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
 
 
 class ParseStatus(models.TextChoices):
@@ -137,6 +159,19 @@ class InboundMessage(models.Model):
     refusal = models.JSONField(_("refusal"), default=list, blank=True)
     refusal_note = models.TextField(_("refusal note"), blank=True)
     ticket_ref = models.CharField(_("work order"), max_length=64, blank=True, db_index=True)
+    nature = models.CharField(
+        _("nature"), max_length=16, choices=Nature.choices, default=Nature.MAIL
+    )
+    nature_reason = models.CharField(_("recognised by"), max_length=32, blank=True)
+    # A bounce: the message of ours it reports not delivered.
+    bounced = models.ForeignKey(
+        OutboundMessage,
+        verbose_name=_("reports not delivered"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bounces",
+    )
     # Set when this is a copy of a message OpsQM sent (the service desk's Bcc).
     outbound = models.ForeignKey(
         OutboundMessage,
@@ -164,6 +199,11 @@ class InboundMessage(models.Model):
     @property
     def refused(self) -> bool:
         return self.status == ParseStatus.REFUSED
+
+    @property
+    def automatic(self) -> bool:
+        """A bounce or an automatic reply: never acknowledges anything."""
+        return self.nature != Nature.MAIL
 
     def refusal_messages(self) -> list[str]:
         """The refusal notes in the active language (docs/mail.md)."""

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.utils.translation import gettext_noop, pgettext_lazy
 
+from opsqm.infra.mail.classify import classify
+
 # A refusal note is stored as a code and parameters that are codes or data (never
 # English prose): {"code": "nul_character", "params": {"where": "part_text", "part": "2"}}.
 # `describe_refusal` renders it: in English for the stored `text` and the audit record,
@@ -244,6 +246,10 @@ class ParsedMessage:
     body_text: str = ""
     attachments: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    # A person's mail, a bounce or an automatic reply (opsqm.infra.mail.classify).
+    nature: str = "mail"
+    nature_reason: str = ""
+    reported_ids: list[str] = field(default_factory=list)  # what a bounce reports on
 
     @property
     def refused(self) -> bool:
@@ -275,41 +281,87 @@ def _without_nul(text: str, parsed: ParsedMessage, where: str, **place: str) -> 
     return text.replace("\x00", "\ufffd")
 
 
+# Character sets as Chinese mail clients label them: GB 2312 and GBK labels are
+# decoded as GB 18030, their superset (clients write GBK characters under "gb2312").
+CHARSET_ALIASES: dict[str, str] = {
+    "gb2312": "gb18030",
+    "gb_2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "x-euc-cn": "gb18030",
+    "csgb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+}
+# Text whose bytes do not fit its label, or carry none (8-bit text "us-ascii" by
+# default), is tried in this order before the message is refused.
+FALLBACK_CHARSETS: tuple[str, ...] = ("utf-8", "gb18030")
+# Labels under which a mismatch is taken for a mislabel and the fallbacks are tried.
+_WEAK_LABELS = frozenset({"", "us-ascii", "ascii", "utf-8", "utf8", "unknown-8bit", "x-unknown"})
+
+
+def codec_for(charset: str | None) -> str:
+    """The codec a declared character set is decoded with (CHARSET_ALIASES)."""
+    name = (charset or "").strip().strip('"').lower()
+    return CHARSET_ALIASES.get(name, name)
+
+
+def decode_fallback(data: bytes, charset: str | None) -> tuple[str | None, str]:
+    """`data` decoded as its label says, else (for a missing, ASCII or UTF-8 label)
+    by FALLBACK_CHARSETS; (None, reason) when nothing fits: reason is "charset" for
+    an unknown label, "encoding" for bytes that fit no candidate."""
+    codec = codec_for(charset) or "us-ascii"
+    candidates = [codec]
+    if codec in _WEAK_LABELS:
+        candidates += [c for c in FALLBACK_CHARSETS if c != codec]
+    unknown = False
+    for name in candidates:
+        try:
+            return data.decode(name), ""
+        except LookupError:
+            unknown = True
+        except UnicodeDecodeError:
+            continue
+    return None, "charset" if unknown and len(candidates) == 1 else "encoding"
+
+
+def unreadable_text(data: bytes) -> str:
+    """What is shown of text that could not be decoded: its ASCII characters, every
+    run of other bytes one U+FFFD, never a guess in another character set (which
+    would show as mojibake)."""
+    return re.sub("\ufffd+", "\ufffd", data.decode("ascii", "replace"))
+
+
 def _decode_header(name: str, value: str, parsed: ParsedMessage) -> str:
-    """A header's text: raw 8-bit bytes must be UTF-8 (RFC 6532), encoded words
-    must name a known character set; anything else refuses the message and is
-    shown best-effort (GB18030 for raw bytes, replacement characters otherwise)."""
+    """A header's text: raw 8-bit bytes and encoded words are decoded by their label
+    (GB 2312/GBK as GB 18030), else by FALLBACK_CHARSETS; what fits nothing refuses
+    the message and is shown as `unreadable_text`."""
     value = _unfold(value)
     if _SURROGATES.search(value):
         data = value.encode("ascii", "surrogateescape")
-        try:
-            value = data.decode("utf-8")
-        except UnicodeDecodeError:
+        text, _reason = decode_fallback(data, None)
+        if text is None:
             parsed.refuse("header_encoding", header=name)
-            return data.decode("gb18030", "replace")
+            return unreadable_text(data)
+        value = text
     if "=?" not in value:
         return value
     try:
         chunks = email.header.decode_header(value)
     except (email_errors.HeaderParseError, ValueError, AssertionError):
         return value
-    try:
-        return str(email.header.make_header(chunks))
-    except (LookupError, UnicodeDecodeError):
-        pass
     out = []
     for chunk, charset in chunks:
         data = chunk.encode("utf-8", "surrogateescape") if isinstance(chunk, str) else chunk
-        cs = charset or "utf-8"
-        try:
-            out.append(data.decode(cs))
-        except LookupError:
-            parsed.refuse("header_charset", header=name, charset=cs)
-            out.append(data.decode("utf-8", "replace"))
-        except UnicodeDecodeError:
-            parsed.refuse("header_charset", header=name, charset=cs)
-            out.append(data.decode(cs, "replace"))
-    return " ".join(out)
+        text, _reason = decode_fallback(data, charset)
+        if text is None:
+            parsed.refuse("header_charset", header=name, charset=charset or "")
+            text = unreadable_text(data)
+        out.append(text)
+    return "".join(out)
 
 
 def _part_filename(part: Message) -> str:
@@ -329,19 +381,14 @@ def _decode_text(part: Message, number: str, parsed: ParsedMessage) -> str:
     if not isinstance(payload, bytes):
         return ""
     charset = part.get_content_charset() or "us-ascii"
-    try:
-        return payload.decode(charset)
-    except LookupError:
+    text, reason = decode_fallback(payload, charset)
+    if text is not None:
+        return text
+    if reason == "charset":
         parsed.refuse("body_charset", part=number, charset=charset)
-    except UnicodeDecodeError:
-        if charset.lower() in ("us-ascii", "ascii"):
-            # Undeclared 8-bit text is common; accept it when it is UTF-8.
-            try:
-                return payload.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
+    else:
         parsed.refuse("body_encoding", part=number, charset=charset)
-    return payload.decode("utf-8", "replace")
+    return unreadable_text(payload)
 
 
 def _walk(msg: Message, number: str, parsed: ParsedMessage, limit: int, texts: list[str]) -> None:
@@ -387,17 +434,20 @@ def _walk(msg: Message, number: str, parsed: ParsedMessage, limit: int, texts: l
                 parsed.refuse("mime_broken", defect=cls.__name__)
 
 
-def parse_message(raw: bytes, *, max_attachment_bytes: int = 0) -> ParsedMessage:
-    """Everything OpsQM reads from a raw message.  Never raises."""
+def parse_message(
+    raw: bytes, *, max_attachment_bytes: int = 0, own_domain: str = ""
+) -> ParsedMessage:
+    """Everything OpsQM reads from a raw message.  Never raises.  `own_domain`: the
+    right side of OpsQM's Message-IDs, looked for in the text of a bounce."""
     parsed = ParsedMessage()
     try:
-        _parse(raw, parsed, max_attachment_bytes)
+        _parse(raw, parsed, max_attachment_bytes, own_domain)
     except Exception as exc:  # the email package has had crashes on hostile input
         parsed.refuse("unreadable", error=f"{exc.__class__.__name__}: {exc}")
     return parsed
 
 
-def _parse(raw: bytes, parsed: ParsedMessage, limit: int) -> None:
+def _parse(raw: bytes, parsed: ParsedMessage, limit: int, own_domain: str) -> None:
     msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
@@ -441,3 +491,12 @@ def _parse(raw: bytes, parsed: ParsedMessage, limit: int) -> None:
     texts: list[str] = []
     _walk(msg, "", parsed, limit, texts)
     parsed.body_text = texts[0] if texts else ""
+    nature = classify(
+        msg,
+        subject=parsed.subject,
+        sender=parsed.from_address,
+        body_text=" ".join(texts),
+        own_domain=own_domain,
+    )
+    parsed.nature, parsed.nature_reason = nature.kind, nature.reason
+    parsed.reported_ids = [m[:512] for m in nature.reported_ids[:20]]

@@ -35,10 +35,12 @@ from django.utils import timezone
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.jobs.services import enqueue
 from opsqm.infra.mail import imap
-from opsqm.infra.mail.hooks import callbacks
+from opsqm.infra.mail.bounces import record_bounce
+from opsqm.infra.mail.hooks import callbacks, notify_server_time
 from opsqm.infra.mail.models import (
     InboundMessage,
     MailboxState,
+    Nature,
     OutboundKind,
     OutboundMessage,
     OutboundStatus,
@@ -328,6 +330,8 @@ def _record_server_time(
             "ticket": outbound.ticket_ref,
         },
     )
+    # The work-order flow gets the time now (hooks.on_server_time), not by polling.
+    notify_server_time(outbound)
     return True
 
 
@@ -353,7 +357,11 @@ def store_inbound(
     same = _renumbered(mailbox, uidvalidity, uid, digest)
     if same is not None:
         return same, False
-    parsed = parse_message(raw, max_attachment_bytes=settings.MAIL_MAX_ATTACHMENT_BYTES)
+    parsed = parse_message(
+        raw,
+        max_attachment_bytes=settings.MAIL_MAX_ATTACHMENT_BYTES,
+        own_domain=settings.MAIL_DOMAIN,
+    )
     name = _store_raw("inbound", raw)
     try:
         with transaction.atomic():
@@ -415,14 +423,18 @@ def _inbound_row(
         status=ParseStatus.REFUSED if parsed.refused else ParseStatus.OK,
         refusal=parsed.notes,
         refusal_note=parsed.refusal_note,
+        nature=parsed.nature,
+        nature_reason=parsed.nature_reason,
     )
 
 
 def _thread(msg: InboundMessage, parsed: ParsedMessage, mailbox: str) -> None:
     """The ticket a message belongs to; a copy of our own mail also gives that mail
-    its server receive time."""
+    its server receive time; a bounce marks the mail of ours it returns not delivered."""
     server_received_at = msg.server_received_at
     msg.ticket_ref = thread_key(msg) or ""
+    if msg.nature == Nature.BOUNCE:
+        record_bounce(msg, parsed.reported_ids)
     if parsed.message_id:
         own = OutboundMessage.objects.filter(message_id=parsed.message_id).first()
         if own is not None:
@@ -430,7 +442,7 @@ def _thread(msg: InboundMessage, parsed: ParsedMessage, mailbox: str) -> None:
             if not msg.ticket_ref:
                 msg.ticket_ref = own.ticket_ref
             _record_server_time(own, server_received_at, parsed.received_header_at, mailbox)
-    msg.save(update_fields=["ticket_ref", "outbound"])
+    msg.save(update_fields=["ticket_ref", "outbound", "bounced"])
 
 
 def _log_received(msg: InboundMessage) -> None:
@@ -447,6 +459,8 @@ def _log_received(msg: InboundMessage) -> None:
             "server_received_at": msg.server_received_at,
             "status": msg.status,
             "refusal": msg.refusal_note,
+            "nature": msg.nature,
+            "bounced": msg.bounced.message_id if msg.bounced else "",
             "ticket": msg.ticket_ref,
         },
     )

@@ -71,16 +71,3 @@ def _form_lines(ticket: Ticket) -> list[str]:
 def _desk_mailbox() -> str:
     """The service desk's mailbox: feedback, archive and notices go there."""
     return str(settings.MAIL_SERVICE_DESK_ADDRESS or settings.MAIL_FROM)
-
-
-def _watch_server_times(ticket: Ticket, now: datetime.datetime) -> None:
-    """Queue the job that copies the server's receive time of the ticket's mail
-    (`apply_server_times`, retried with back-off until the time is known)."""
-    from opsqm.infra.jobs.services import enqueue
-
-    enqueue(
-        "tickets.server_times",
-        {"ticket": ticket.pk},
-        run_after=now + datetime.timedelta(seconds=5),
-        dedupe_key=f"tickets.server_times:{ticket.pk}",
-    )

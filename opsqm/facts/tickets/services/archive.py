@@ -13,7 +13,6 @@ from opsqm.facts.tickets.services._mail import (
     _desk_mailbox,
     _form_lines,
     _mail_body,
-    _watch_server_times,
 )
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.accounts.models import User
@@ -56,7 +55,6 @@ def _send_archive(ticket: Ticket, user: User | None) -> None:
     ticket.archive_message = outbound
     _event(ticket, "archive_sent", now, Event.Source.APP, outbound.message_id, user)
     save_ticket(ticket, "ticket.archive_sent", before=before, actor=user)
-    _watch_server_times(ticket, now)
 
 
 def mark_improper_archive(ticket: Ticket, *, user: User, reason: str) -> Ticket:

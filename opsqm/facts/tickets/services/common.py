@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opsqm.facts.tickets.models import ATTACHMENT_KINDS, Attachment, Event, Ticket, TicketSequence
 from opsqm.infra.accounts.models import User
@@ -87,10 +88,34 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().select_related("contract__vendor").get(pk=ticket.pk)
 
 
+def _refusal(upload: Upload, exc: ValidationError) -> str:
+    """The reason a file was refused, naming the file (the form is shown again)."""
+    name = str(getattr(upload, "name", "") or _("the file"))
+    return _("%(name)s was refused: %(why)s") % {"name": name, "why": " ".join(exc.messages)}
+
+
+def _check_uploads(
+    uploads: Iterable[Upload], field: str, errors: dict[str, str], kinds: Iterable[str]
+) -> None:
+    """Refused files, named, under `field`: checked with the other fields, before
+    anything is written, so that one answer lists every mistake."""
+    refused = []
+    for upload in uploads:
+        try:
+            validate_upload(upload, kinds)
+        except ValidationError as exc:
+            refused.append(_refusal(upload, exc))
+    if refused:
+        errors[field] = " ".join(refused)
+
+
 def _attach(
     ticket: Ticket, kind: str, upload: Upload, user: User, kinds: Iterable[str] = ATTACHMENT_KINDS
 ) -> Attachment:
-    validate_upload(upload, kinds)
+    try:
+        validate_upload(upload, kinds)
+    except ValidationError as exc:
+        raise ValidationError(_refusal(upload, exc)) from exc
     upload.seek(0)
     data = upload.read()
     upload.seek(0)

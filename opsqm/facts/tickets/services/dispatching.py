@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.facts.tickets.models import Attachment, Event, Ticket
 from opsqm.facts.tickets.services import common
-from opsqm.facts.tickets.services._mail import _mail_body, _vendor_mailbox, _watch_server_times
+from opsqm.facts.tickets.services._mail import _mail_body, _vendor_mailbox
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import snapshot
@@ -18,7 +18,8 @@ from opsqm.infra.audit.servicekit import snapshot
 def dispatch(ticket: Ticket, *, user: User, priority: str | None = None) -> Ticket:
     """Mail the work order to the vendor's intranet mailbox (第十条四).  Its
     `dispatched_at` is the mail server's receive time, recorded when delivery is
-    confirmed (`apply_server_times`); until then the ledger does not count it."""
+    confirmed (the mail service's `on_server_time` hook runs `apply_server_times`);
+    until then the ledger does not count it."""
     from opsqm.infra.mail.services import queue_message
 
     with transaction.atomic():
@@ -62,7 +63,6 @@ def dispatch(ticket: Ticket, *, user: User, priority: str | None = None) -> Tick
             to=outbound.to,
         )
         save_ticket(ticket, "ticket.dispatch", before=before, actor=user)
-        _watch_server_times(ticket, now)
     return ticket
 
 
@@ -111,8 +111,9 @@ def apply_server_times(ticket: Ticket) -> list[str]:
 
 
 def sweep_server_times() -> int:
-    """Tickets still waiting for a server time whose mail has it now (safety net for
-    a confirmation that arrived while no job watched)."""
+    """Tickets still waiting for a server time whose mail has it now.  Only a safety
+    net: the mail service's `on_server_time` hook gives the ticket its time when it
+    is recorded; this catches a hook that failed (tests/tickets/test_mail_rules.py)."""
     from django.db.models import Q
 
     waiting = Ticket.objects.filter(

@@ -11,17 +11,36 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract, Unit
-from opsqm.facts.tickets.models import Attachment, Event, Finding, OriginalReport, Ticket
+from opsqm.facts.tickets.models import (
+    ATTACHMENT_KINDS,
+    Attachment,
+    Event,
+    Finding,
+    OriginalReport,
+    Ticket,
+)
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services.common import (
     Upload,
     _attach,
+    _check_uploads,
     _event,
     _person,
     next_number,
     save_ticket,
 )
 from opsqm.infra.accounts.models import User
+
+# What a test or assessment report may be (第十条四).
+SECURITY_REPORT_KINDS = ("pdf", "docx", "xlsx", "txt")
+
+
+def _check_priority(priority: str, errors: dict[str, str]) -> None:
+    # No default: the priority sets the deadline (8 h or 24 h), the desk must choose.
+    if not priority:
+        errors["priority"] = _("Choose the priority (urgent or normal): it sets the deadline.")
+    elif priority not in Ticket.Priority.values:
+        errors["priority"] = _("Unknown priority.")
 
 
 def _check_unit(contract: Contract, unit: Unit | None, errors: dict[str, str]) -> None:
@@ -101,8 +120,8 @@ def record_intake(
     if not description.strip():
         errors["description"] = _("Describe the problem as the user reported it.")
     _check_unit(contract, unit, errors)
-    if priority not in Ticket.Priority.values:
-        errors["priority"] = _("Unknown priority.")
+    _check_priority(priority, errors)
+    _check_uploads(attachments, "attachments", errors, ATTACHMENT_KINDS)
     now = common.now()
     reported_at = reported_at or now
     if reported_at > now + datetime.timedelta(minutes=5):
@@ -153,6 +172,8 @@ def register_security_report(
     if any(s not in Finding.Severity.values for _d, s in findings):
         errors["findings"] = _("Unknown severity.")
     _check_unit(contract, unit, errors)
+    _check_priority(priority, errors)
+    _check_uploads([report], "report", errors, SECURITY_REPORT_KINDS)
     if errors:
         raise ValidationError(errors)
     now = common.now()
@@ -169,7 +190,7 @@ def register_security_report(
             reported_at=now,
             now=now,
         )
-        _attach(ticket, Attachment.Kind.SECURITY, report, user, ("pdf", "docx", "xlsx", "txt"))
+        _attach(ticket, Attachment.Kind.SECURITY, report, user, SECURITY_REPORT_KINDS)
         for d, s in findings:
             Finding.objects.create(ticket=ticket, description=d, severity=s)
         _event(ticket, "security_registered", now, Event.Source.APP, title.strip(), user)

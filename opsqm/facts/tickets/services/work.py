@@ -17,7 +17,6 @@ from opsqm.facts.tickets.services._mail import (
     _desk_mailbox,
     _form_lines,
     _mail_body,
-    _watch_server_times,
 )
 from opsqm.facts.tickets.services.common import (
     FlowError,
@@ -277,7 +276,6 @@ def _resolve(ticket: Ticket, user: User) -> Ticket:
     ticket.resolution_requested_at = now
     _event(ticket, "resolution_sent", now, Event.Source.APP, outbound.message_id, user)
     save_ticket(ticket, "ticket.resolve", before=before, actor=user)
-    _watch_server_times(ticket, now)
     return ticket
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.access import DESK, RECIPIENT, VENDOR, require
 from opsqm.facts.tickets.models import Extension, Finding, Ticket
-from opsqm.facts.tickets.views.common import _p, _ticket_for, parse_dt
+from opsqm.facts.tickets.views.common import _p, _ticket_for, keep_draft, parse_dt
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.viewkit import post_step
 
@@ -32,7 +32,15 @@ def _action(roles: frozenset[str], run: Action, done: str) -> Callable[..., Http
         ticket = _ticket_for(request, pk)
         request.ticket_kwargs = kw  # type: ignore[attr-defined]
         back = reverse("tickets:detail", args=[ticket.pk])
-        return post_step(request, lambda: run(request, ticket), done, back, sep=" ")
+
+        def step() -> Any:
+            try:
+                return run(request, ticket)
+            except ValidationError:
+                keep_draft(request, ticket)  # the page shows the form as it was sent
+                raise
+
+        return post_step(request, step, done, back, sep=" ")
 
     return view
 

@@ -263,18 +263,21 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
 
     def full_page(filters: dict[str, str]) -> dict[str, Any]:
-        refused, awaiting = 0, None
+        refused, awaiting, not_delivered = 0, None, []
         if is_desk(user):
+            from opsqm.facts.tickets.mail_rules import undelivered_rows
             from opsqm.infra.mail.models import InboundMessage, ParseStatus
 
             refused = InboundMessage.objects.filter(status=ParseStatus.REFUSED).count()
             awaiting = AwaitingPhone(visible_tickets(user))
+            not_delivered = undelivered_rows(visible_tickets(user))
         lists = _filter_bar_lists(user)
         return {
             "contract_options": _options(lists["contracts"], filters["contract"]),
             "unit_options": _options(lists["units"], filters["unit"]),
             "refused": refused,
             "awaiting": awaiting,
+            "undelivered": not_delivered,
         }
 
     return _list_page(
@@ -291,13 +294,20 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def mine(request: AuthenticatedRequest) -> HttpResponse:
-    """The engineer's tickets: assigned to them, or not yet taken by anyone."""
+    """The engineer's tickets: assigned to them, or not yet taken by anyone.  Open work
+    first, by deadline (the list opens on the work not archived; archived work is the
+    status filter's "any status" away)."""
     require(request.user, VENDOR)
     user = request.user
     base = visible_tickets(user).filter(Q(engineer=user) | Q(engineer__isnull=True))
     base = base.exclude(status__in=[Ticket.Status.REPORTED, Ticket.Status.PHONE_RESOLVED])
     return _list_page(
-        request, base, "tickets/board.html", _("My work orders"), list_url="tickets:mine"
+        request,
+        base,
+        "tickets/board.html",
+        _("My work orders"),
+        default_status="open",
+        list_url="tickets:mine",
     )
 
 

@@ -48,3 +48,19 @@ def _ticket_for(request: HttpRequest, pk: int) -> Ticket:
         ),
         pk=pk,
     )
+
+
+def keep_draft(request: HttpRequest, ticket: Ticket) -> None:
+    """What a refused form held (a file type refused, a field missing): the ticket page
+    shows it again in that form, so nothing typed is lost.  Files cannot come back:
+    the message names the refused one."""
+    match = request.resolver_match
+    name = match.url_name if match else ""
+    fields = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    request.session[f"ticket_draft_{ticket.pk}"] = {"form": name, "fields": fields}
+
+
+def pop_draft(request: HttpRequest, ticket: Ticket) -> dict[str, dict[str, str]]:
+    """{form name: its fields} for the form refused last, once."""
+    kept = request.session.pop(f"ticket_draft_{ticket.pk}", None) or {}
+    return {str(kept["form"]): dict(kept["fields"])} if kept.get("form") else {}

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -68,7 +68,7 @@ def _record_intake(request: AuthenticatedRequest, contract: Any) -> Ticket:
         phone=p.get("phone", ""),
         system=p.get("system", ""),
         title=p.get("title", ""),
-        priority=p.get("priority", "normal"),
+        priority=p.get("priority", ""),  # no default: the desk chooses
         attachments=request.FILES.getlist("attachments"),
     )
 
@@ -90,7 +90,7 @@ def _register_security_report(request: AuthenticatedRequest, contract: Any) -> T
         report=report,
         findings=findings,
         unit=Unit.objects.filter(pk=p.get("unit") or 0).first(),
-        priority=p.get("priority", "normal"),
+        priority=p.get("priority", ""),  # no default: the desk chooses
     )
 
 
@@ -111,5 +111,15 @@ def security_intake(request: AuthenticatedRequest) -> HttpResponse:
         _register_security_report,
         _("Report registered as %(n)s."),
         severities=Finding.Severity.choices,
-        rows=range(5),
+        rows=_finding_rows(request),
     )
+
+
+def _finding_rows(request: HttpRequest) -> list[tuple[str, str]]:
+    """The findings' rows: what was typed (a refused form comes back filled in), then
+    empty rows up to five."""
+    typed = list(
+        zip(request.POST.getlist("finding"), request.POST.getlist("severity"), strict=False)
+    )
+    typed = [(d, s) for d, s in typed if d.strip()]
+    return typed + [("", "medium")] * max(1, 5 - len(typed))

@@ -17,10 +17,12 @@ from opsqm.facts.tickets.access import (
     require,
     visible_tickets,
 )
+from opsqm.facts.tickets.mail_rules import undelivered
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
-from opsqm.facts.tickets.views.common import RISK_ROLES, _ticket_for
+from opsqm.facts.tickets.views.common import RISK_ROLES, _ticket_for, pop_draft
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.uploads import download_response
+from opsqm.infra.mail import imap
 
 
 @login_required
@@ -68,8 +70,23 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             (k, v) for k, v in Attachment.Kind.choices if k in ("screenshot", "log", "other")
         ],
         "sign_link": request.session.pop(f"sign_link_{ticket.pk}", ""),
+        # Asked only when a bounce is on the timeline (no query for the others).
+        "undelivered": [(m, ticket) for m in undelivered([ticket.number])]
+        if any(e.action == "mail_not_delivered" for e in ticket.events.all())
+        else [],
+        "draft": pop_draft(request, ticket),
+        "no_mail_server": _waits_for_mail(ticket) and not imap.configured(),
     }
     return render(request, "tickets/detail.html", ctx)
+
+
+def _waits_for_mail(ticket: Ticket) -> bool:
+    """A message of the ticket has been sent but its server receive time is unknown."""
+    return bool(
+        (ticket.dispatch_message_id and not ticket.dispatched_at)
+        or (ticket.resolution_message_id and not ticket.resolved_at)
+        or (ticket.archive_message_id and not ticket.archived_at)
+    )
 
 
 @login_required

@@ -1,15 +1,23 @@
-"""`opsqm audit verify`: walk the audit hash chain, compare its end with the head
-anchor, and name every edited, inserted or deleted record.  Exit status 0 when the
-chain is intact, 1 otherwise."""
+"""`opsqm audit verify`: walk the audit hash chain (keyed hashes checked with the
+audit keys), compare its end with the head anchor and the records with every
+checkpoint, and name every edited, inserted or deleted record.  Exit status 0 when
+the chain is intact, 1 otherwise.
+
+`opsqm audit init-key` creates the audit key file (else the first record does),
+`opsqm audit rotate-key` starts signing with a new key (old keys stay, for
+verification), `opsqm audit checkpoint` writes a checkpoint of the head now."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opsqm.infra.audit.services import verify_chain
+from opsqm.infra.audit.checkpoints import read_checkpoints
+from opsqm.infra.audit.keys import AuditKeyError, key_path, load_keys, rotate_key
+from opsqm.infra.audit.services import verify_chain, write_checkpoint
 
 
 class Command(BaseCommand):
@@ -26,13 +34,44 @@ class Command(BaseCommand):
             "anchor was rewritten too",
         )
         verify.add_argument("--json", action="store_true", help="machine-readable output")
+        verify.add_argument(
+            "--checkpoints",
+            metavar="FILE",
+            help="check the checkpoints of this file (e.g. the lines of the checkpoint "
+            "mails) instead of the checkpoint file of the data directory",
+        )
+        sub.add_parser("init-key", help="create the audit key file if it does not exist")
+        sub.add_parser("rotate-key", help="sign new records with a new audit key")
+        sub.add_parser("checkpoint", help="write a checkpoint of the head now")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["subcommand"] == "verify":
-            self.verify(options.get("expect_head"), bool(options.get("json")))
+        command = options["subcommand"]
+        try:
+            if command == "verify":
+                self.verify(
+                    options.get("expect_head"), bool(options.get("json")), options["checkpoints"]
+                )
+            elif command == "init-key":
+                keys = load_keys(create=True)
+                self.stdout.write(f"{key_path()}: {len(keys)} key(s), current {list(keys)[-1]}")
+            elif command == "rotate-key":
+                self.stdout.write(f"{key_path()}: new records are signed with {rotate_key()}")
+            elif command == "checkpoint":
+                cp = write_checkpoint()
+                self.stdout.write(cp.as_json() if cp else "the audit log is empty")
+        except AuditKeyError as exc:
+            raise CommandError(str(exc)) from exc
 
-    def verify(self, expect_head: str | None, as_json: bool) -> None:
-        report = verify_chain()
+    def verify(self, expect_head: str | None, as_json: bool, checkpoint_file: str | None) -> None:
+        checkpoints = None
+        if checkpoint_file:
+            path = Path(checkpoint_file)
+            if not path.is_file():
+                raise CommandError(f"--checkpoints: {path} is not a file")
+            checkpoints, unreadable = read_checkpoints(path)
+            if unreadable:
+                raise CommandError(f"--checkpoints: {unreadable[0].detail} in {path}")
+        report = verify_chain(checkpoints)
         problems = [(p.seq, p.kind, p.detail) for p in report.problems]
         if expect_head:
             seq_text, _, hash_text = expect_head.partition(":")

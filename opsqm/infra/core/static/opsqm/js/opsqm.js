@@ -41,6 +41,16 @@
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
   document.addEventListener("htmx:afterSwap", tick);
+  // What the templates once did with inline handlers (the Content-Security-Policy allows
+  // no inline code): filters that submit on change, print and back buttons.
+  document.addEventListener("change", function (e) {
+    var el = e.target.closest("[data-autosubmit]");
+    if (el && el.form) el.form.submit();
+  });
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
+    if (e.target.closest("[data-back]")) { e.preventDefault(); history.back(); }
+  });
   // A printout shows every section: open the collapsed ones, close them again after.
   var closedForPrint = [];
   window.addEventListener("beforeprint", function () {
