@@ -136,6 +136,7 @@ def _score(args: argparse.Namespace) -> int:
     except (RulebookError, CalendarError) as exc:
         raise UsageError(str(exc)) from exc
     scored = [(ev.contract, lg) for ev, lg in zip(evidence.values(), ledgers, strict=True)]
+    del evidence  # the year's evidence is most of the memory: free it before the output
 
     if args.json:
         import orjson

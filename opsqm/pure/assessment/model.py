@@ -10,6 +10,7 @@ calendar dates of Asia/Shanghai.  Money and points are ``Decimal``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -233,7 +234,7 @@ class ContractEvidence:
     contract: Contract
     staff: list[Staff] = field(default_factory=list)
     replacements: list[Replacement] = field(default_factory=list)
-    punches: list[Punch] = field(default_factory=list)
+    punches: Sequence[Punch] = field(default_factory=list)  # the reader's: a PunchLog
     leaves: list[Leave] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)

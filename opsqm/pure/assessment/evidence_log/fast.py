@@ -63,7 +63,7 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
             None if res is None else _ts(res),
             _SIGNATURE[o["signature"]],
             _SATISFACTION[o["satisfaction"]],
-            TicketRecord(a, s, v),
+            _RECORDS[a, s, v],  # shared: nothing changes a ticket's record once read
             ok_,
             forged,
             _ARCHIVE[o["archive"]],

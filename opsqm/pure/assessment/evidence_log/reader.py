@@ -24,14 +24,12 @@ from opsqm.pure.assessment.evidence_log.schema import _TYPE_LIST, NUL, REQ, SCHE
 from opsqm.pure.assessment.evidence_log.values import (
     _TS_DATES,
     _Bad,
-    _combine,
     _expect,
     _show,
     _time_iso,
     _type_name,
 )
 from opsqm.pure.assessment.model import (
-    TZ,
     Contract,
     ContractEvidence,
     Evaluation,
@@ -46,18 +44,27 @@ from opsqm.pure.assessment.model import (
     Ticket,
     default_final_payment,
 )
+from opsqm.pure.assessment.punchlog import DAY, KIND_CODE, MAX_LINE, WHEN_SHIFT, PunchLog
 
 # The punch fast path looks a kind up here: an unknown one (KeyError) or an
 # unhashable one (TypeError) goes to the generic path, which names the error.
-_PUNCH_KINDS = {k.value: k for k in PunchKind}
+_PUNCH_KINDS = {k.value: KIND_CODE[k] for k in PunchKind}
+# A canonical date's first second as the punch log stores it (see PunchLog.when).
+_DAY_START: dict[str, int] = {}
+
+
+def _day_start(day: str) -> int:
+    """A date seen in a validated timestamp (KeyError for any other: the generic path)."""
+    start = _DAY_START[day] = _TS_DATES[day].toordinal() * DAY
+    return start
 
 
 class _Bucket:
     """What the log says about one contract id, while reading."""
 
     __slots__ = (
-        "cid", "defined", "dirty", "ev", "first_ref", "last", "names", "pending", "persons",
-        "punches", "seen_ids", "ticket_ids", "tickets",
+        "cid", "defined", "dirty", "ev", "first_ref", "last", "lines", "names", "packed", "pending",
+        "persons", "punches", "seen_ids", "ticket_ids", "tickets",
     )  # fmt: skip
 
     def __init__(self, cid: str) -> None:
@@ -67,8 +74,12 @@ class _Bucket:
         self.ev = ContractEvidence(
             Contract(cid, "", "", Decimal(0), Decimal(0), date.min, date.min)
         )
-        self.punches = self.ev.punches
-        self.names: dict[str, str] = {}  # person -> its interned string
+        # Punches as columns (opsqm.pure.assessment.punchlog): most of a year's lines.
+        self.punches = PunchLog(cid)
+        self.ev.punches = self.punches
+        self.packed, self.lines = self.punches.packed, self.punches.line
+        # person -> (its interned string, its bits in the punch log's packed column)
+        self.names: dict[str, tuple[str, int]] = {}
         self.first_ref: list[int] = []  # lines referencing it while it is undefined
         self.persons: dict[str, Staff] = {}
         # (line, field, person) referenced before (or without) its staff line
@@ -137,8 +148,8 @@ class _Reader:
     def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> None:
         loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
         live, counts = self.live, self.counts
-        Punch_, fast_ticket = Punch, _fast_ticket
-        combine, time_iso, ts_dates = _combine, _time_iso, _TS_DATES
+        fast_ticket = _fast_ticket
+        time_iso, day_start = _time_iso, _DAY_START
         punch_kinds = _PUNCH_KINDS
         lineno = punches = tickets = 0
         for lineno, raw in enumerate(lines, first_line):
@@ -161,9 +172,10 @@ class _Reader:
                 # Fast path: defined contract, known person, canonical timestamp (the
                 # fast path of _ts, inlined: this line runs 125,000 times a year).
                 # Anything else (a non-string raises TypeError) goes to the generic path.
+                at = None
                 try:
                     b = live[obj["contract"]]
-                    person = b.names[obj["person"]]
+                    person, bits = b.names[obj["person"]]
                     v = obj["at"]
                     pkind = punch_kinds[obj.get("kind", "normal")]
                     confirmed = obj.get("confirmed", False)
@@ -171,13 +183,13 @@ class _Reader:
                         v[19:] == "+08:00"
                         and len(v) == 25
                         and v[10] == "T"
-                        and v[13] == ":"
-                        and v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
+                        and v[13] == v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
                         and type(confirmed) is bool
+                        and lineno < MAX_LINE
                     ):
-                        at = combine(ts_dates[v[:10]], time_iso(v[11:19]), TZ)
-                    else:
-                        at = None
+                        start = day_start.get(v[:10]) or _day_start(v[:10])
+                        hms = time_iso(v[11:19])
+                        at = start + hms.hour * 3600 + hms.minute * 60 + hms.second
                 except (KeyError, TypeError, ValueError):
                     at = None
                 if at is None:
@@ -189,10 +201,10 @@ class _Reader:
                     b.last[person] = v
                     if b.dirty and person in b.dirty:
                         b.dirty[person].add(v)
-                    b.punches.append(Punch_(b.cid, person, at, lineno, pkind, confirmed))
+                    b.packed.append(at << WHEN_SHIFT | bits | pkind | confirmed << 2)
+                    b.lines.append(lineno)
                 else:
-                    punch = Punch_(b.cid, person, at, lineno, pkind, confirmed)
-                    self.punch_again(b, punch, v)
+                    self.punch_again(b, b.punches.make(person, at, lineno, pkind, confirmed), v)
             elif kind == "ticket":
                 tickets += 1
                 t = fast_ticket(obj, lineno)
@@ -333,7 +345,9 @@ class _Reader:
             return
         s.contract = b.cid
         b.persons[s.person] = s
-        b.names[s.person] = s.person
+        bits = b.punches.person_bits(s.person)
+        if bits is not None:  # else their punches take the generic path
+            b.names[s.person] = (s.person, bits)
         b.ev.staff.append(s)
 
     def accept_replacement(self, r: Replacement, lineno: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -100,7 +100,7 @@ def _replacements_lines(cid: str, rows: list[Replacement]) -> Iterator[dict[str,
         }
 
 
-def _punches_lines(cid: str, rows: list[Punch]) -> Iterator[dict[str, Any]]:
+def _punches_lines(cid: str, rows: Sequence[Punch]) -> Iterator[dict[str, Any]]:
     # A plain punch stays as the spec's example writes it (a year has 125,000 of
     # them); a field or makeup punch, or a confirmed one, carries both fields.
     for p in rows:

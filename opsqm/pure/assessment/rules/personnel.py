@@ -28,6 +28,7 @@ from opsqm.pure.assessment.model import (
     Replacement,
     Staff,
 )
+from opsqm.pure.assessment.punchlog import CONFIRMED, DAY, KIND_CODE, ODD, WHEN_SHIFT, PunchLog
 from opsqm.pure.assessment.rulebook import PersonnelRules
 from opsqm.pure.assessment.rules.context import Context
 
@@ -278,6 +279,7 @@ def _attendance(ctx: Context) -> list[LedgerItem]:
 
 
 _MAKEUP = PunchKind.MAKEUP
+_MAKEUP_CODE = KIND_CODE[_MAKEUP]
 
 
 def punch_counts(p: Punch, pr: PersonnelRules) -> bool:
@@ -291,22 +293,62 @@ def _punch_days(ctx: Context) -> dict[tuple[str, int], list[int]]:
     is the int (minute of day << 32 | line) so that min/max also settle ties.
     Evidence times normally carry Asia/Shanghai or +08:00: their wall-clock
     fields are local time and need no conversion."""
-    as_of = ctx.as_of
-    as_of_day = as_of.toordinal()
     days: dict[tuple[str, int], list[int]] = {}
-    get = days.get
-    pr = ctx.rulebook.personnel
-    for p in ctx.evidence.punches:
-        if p.kind is _MAKEUP and not punch_counts(p, pr):
+    punches = ctx.evidence.punches
+    if isinstance(punches, PunchLog):
+        _log_days(ctx, punches, days)
+    else:
+        for p in punches:
+            _add_punch(ctx, p, days)
+    return days
+
+
+def _add_punch(ctx: Context, p: Punch, days: dict[tuple[str, int], list[int]]) -> None:
+    if p.kind is _MAKEUP and not punch_counts(p, ctx.rulebook.personnel):
+        return
+    t = p.at
+    if t.tzinfo is not TZ and t.utcoffset() != _UTC8:
+        t = t.astimezone(TZ)
+    as_of = ctx.as_of
+    day = t.toordinal()
+    if day >= as_of.toordinal() and (day > as_of.toordinal() or t > as_of):
+        return
+    _add(days, (p.person, day), (t.hour * 60 + t.minute) << 32 | p.line)
+
+
+def _add(days: dict[tuple[str, int], list[int]], key: tuple[str, int], v: int) -> None:
+    g = days.get(key)
+    if g is None:
+        days[key] = [v, v, 1]
+    else:
+        g[2] += 1
+        if v < g[0]:
+            g[0] = v
+        elif v > g[1]:
+            g[1] = v
+
+
+def _log_days(ctx: Context, log: PunchLog, days: dict[tuple[str, int], list[int]]) -> None:
+    """_add_punch on the punch log's columns (the hot loop: a year of punches), with
+    no Punch or datetime made; a punch on the as_of day or kept whole takes the
+    general way."""
+    as_of_day = ctx.as_of.toordinal()
+    skip_makeup = ctx.rulebook.personnel.makeup_needs_confirmation
+    persons, get = log.persons, days.get
+    for i, (v, line) in enumerate(zip(log.packed, log.line, strict=True)):
+        f = v & 255
+        if (f & 3 == _MAKEUP_CODE and skip_makeup and not f & CONFIRMED) or f == ODD:
+            if f == ODD:
+                _add_punch(ctx, log.odd[i], days)
             continue
-        t = p.at
-        if t.tzinfo is not TZ and t.utcoffset() != _UTC8:
-            t = t.astimezone(TZ)
-        day = t.toordinal()
-        if day >= as_of_day and (day > as_of_day or t > as_of):
+        day, sec = divmod(v >> WHEN_SHIFT, DAY)
+        if day >= as_of_day:
+            if day > as_of_day:
+                continue
+            _add_punch(ctx, log[i], days)
             continue
-        key = (p.person, day)
-        v = (t.hour * 60 + t.minute) << 32 | p.line
+        key = (persons[v >> 8 & 0xFFFF], day)
+        v = (sec // 60) << 32 | line
         g = get(key)
         if g is None:
             days[key] = [v, v, 1]
@@ -316,7 +358,6 @@ def _punch_days(ctx: Context) -> dict[tuple[str, int], list[int]]:
                 g[0] = v
             elif v > g[1]:
                 g[1] = v
-    return days
 
 
 def _leave_days(
