@@ -28,7 +28,10 @@ ip link set lo up
 "$BASEPY" -c 'import socket as s, sys; c = s.socket(); c.settimeout(2)
 sys.exit(c.connect_ex(("192.0.2.1", 80)) == 0)'
 "$BUNDLE/install.sh" --prefix "$PREFIX" --python "$BASEPY"
+# gunicorn is reached directly over plain http here, with no TLS proxy in front: the
+# template's OPSQM_SECURE=1 would redirect every page to https.
 printf 'MAIL_IMAP_PASSWORD=secret\nALLOWED_HOSTS=127.0.0.1\n' >>"$PREFIX/etc/opsqm.env"
+printf 'SECURE_SSL_REDIRECT=0\n' >>"$PREFIX/etc/opsqm.env"
 "$PREFIX/bin/opsqm" --version
 "$PREFIX/bin/opsqm" migrate -v0
 "$PREFIX/bin/opsqm" check

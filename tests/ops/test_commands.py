@@ -102,9 +102,21 @@ def test_createadmin_from_a_file_then_refuses_a_second(tmp_path: Path) -> None:
     assert AuditRecord.objects.filter(action="account.create", object_id=str(user.pk)).exists()
     with pytest.raises(CommandError, match=r"already exists \(chief\)"), override("en"):
         call_command("createadmin", "--username", "other", "--password-file", str(secret))
-    with pytest.raises(CommandError, match="系统管理员已存在（chief）"), override("zh-hans"):
+    with pytest.raises(CommandError, match="该角色的管理员已存在（chief）"), override("zh-hans"):
         call_command("createadmin", "--username", "other", "--password-file", str(secret))
     assert not User.objects.filter(username="other").exists()
+    # The first security and audit administrators: there is no second one to approve them.
+    for role in ("security_admin", "audit_admin"):
+        name = role.split("_")[0] + "chief"
+        call_command(
+            "createadmin", "--role", role, "--username", name, "--password-file", str(secret)
+        )
+        assert User.objects.get(username=name).role == role
+        with pytest.raises(CommandError, match="already exists"), override("en"):
+            call_command(
+                "createadmin", "--role", role, "--username", "x" + name,
+                "--password-file", str(secret),
+            )  # fmt: skip
 
 
 @pytest.mark.django_db

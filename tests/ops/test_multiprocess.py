@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from opsqm.infra.mail import loopback
 from tests.mail import mailserver
 from tests.ops.conftest import OPSQM, ROOT, base_env, opsqm, run
 
@@ -47,7 +48,7 @@ def _env(tmp_path: Path, url: str, server: mailserver.MailServer) -> dict[str, s
 def _start(env: dict[str, str], tmp_path: Path) -> tuple[list[Any], list[int], list[Path]]:
     procs, ports, logs = [], [], []
     for i in (1, 2):
-        port = mailserver.free_port()
+        port = loopback.free_port()
         log = tmp_path / f"web{i}.log"
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
@@ -63,7 +64,7 @@ def _start(env: dict[str, str], tmp_path: Path) -> tuple[list[Any], list[int], l
         ))  # fmt: skip
         logs.append(log)
     for port in ports:
-        mailserver.wait_for_port(port, timeout=60)
+        loopback.wait_for_port(port, timeout=60)
     return procs, ports, logs
 
 

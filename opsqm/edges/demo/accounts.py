@@ -6,7 +6,7 @@ from typing import Any
 
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.services import log_action
-from opsqm.infra.core.roles import Role
+from opsqm.infra.core.roles import ADMIN_ROLES, Role
 
 DEMO_PASSWORD = "Demo-2025!pass"
 
@@ -34,8 +34,10 @@ def create_accounts(vendors: list[Any], units: dict[str, Any]) -> None:
     admin.save()
     log_action("account.create", obj=admin, summary="demo: system administrator")
     for username, role, name, v, u in ACCOUNTS[1:]:
+        # The first security and audit administrators are opened as at installation
+        # (`opsqm createadmin --role …`): there is no second administrator to approve them.
         accounts.create_user(
-            admin,
+            None if role in ADMIN_ROLES else admin,
             username=username,
             password=DEMO_PASSWORD,
             role=role,

@@ -179,20 +179,26 @@ class AdminExists(Exception):
     """`opsqm createadmin` when a system administrator is already there."""
 
 
-def create_first_admin(*, username: str, password: str, full_name: str = "") -> User:
-    """The first 系统管理员 of a new installation (`opsqm createadmin`), who chose the
-    password (so no change is forced at the first login).  Refused once any system
-    administrator account exists: later accounts are opened by that administrator."""
+def create_first_admin(
+    *, username: str, password: str, full_name: str = "", role: str = Role.SYSTEM_ADMIN
+) -> User:
+    """The first 系统管理员 (or 安全/审计管理员) of a new installation (`opsqm createadmin
+    [--role …]`), who chose the password (so no change is forced at the first login).
+    Refused once an account of that role exists: later administrator accounts need a
+    second administrator's approval (the two-person rule), which the first of each of
+    the three roles cannot yet have."""
+    if role not in ADMIN_ROLES:
+        raise ValidationError({"role": [_("Not an administrator role.")]})
     with transaction.atomic():
-        existing = User.objects.select_for_update().filter(role=Role.SYSTEM_ADMIN)
+        existing = User.objects.select_for_update().filter(role=role)
         names = list(existing.values_list("username", flat=True)[:3])
         if names:
             raise AdminExists(
-                _("A system administrator already exists (%(names)s).")
+                _("An administrator of this role already exists (%(names)s).")
                 % {"names": ", ".join(names)}
             )
         user: User = create_user(
-            None, username=username, password=password, role=Role.SYSTEM_ADMIN, full_name=full_name
+            None, username=username, password=password, role=role, full_name=full_name
         )
         User.objects.filter(pk=user.pk).update(must_change_password=False)
         user.must_change_password = False

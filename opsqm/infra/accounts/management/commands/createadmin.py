@@ -21,6 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="sysadmin", help="default: sysadmin")
+        parser.add_argument(
+            "--role",
+            default="system_admin",
+            choices=["system_admin", "security_admin", "audit_admin"],
+            help="the first account of this administrator role (default: system_admin)",
+        )
         parser.add_argument("--full-name", default="", help="the person's name")
         parser.add_argument(
             "--password-file",
@@ -47,7 +53,10 @@ class Command(BaseCommand):
         password = self._password(options["password_file"])
         try:
             user = create_first_admin(
-                username=options["username"], password=password, full_name=options["full_name"]
+                username=options["username"],
+                password=password,
+                full_name=options["full_name"],
+                role=options["role"],
             )
         except AdminExists as exc:
             raise CommandError(str(exc)) from exc
@@ -58,4 +67,4 @@ class Command(BaseCommand):
                 for message in messages
             ]
             raise CommandError("; ".join(lines)) from exc
-        self.stdout.write(f"system administrator {user.username} created")
+        self.stdout.write(f"{user.role.replace('_', ' ')} {user.username} created")
