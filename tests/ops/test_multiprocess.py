@@ -87,7 +87,7 @@ def _load(ports: list[int], token: str, env: dict[str, str], server: Any) -> dic
     answers: collections.Counter[tuple[str, int]] = collections.Counter()
     sent_in: list[str] = []
     deadline = time.monotonic() + LOAD_SECONDS
-    desk = server._accounts[env["DESK"]]
+    desk = server.accounts[env["DESK"]]
 
     def pages() -> None:
         i = 0
@@ -144,7 +144,7 @@ def _settled(env: dict[str, str], sent_in: list[str]) -> dict[str, Any]:
 
 
 def _vendor_message_ids(server: Any, address: str) -> list[str]:
-    conn = server.imap(server._accounts[address])
+    conn = server.imap(server.accounts[address])
     try:
         conn.select("INBOX")
         _, data = conn.search(None, "ALL")

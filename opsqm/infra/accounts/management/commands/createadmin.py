@@ -67,4 +67,5 @@ class Command(BaseCommand):
                 for message in messages
             ]
             raise CommandError("; ".join(lines)) from exc
-        self.stdout.write(f"{user.role.replace('_', ' ')} {user.username} created")
+        title = user.role.replace("_admin", " administrator")  # "system administrator"
+        self.stdout.write(f"{title} {user.username} created")
