@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.facts.attendance.models import UnitHead
+from opsqm.facts.attendance.services import heads_units
 from opsqm.facts.staff.models import Punch, PunchKind
 from opsqm.infra.audit.services import log_action
 from opsqm.infra.core.roles import Role
@@ -27,10 +27,8 @@ def may_confirm(user: Any, punch: Punch) -> bool:
         return False
     if user.role == Role.ASSESSOR:
         return True
-    if user.role != Role.RECIPIENT:
-        return False
-    units = punch.person.contract.units.values_list("pk", flat=True)
-    return UnitHead.objects.filter(user=user, unit_id__in=units).exists()
+    units = heads_units(user)  # the same heads who decide the unit's leave
+    return bool(units) and punch.person.contract.units.filter(pk__in=units).exists()
 
 
 def confirm_makeup_punch(punch: Punch, user: Any, *, confirmed: bool = True) -> Punch:
