@@ -195,7 +195,7 @@ def _see_the_countdown_run(user: Browser, path: str) -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("Debian's chromium is not installed (scripts/install-system-deps.sh)")
         return  # the rest of the flow is still worth checking
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.browser.conftest import CHROMIUM_ARGS
 
@@ -210,7 +210,9 @@ def _see_the_countdown_run(user: Browser, path: str) -> None:
             page.goto(user.base + path)
             countdown = page.locator("#ticket [data-deadline]").first
             before = countdown.inner_text()
-            page.wait_for_timeout(1500)
+            # The page ticks once a second; a loaded CI machine may starve a tick or two,
+            # so wait (up to 15 s) for the text to move on rather than sampling once.
+            expect(countdown).not_to_have_text(before, timeout=15_000)
             after = countdown.inner_text()
         finally:
             browser.close()
