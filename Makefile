@@ -37,10 +37,12 @@ test-sqlite:
 	OPSQM_FAST_HASHER=1 $(PY) -m pytest $(PYTEST_PARALLEL)
 
 ## The same suite on PostgreSQL (127.0.0.1:5432, trust auth unless DATABASE_URL says otherwise).
-## (tests/ops's slow_ops tests make their own databases and ran in `make test` already.)
+## (tests/ops's slow_ops tests make their own databases and ran in `make test` already; the
+## browser tests check what a person sees, which does not depend on the database, and ran
+## there too.)
 test-postgres: bootstrap system-deps
 	scripts/ensure-postgres-db.sh
-	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest $(PYTEST_PARALLEL) -m "not sqlite_only and not slow_ops"
+	OPSQM_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsqm} $(PY) -m pytest $(PYTEST_PARALLEL) -m "not sqlite_only and not slow_ops and not browser"
 
 bench: bootstrap
 	$(PY) bench/generate.py

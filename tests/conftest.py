@@ -196,3 +196,25 @@ def _no_ledger_schedule(settings: Any) -> None:
     """The worker's ledger refresh (ledger.keep) is off, so that a test running the
     worker counts its own jobs only; tests of the kept ledgers call it directly."""
     settings.OPSQM_LEDGER_KEEP_SECONDS = 0
+
+
+# --- order -----------------------------------------------------------------------------
+
+# The longest files, longest first.  `--dist loadfile` hands files to the xdist workers in
+# collection order, so a two-minute file collected last would run alone at the end; started
+# first, the other worker works through the short files meanwhile.
+SLOW_FILES = (
+    "tests/demo/test_make_run.py",
+    "tests/ops/test_bundle.py",
+    "tests/ops/test_backup.py",
+    "tests/ops/test_multiprocess.py",
+    "tests/mail/test_poll_recovery.py",
+    "tests/web/test_permission_matrix.py",
+    "tests/jobs/test_worker_process.py",
+    "tests/browser/test_roles.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FILES)))
