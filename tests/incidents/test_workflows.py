@@ -53,9 +53,12 @@ def test_campaign_entries_are_units_times_vendors(campaign: EvaluationCampaign) 
     ]
 
 
-def test_a_contract_outside_the_quarter_is_not_in_it(contract_a: Any, assessor: Any) -> None:
-    c = services.open_campaign("2026Q2", assessor)
-    assert c.entries.count() == 0
+def test_a_quarter_no_contract_serves_is_refused(contract_a: Any, assessor: Any) -> None:
+    # contract_a serves 2025; 2062Q1 is a slip of the keyboard for 2026Q1.
+    with pytest.raises(ValidationError) as raised:
+        services.open_campaign("2062Q1", assessor)
+    assert "2062Q1" in str(raised.value.message_dict["quarter"])
+    assert not EvaluationCampaign.objects.filter(quarter="2062Q1").exists()
 
 
 def test_one_campaign_per_quarter(campaign: EvaluationCampaign, assessor: Any) -> None:

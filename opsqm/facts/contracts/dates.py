@@ -102,3 +102,41 @@ def check_model_dates(
         labels={f: str(meta.get_field(f).verbose_name) for f in fields},
         order=order,
     )
+
+
+def check_staff_dates(obj: Any, contract: Any) -> None:
+    """A staff member's days: left on or after the first day on site, neither absurdly
+    after the contract's end.  The first day may precede the contract's start: people
+    carried over from the previous contract keep theirs."""
+    meta = obj._meta
+    fields = ("entered_on", "left_on")
+    check_dates(
+        _EndOnly(getattr(contract, "end", None)),
+        {f: getattr(obj, f) for f in fields},
+        labels={f: str(meta.get_field(f).verbose_name) for f in fields},
+        order=(("entered_on", "left_on"),),
+    )
+
+
+def check_not_future(obj: Any, field: str) -> None:
+    """A record of something done (a check, a verification) cannot be dated after today."""
+    value = getattr(obj, field)
+    if value is None or isinstance(value, str):
+        return
+    if _day(value) > timezone.localdate():
+        label = str(obj._meta.get_field(field).verbose_name)
+        raise ValidationError(
+            {
+                field: _("%(field)s (%(value)s) is in the future.")
+                % {"field": label, "value": _shown(value)}
+            }
+        )
+
+
+class _EndOnly:
+    """A contract as far as the end check goes (no start bound)."""
+
+    start = None
+
+    def __init__(self, end: datetime.date | None) -> None:
+        self.end = end

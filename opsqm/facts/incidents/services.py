@@ -234,11 +234,17 @@ def open_campaign(
     campaign = EvaluationCampaign(quarter=quarter, opened_by=user, opened_at=_now(now))
     campaign.full_clean()
     first, last = quarter_bounds(quarter)
+    contracts = Contract.objects.filter(start__lte=last, end__gte=first).prefetch_related("units")
+    if not contracts.exists():
+        # A mistyped quarter (2062Q1 for 2026Q1) would open an evaluation of nothing.
+        raise ValidationError(
+            {
+                "quarter": _("No contract's service period overlaps %(quarter)s.")
+                % {"quarter": quarter}
+            }
+        )
     with transaction.atomic():
         campaign.save()
-        contracts = Contract.objects.filter(start__lte=last, end__gte=first).prefetch_related(
-            "units"
-        )
         entries = [
             CampaignEntry(campaign=campaign, contract=c, unit=u)
             for c in contracts

@@ -88,8 +88,11 @@ class StaffMember(models.Model):
         # an engineer asks for leave as this staff member.
         from django.core.exceptions import ValidationError
 
+        from opsqm.facts.contracts.dates import check_staff_dates
         from opsqm.infra.core.roles import VENDOR_ROLES
 
+        if self.contract_id:
+            check_staff_dates(self, self.contract)
         acc = self.account
         if acc is not None and (
             acc.role not in VENDOR_ROLES or acc.vendor_id != self.contract.vendor_id
@@ -136,6 +139,13 @@ class EntryVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.verified_on}"
+
+    def clean(self) -> None:
+        # Not after today; it may precede the contract (people carried over were
+        # checked under the previous one).
+        from opsqm.facts.contracts.dates import check_not_future
+
+        check_not_future(self, "verified_on")
 
 
 class Replacement(models.Model):
