@@ -140,8 +140,11 @@ class Launcher:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         django.setup()
         say(f"== data directory: {self.var_dir}")
+        # The first start takes a minute or more on a small machine: say what it is doing.
+        say("== database: applying migrations, collecting static files")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        say("== demo bureau: loaded on the first start only (about a minute), kept after")
         call_command("demo")
         connections.close_all()
 

@@ -384,6 +384,11 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # its start-up banner in every command
+        # Per-document progress lines of the PDF renderer and its font subsetter, and
+        # every connection of the loopback SMTP relay: noise in the console.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
     },
 }
 
