@@ -134,3 +134,26 @@ def test_page_and_exports(
     csv = login(assessor).get("/dashboards/data/score.csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].endswith("BJJY-2025-001,BJJY-2025-002")
     assert login(assessor).get("/dashboards/data/nope.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_figures_are_reused_until_the_evidence_changes(
+    contract_a: Any, tickets: None, login: Any, assessor: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(assessor)
+    client.get("/dashboards/")
+    with CaptureQueriesContext(connection) as again:
+        body = client.get("/dashboards/").content.decode()
+    # the same evidence: the charts come from the memo, not from the incident table
+    assert not any("incidents_incident" in q["sql"] for q in again.captured_queries)
+    assert body.count("<svg") == 5
+    inc.record_incident(contract_a, {"code": "SG-9", "level": 2, "occurred_at": at(2025, 6, 1)})
+    with CaptureQueriesContext(connection) as changed:
+        client.get("/dashboards/")
+    # a new evidence version: the figures are made again, the new incident counted
+    assert any("incidents_incident" in q["sql"] for q in changed.captured_queries)
+    rows = client.get("/dashboards/data/incidents.csv").content.decode("utf-8-sig").splitlines()
+    assert rows[1].startswith("BJJY-2025-001,0,1,0,0")

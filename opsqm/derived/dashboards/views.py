@@ -3,6 +3,7 @@ server-side SVG charts and the data behind each chart as XLSX or CSV."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opsqm.derived.dashboards import charts, services
@@ -36,11 +38,47 @@ def _scope(request: HttpRequest) -> tuple[list[Any], Any, list[Any]]:
     return list(contracts), vendor, list(vendors)
 
 
-def _tables(contracts: list[Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """Every chart's data as (header, rows), from the kept ledgers' figures: a bounded
-    number of queries however many contracts (docs/ledger.md)."""
+Tables = dict[str, tuple[list[str], list[list[Any]]]]
+
+# The figures of a scope, keyed by what they are made of: each contract's code and its
+# kept row (evidence version, rulebook, the instant its figures were computed for) and
+# the language.  A key names its content, so an entry never goes stale and needs no
+# invalidation; a busy bureau's dashboards skip the charts and the incident count.
+_FIGURES: OrderedDict[tuple[Any, ...], tuple[Tables, dict[str, str]]] = OrderedDict()
+_FIGURES_KEPT = 64
+
+
+def _figures_key(contracts: list[Any], kept: dict[int, Any]) -> tuple[Any, ...]:
+    parts: list[Any] = [get_language()]
+    for c in contracts:
+        row = kept[c.pk]
+        parts.append(
+            (c.pk, c.code, row.evidence_version, row.rulebook, row.as_of, row.computed_at)
+        )
+    return tuple(parts)
+
+
+def _figures(contracts: list[Any]) -> tuple[Tables, dict[str, str], Any, int]:
+    """The tables and charts of `contracts`, the instant they hold at and how many
+    ledgers had to be computed for them."""
     now = services.now()
     kept, computed = kept_summaries(contracts, now)
+    key = _figures_key(contracts, kept)
+    hit = _FIGURES.get(key)
+    if hit is None:
+        tables = _tables(contracts, kept)
+        hit = (tables, _charts(tables))
+        _FIGURES[key] = hit
+        while len(_FIGURES) > _FIGURES_KEPT:
+            _FIGURES.popitem(last=False)
+    else:
+        _FIGURES.move_to_end(key)
+    return hit[0], hit[1], now, computed
+
+
+def _tables(contracts: list[Any], kept: dict[int, Any]) -> Tables:
+    """Every chart's data as (header, rows), from the kept ledgers' figures: a bounded
+    number of queries however many contracts (docs/ledger.md)."""
     summaries: services.Summaries = []
     for c in contracts:
         summary = kept[c.pk].summary
@@ -92,7 +130,6 @@ def _tables(contracts: list[Any]) -> dict[str, tuple[list[str], list[list[Any]]]
                 for code, row in att
             ],
         ),
-        "_meta": ([], [[now, computed]]),
     }
 
 
@@ -154,19 +191,18 @@ def _charts(tables: dict[str, Any]) -> dict[str, str]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     contracts, vendor, vendors = _scope(request)
-    tables = _tables(contracts)
-    meta = tables.pop("_meta")[1][0]
+    tables, chart_svgs, as_of, computed = _figures(contracts)
     return render(
         request,
         "dashboards/index.html",
         {
-            "charts": _charts(tables),
+            "charts": chart_svgs,
             "tables": tables,
             "vendor": vendor,
             "vendors": vendors,
             "contracts": contracts,
-            "as_of": meta[0],
-            "runs": meta[1],
+            "as_of": as_of,
+            "runs": computed,
             "query": request.GET.urlencode(),
         },
     )
@@ -177,7 +213,7 @@ def data(request: HttpRequest, chart: str, fmt: str) -> HttpResponse:
     contracts, vendor, _v = _scope(request)
     if chart not in CHARTS or fmt not in ("xlsx", "csv"):
         raise Http404
-    header, rows = _tables(contracts)[chart]
+    header, rows = _figures(contracts)[0][chart]
     name = f"dashboard-{chart}" + (f"-{vendor.pk}" if vendor else "")
     if fmt == "csv":
         resp = HttpResponse(csv_text(header, rows), content_type=CSV_CONTENT_TYPE)
