@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from opsqm.derived.reports.data import PatchRow, ReportData
 from opsqm.facts.contracts.models import Contract
 from opsqm.infra.documents.docx import DocxDocument, docx_document
-from opsqm.infra.documents.pdf import BASE_URL, render_pdf, static_fetcher
+from opsqm.infra.documents.pdf import html_document, render_pdf, write
 from opsqm.pure.assessment.model import TZ
 
 
@@ -219,34 +219,27 @@ def workorders_pdf(tickets: Any) -> bytes:
     """All tickets of a period as one PDF: each ticket's form exactly as
     opsqm.facts.tickets.printing prints it (its own page numbers and verification code),
     rendered one by one and joined into one document."""
-    from weasyprint import HTML
-
     from opsqm.facts.tickets.printing import PRINT_TEMPLATE, build_form
 
     documents = []
     for t in tickets:
         form = build_form(t)
         html = render_to_string(PRINT_TEMPLATE, {"form": form, "t": form.ticket})
-        documents.append(
-            HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher()).render()
-        )
+        documents.append(html_document(html))
     if not documents:
         return render_pdf("reports/empty.html", {"title": _("Work orders")})
     pages = [p for d in documents for p in d.pages]
-    out: bytes = documents[0].copy(pages).write_pdf()
-    return out
+    return write(documents[0].copy(pages))
 
 
 def workorders_docx(tickets: Any) -> bytes:
     """The same set as one DOCX for editing: each ticket's form on its own pages."""
     from opsqm.facts.tickets.printing import add_docx_form, build_form
 
-    doc = docx_document(margins_cm=1.8)
+    doc = docx_document(margins_cm=1.8, title=_("Work orders"))
     first = True
     for t in tickets:
-        if not first:
-            doc.page_break()
-        add_docx_form(doc, build_form(t))
+        add_docx_form(doc, build_form(t), new_page=not first)
         first = False
     if first:
         doc.title(_("Work orders"))
