@@ -63,14 +63,14 @@ def test_quarterly_report_is_the_ledger(contract_a: Any, users: Any, tickets: No
         f.flush()
         text = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True).stdout
         fonts = subprocess.run(["pdffonts", f.name], capture_output=True, text=True).stdout
-    assert "季度报告" in text and str(ledger.score) in text
+    assert "季度运维服务质量考核报告" in text and f"{ledger.score:.2f}" in text
     assert "T6" in text and "第一监狱" in text  # deductions and tickets by unit (chart)
     assert "CJK" in fonts
     d = vm.get(reverse("reports:download", args=[contract_a.code, "quarterly", "2025Q4", "docx"]))
     body = "\n".join(
         c.text for t in Document(io.BytesIO(d.content)).tables for row in t.rows for c in row.cells
     )
-    assert str(ledger.score) in body and "T6" in body
+    assert f"{ledger.score:.2f}" in body and "T6" in body
     # One click: the generated PDF becomes a version of the deliverable.
     r = vm.post(reverse("reports:register", args=[contract_a.code, "quarterly", "2025Q4"]))
     assert r.status_code == 302
