@@ -91,6 +91,7 @@ def test_docx_has_the_same_and_one_number_format(late_delivery: Any) -> None:
     # Table 1: score with two decimals, fines as money, points signed.
     score_row = [c.text for c in doc.tables[0].rows[1].cells]
     assert re.match(r"^-?\d+\.\d{2}$", score_row[0]) and MONEY.match(score_row[3])
+    assert score_row[2] in ("合格", "罚款 5%", "罚款 10%", "罚款 15%"), score_row  # final
     assert POINTS.match(score_row[4]), score_row
     # Table 2: each rule's points and fine in the same formats; D1 is there.
     rules = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[1].rows[1:]}

@@ -73,6 +73,18 @@ def captions() -> dict[str, str]:
     return out
 
 
+def tier_label(tier: str, final: bool) -> str:
+    """A1's tier in words, as the ledger page puts it (ledger/_tier.html): a provisional
+    result's tier is only projected, never a fine."""
+    if not final:
+        if tier == "pass":
+            return _("projected: pass")
+        return _("projected: %(tier)s tier") % {"tier": tier}
+    if tier == "pass":
+        return _("pass")
+    return _("fine %(tier)s") % {"tier": tier}
+
+
 def signatories(report: ReportData) -> list[tuple[str, str]]:
     """The signature block: who prepares, reviews and approves the report."""
     return [
@@ -91,6 +103,7 @@ def report_pdf(report: ReportData) -> bytes:
             "cap": captions(),
             "charts": report.chart_uris(),
             "signatories": signatories(report),
+            "tier": tier_label(report.ledger.tier, report.ledger.final),
             "printed_at": timezone.now(),
         },
     )
@@ -181,7 +194,7 @@ def _score_section(doc: DocxDocument, r: ReportData, cap: dict[str, str]) -> Non
             [
                 score(led.score),
                 _("yes") if led.final else _("no"),
-                led.tier if led.final else _("projected: %(tier)s") % {"tier": led.tier},
+                tier_label(led.tier, led.final),
                 money(led.fines.get("total", "0")),
                 points(r.period_points),
             ]
