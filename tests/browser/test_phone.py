@@ -28,7 +28,8 @@ CARDS = """() => {
       bad.push("the column headings show");
     for (const cell of t.querySelectorAll("tbody td")) {
       const r = cell.getBoundingClientRect();
-      if (r.right > innerWidth + 0.5) bad.push(`cell past the edge: ${cell.textContent.trim().slice(0, 40)}`);
+      const text = cell.textContent.trim().slice(0, 40);
+      if (r.right > innerWidth + 0.5) bad.push(`cell past the edge: ${text}`);
     }
   }
   return bad;
