@@ -96,6 +96,52 @@ def test_docx_opens_and_holds_the_fields(printed_ticket: Any) -> None:
     assert len(doc.inline_shapes) == 1  # the drawn signature
 
 
+def test_pdf_of_a_one_page_form_is_small(printed_ticket: Any) -> None:
+    """Under 200 KB: the CJK fonts carry only the glyphs printed (no empty glyphs up to
+    the highest id used), and the text still reads back (the ToUnicode maps)."""
+    pdf = pdf_bytes(build_form(printed_ticket))
+    assert len(pdf) < 200 * 1024, len(pdf)
+    fonts = pdf_fonts(pdf)
+    cjk = [f for f in fonts if "CJK" in f["name"]]
+    assert len(cjk) >= 2 and all(f["emb"] == "yes" and f["sub"] == "yes" for f in cjk), fonts
+    assert "手工续签证书并推送" in _squash(pdf_text(pdf))
+
+
+def test_docx_names_the_bureau_and_the_time_and_has_no_blank_paragraphs(
+    printed_ticket: Any,
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+    from docx import Document
+
+    before = timezone.now().replace(microsecond=0)
+    doc = Document(io.BytesIO(docx_bytes(build_form(printed_ticket))))
+    after = timezone.now()
+    props = doc.core_properties
+    assert "OpsQM" in props.author and "北京市监狱管理局" in props.author
+    assert props.last_modified_by == "OpsQM"
+    assert "python-docx" not in props.author + props.comments + props.last_modified_by
+    assert props.title == "运维服务工单 GD-2025-0042"
+    created = props.created.replace(tzinfo=datetime.UTC)  # stored in UTC
+    assert before <= created <= after and props.modified == props.created
+    # Every paragraph says something (or holds the drawn signature): no empty lines
+    # between the steps, before the verification code or between the tables.
+    cell_paragraphs = [
+        p for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs
+    ]
+    for p in doc.paragraphs + cell_paragraphs:
+        assert p.text.strip() or p._p.xpath(".//w:drawing"), "an empty paragraph"
+    steps = next(
+        c for t in doc.tables for row in t.rows for c in row.cells if "校正终端时钟" in c.text
+    )
+    assert [p.text for p in steps.paragraphs] == [
+        "1. 校正终端时钟；",
+        "2. 手工续签证书并推送；",
+        "3. 修复续期任务的时钟检查。",
+    ]
+
+
 def test_hash_follows_the_content_not_the_print(printed_ticket: Any) -> None:
     from opsqm.facts.tickets.models import Ticket
 

@@ -140,11 +140,13 @@ def bar_chart(
     colour: str = PALETTE[1],
     width: int = 640,
     max_value: float | None = None,
+    notes: Sequence[str] | None = None,
 ) -> str:
-    """Horizontal bars (label, value), values ≥ 0 drawn from the left."""
+    """Horizontal bars (label, value), values ≥ 0 drawn from the left; `notes`, one per
+    bar, replace the value written after it (e.g. a fine beside 0 points)."""
     if not bars:
         return empty(title, "—", width)
-    row, left, right, top = 22, 150, 60, 6
+    row, left, right, top = 22, 150, 60 if not notes else 150, 6
     height = top * 2 + row * len(bars)
     top_value = max_value if max_value is not None else max(v for _l, v in bars) or 1.0
     pw = width - left - right
@@ -152,12 +154,13 @@ def bar_chart(
     for i, (label, value) in enumerate(bars):
         y = top + i * row
         w = pw * (value / top_value) if top_value else 0
+        shown = notes[i] if notes else f"{_num(value)}{unit}"
         body.append(
             f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{left}" y="{y + 4}" width="{max(w, 0):.1f}" height="{row - 8}" '
             f'fill="{colour}">'
-            f"<title>{escape(label)}: {_num(value)}{escape(unit)}</title></rect>"
-            f'<text x="{left + max(w, 0) + 4:.1f}" y="{y + 15}">{_num(value)}{escape(unit)}</text>'
+            f"<title>{escape(label)}: {escape(shown)}</title></rect>"
+            f'<text x="{left + max(w, 0) + 4:.1f}" y="{y + 15}">{escape(shown)}</text>'
         )
     return _svg(width, height, title, body)
 

@@ -21,6 +21,7 @@ from opsqm.derived.acceptance.services import Period, period_of
 from opsqm.derived.dashboards import charts
 from opsqm.derived.dashboards.services import ATTENDANCE_RULES, load, sla_by_month
 from opsqm.facts.contracts.models import Contract
+from opsqm.infra.core.templatetags.opsqm_format import money, points
 from opsqm.infra.documents.verification import content_hash, short_code
 from opsqm.pure.assessment.ledger_json import ledger_to_dict
 from opsqm.pure.assessment.model import RULE_IDS, RULE_TITLES, TZ, Ledger
@@ -172,13 +173,27 @@ def _incidents(
     ]
 
 
+def deduction_rows(rules: list[RuleRow]) -> list[RuleRow]:
+    """The rules that cost the vendor something in the period: points, or a fine only
+    (D1, a late service, is a fine without points)."""
+    return [r for r in rules if r.points < 0 or r.fine > 0]
+
+
+def deduction_note(row: RuleRow) -> str:
+    """What a bar of the deductions chart says: -1.50 · ¥6,625.00."""
+    shown = points(row.points)
+    return f"{shown} · {money(row.fine)}" if row.fine else shown
+
+
 def _charts(rules: list[RuleRow], by_unit: list[tuple[str, int]], sla: list[Any]) -> dict[str, str]:
     """The report's three charts (SVG): points lost by rule, work orders by unit,
     resolved work orders within / past the deadline by month."""
+    charged = deduction_rows(rules)
     return {
         "deductions": charts.bar_chart(
-            _("Points lost by rule"),
-            [(f"{r.rule} {r.title}"[:14], float(-r.points)) for r in rules if r.points < 0],
+            _("Points lost and fines by rule"),
+            [(f"{r.rule} {r.title}"[:14], float(-r.points)) for r in charged],
+            notes=[deduction_note(r) for r in charged],
         ),
         "units": charts.bar_chart(
             _("Work orders by unit"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from docx.shared import Pt
 
 from opsqm.derived.settlement import exports
 from opsqm.infra.documents.docx import docx_document
@@ -50,7 +51,11 @@ def pdf_bytes(p: Printable) -> bytes:
 
 
 def docx_bytes(p: Printable) -> bytes:
-    doc = docx_document(margins_cm=1.8)
+    doc = docx_document(
+        margins_cm=1.8,
+        title=f"{_('Settlement statement')} {p.contract.code}",
+        subject=f"{p.contract.code} {p.contract.title}",
+    )
     doc.paragraph(_("Beijing Prison Administration Bureau"), align="center", size=11)
     doc.title(_("Settlement statement"))
     doc.paragraph(f"{p.contract.code} · {p.status}", align="right", size=9)
@@ -59,7 +64,8 @@ def docx_bytes(p: Printable) -> bytes:
     for row, (label, value) in zip(table.rows, rows, strict=True):
         doc.set_cell(row.cells[0], str(label), label=True)
         doc.set_cell(row.cells[1], str(value))
-    doc.paragraph()
+    # The heading also keeps Word from joining the two tables into one.
+    doc.paragraph(_("Items"), bold=True).paragraph_format.space_before = Pt(10)
     header = exports.item_header()[:8]
     items = [r[:8] for r in exports.item_rows(p.ledger)]
     if items:
@@ -72,6 +78,6 @@ def docx_bytes(p: Printable) -> bytes:
             for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                 text = str(value)
                 doc.set_cell(cell, text[:16].replace("T", " ") if i == 4 else text, size=8)
-    doc.paragraph()
-    doc.paragraph(_("Verification code: %(code)s") % {"code": p.code}, size=9)
+    code = doc.paragraph(_("Verification code: %(code)s") % {"code": p.code}, size=9)
+    code.paragraph_format.space_before = Pt(12)
     return doc.to_bytes()

@@ -295,6 +295,8 @@ AXES_CLIENT_IP_CALLABLE = "opsqm.infra.core.request_context.request_client_ip"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# 2026-10-25 00:00 wherever a template prints a date or time without a format.
+FORMAT_MODULE_PATH = ["opsqm.edges.web.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,7 @@ from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import can_manage_registers, require_role
 from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
+from opsqm.infra.core.spreadsheet import Money
 from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 
@@ -48,8 +49,8 @@ def contract_export(request: HttpRequest) -> HttpResponse:
         _("Contract number"),
         _("Title"),
         _("Vendor"),
-        _("Amount (yuan)"),
-        _("Final payment (yuan)"),
+        _("Amount"),
+        _("Final payment"),
         _("Start"),
         _("End"),
         _("Performance bond"),
@@ -61,8 +62,8 @@ def contract_export(request: HttpRequest) -> HttpResponse:
             c.code,
             c.title,
             c.vendor.name,
-            c.amount,
-            c.final_payment,
+            Money(c.amount),  # ¥530,000.00 in the workbook, still a number
+            Money(c.final_payment) if c.final_payment is not None else None,
             c.start,
             c.end,
             _("yes") if c.bond else _("no"),

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 
 from opsqm.facts.tickets.models import Event, Extension, OriginalReport, PhoneCall, Ticket
 from opsqm.infra.core.uploads import sniff
@@ -340,15 +340,21 @@ def pdf_bytes(form: TicketForm) -> bytes:
 
 def docx_bytes(form: TicketForm) -> bytes:
     """The same form as DOCX (宋体/黑体) for offices that file Word documents."""
-    doc = docx_document(margins_cm=1.8)
+    doc = docx_document(
+        margins_cm=1.8,
+        title=f"{_('IT operations service work order')} {form.ticket.number}",
+        subject=f"{form.ticket.contract.code} {form.ticket.contract.title}",
+    )
     add_docx_form(doc, form)
     return doc.to_bytes()
 
 
-def add_docx_form(doc: Any, form: TicketForm) -> None:
-    """Append one ticket's form to a DOCX document (a form per ticket in a set)."""
+def add_docx_form(doc: Any, form: TicketForm, *, new_page: bool = False) -> None:
+    """Append one ticket's form to a DOCX document (a form per ticket in a set;
+    `new_page` starts it on a new page without an empty paragraph)."""
     t = form.ticket
-    doc.paragraph(_("Beijing Prison Administration Bureau"), align="center", size=11)
+    head = doc.paragraph(_("Beijing Prison Administration Bureau"), align="center", size=11)
+    head.paragraph_format.page_break_before = new_page
     doc.title(_("IT operations service work order"))
     doc.paragraph(
         _("Ticket number: %(n)s    Printed: %(p)s") % {"n": t.number, "p": _when(form.printed_at)},
@@ -403,10 +409,12 @@ def add_docx_form(doc: Any, form: TicketForm) -> None:
     doc.set_cell(signature_row.cells[0], _("Signature"), label=True)
     sig_cell = signature_row.cells[1].merge(signature_row.cells[3])
     doc.set_cell(sig_cell, form.signature_text)
-    if form.signature_png:
-        doc.image(form.signature_png, 4.5, paragraph=sig_cell.add_paragraph())
+    if form.signature_png:  # beside the words, not in a paragraph of its own
+        doc.image(form.signature_png, 4.5, paragraph=sig_cell.paragraphs[-1])
     add((_("Satisfaction"), t.get_satisfaction_display() or "—"))
 
-    doc.paragraph()
-    doc.paragraph(_("Verification code: %(code)s") % {"code": form.verification_string}, size=9)
+    code = doc.paragraph(
+        _("Verification code: %(code)s") % {"code": form.verification_string}, size=9
+    )
+    code.paragraph_format.space_before = Pt(12)  # a gap without an empty paragraph
     doc.paragraph(form.verification_note, size=8)

@@ -20,6 +20,8 @@ from typing import Any
 from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from opsqm.infra.core.formats import shown_time
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,15 +57,23 @@ def safe_value(value: Any) -> Any:
     return safe_text(str(value))
 
 
+def csv_value(value: Any) -> Any:
+    """A CSV cell: a time as 2026-10-25 00:00 on the bureau's clock (str() would write
+    2026-10-25 00:00:00+08:00), a date as 2026-10-25, the rest as `safe_value`."""
+    if isinstance(value, datetime.date):
+        return shown_time(value)
+    return safe_value(value)
+
+
 def iter_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV text piece by piece (for StreamingHttpResponse), UTF-8 BOM first so
     that Excel opens Chinese text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
-    writer.writerow([safe_value(v) for v in header])
+    writer.writerow([csv_value(v) for v in header])
     for row in rows:
-        writer.writerow([safe_value(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

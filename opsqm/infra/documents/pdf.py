@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+from opsqm.infra.documents.fontsubset import compact_cid_fonts
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +83,38 @@ def static_fetcher() -> Any:
     return StaticOnlyFetcher(allowed_protocols=("data", "https"), allow_redirects=False)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """PDF bytes of an HTML document (A4 unless its CSS says otherwise)."""
+_local = threading.local()
+
+
+def font_config() -> Any:
+    """The thread's WeasyPrint font configuration, made once: the fonts Pango has
+    opened stay open from one document to the next instead of being found and loaded
+    again for every request."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
+def html_document(html: str) -> Any:
+    """A laid-out WeasyPrint document of an HTML string (static files only, no network)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher())
-    pdf: bytes = document.write_pdf()
+    source = HTML(string=html, base_url=BASE_URL, url_fetcher=static_fetcher())
+    return source.render(font_config=font_config())
+
+
+def write(document: Any) -> bytes:
+    """PDF bytes of a laid-out document, its CJK fonts without empty glyphs."""
+    pdf: bytes = document.write_pdf(finisher=compact_cid_fonts)
     return pdf
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of an HTML document (A4 unless its CSS says otherwise)."""
+    return write(html_document(html))
 
 
 def render_pdf(template_name: str, context: Mapping[str, Any] | None = None) -> bytes:

@@ -1,0 +1,1 @@
+"""Date and time formats (see opsqm.edges.web.formats)."""
