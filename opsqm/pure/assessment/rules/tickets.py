@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any
 
 from opsqm.pure.assessment.model import Archive, LedgerItem, Satisfaction, Signature, Ticket
 from opsqm.pure.assessment.rulebook import TicketRules
@@ -47,14 +49,26 @@ def overdue_steps(rules: TicketRules) -> tuple[tuple[str, timedelta], ...]:
 def assess_tickets(ctx: Context) -> list[LedgerItem]:
     tr = ctx.rulebook.tickets
     as_of = ctx.as_of
+    # ticket_deadline, inlined for the natural clock (a year of tickets): the
+    # dispatch plus the priority's hours, or the agreed extension.
+    spans = (
+        {k: timedelta(hours=h) for k, h in tr.sla_hours.items()}
+        if tr.sla_clock == "natural"
+        else None
+    )
     clocks = []
-    for t in sorted(ctx.evidence.tickets, key=lambda t: (t.dispatched_at, t.id)):
+    for t in sorted(ctx.evidence.tickets, key=_ORDER):
         if t.dispatched_at > as_of:
             continue
         resolved = t.resolved_at if t.resolved_at is not None and t.resolved_at <= as_of else None
-        deadline = ticket_deadline(
-            t.dispatched_at, t.priority, t.extended_to, ctx.rulebook, ctx.calendar
-        )
+        if t.extended_to is not None:
+            deadline = t.extended_to
+        elif spans is not None:
+            deadline = t.dispatched_at + spans[t.priority]
+        else:
+            deadline = ticket_deadline(
+                t.dispatched_at, t.priority, t.extended_to, ctx.rulebook, ctx.calendar
+            )
         clocks.append(_Clock(t, resolved, deadline, (resolved or as_of) - deadline))
 
     items: list[LedgerItem] = []
@@ -63,16 +77,18 @@ def assess_tickets(ctx: Context) -> list[LedgerItem]:
         day=timedelta(hours=tr.overdue_day_hours),
         ack=timedelta(hours=tr.ack_window_hours),
     )
+    final = ctx.final
     for c in clocks:
         t = c.ticket
-        if (c.resolved is not None and not _clean(t)) or (
-            t.archive is Archive.PENDING and ctx.final
-        ):
+        if (c.resolved is not None and not _clean(t)) or (t.archive is Archive.PENDING and final):
             items += _record_rules(ctx, c)
         if c.overdue > _ZERO_SPAN and t.excused is None:
             items += _overdue_rules(ctx, c, limits)
     items += _runs(ctx, [c for c in clocks if c.ticket.excused is None])
     return items
+
+
+_ORDER = attrgetter("dispatched_at", "id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +186,6 @@ def _overdue_points(ctx: Context, overdue: timedelta, limits: _Limits) -> Decima
     return tr.overdue_points + tr.overdue_daily_points * (overdue // limits.day)
 
 
-@dataclass(slots=True)
-class _Group:
-    """Tickets of one problem: the first one, the largest overdue, how many."""
-
-    first: Ticket
-    overdue: timedelta
-    size: int = 1
-
-
 def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
     """T7: consecutive different-problem tickets overdue more than run_over_hours.
 
@@ -186,31 +193,31 @@ def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
     the group's largest overdue.  A group not (yet) over the threshold ends a run.
     """
     tr = ctx.rulebook.tickets
-    groups: dict[str, _Group] = {}
+    # problem -> [first ticket, largest overdue, how many] (a list: a year of them)
+    groups: dict[str, list[Any]] = {}
     for c in clocks:  # already in (dispatched_at, id) order
         g = groups.get(c.ticket.problem)
         if g is None:
-            groups[c.ticket.problem] = _Group(c.ticket, c.overdue)
+            groups[c.ticket.problem] = [c.ticket, c.overdue, 1]
         else:
-            g.size += 1
-            if c.overdue > g.overdue:
-                g.overdue = c.overdue
+            g[2] += 1
+            if c.overdue > g[1]:
+                g[1] = c.overdue
     threshold = timedelta(hours=tr.run_over_hours)
     steps = {s.count: s for s in tr.run_steps}
     restart = tr.run_steps[-1].count
     out = []
     run = 0
-    for g in groups.values():  # insertion order = first dispatch, then id
-        if g.overdue <= threshold:
+    for first, overdue, size in groups.values():  # insertion order = first dispatch, then id
+        if overdue <= threshold:
             run = 0
             continue
         run += 1
         step = steps.get(run)
         if step is not None:
             note = f"连续第 {run} 单超时超过 {tr.run_over_hours} 小时"
-            first = g.first
-            if g.size > 1:
-                note += f"（同一问题 {first.problem} 共 {g.size} 单）"
+            if size > 1:
+                note += f"（同一问题 {first.problem} 共 {size} 单）"
             fine = ctx.fine(step.fine_rate)
             out.append(
                 ctx.item("T7", step.points, first.id, first.dispatched_at, note, first.line, fine)
