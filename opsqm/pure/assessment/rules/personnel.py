@@ -407,7 +407,8 @@ def _person_days(
     if not a.staff.on_site:
         return
     get = days.get(person, {}).get
-    leave_get = leave_days.get if leave_days else {}.get
+    no_leave: dict[int, list[tuple[int, int]]] = {}
+    leave_get = (leave_days or no_leave).get
     for day in workdays:
         start, end = ws, we
         hours = leave_get(day)
