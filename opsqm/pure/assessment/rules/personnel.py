@@ -152,6 +152,8 @@ def _span_text(span: timedelta) -> str:
 
 @dataclass(slots=True)
 class _Active:
+    """A staff record's assessed days (date ordinals, inclusive)."""
+
     staff: Staff
     first: int  # date ordinals, inclusive
     last: int

@@ -27,6 +27,8 @@ _ZERO_SPAN = timedelta(0)
 
 @dataclass(slots=True)
 class _Clock:
+    """A dispatched ticket's resolution at as_of, deadline and overdue."""
+
     ticket: Ticket
     resolved: datetime | None  # resolution known at as_of
     deadline: datetime
@@ -93,6 +95,8 @@ _ORDER = attrgetter("dispatched_at", "id")
 
 @dataclass(frozen=True, slots=True)
 class _Limits:
+    """T6's and T8's spans."""
+
     free: timedelta  # T6: overdue below this costs nothing
     day: timedelta  # T6: one more daily step per full day past this
     ack: timedelta  # T8: acknowledgement window
