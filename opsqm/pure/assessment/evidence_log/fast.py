@@ -52,6 +52,8 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
         excused = o.get("excused")  # optional: absent or null on almost every line
         if excused is not None and (type(excused) is not str or not excused.strip()):
             return None
+        if problem == tid:  # the usual key of a one-ticket problem: one string, not two
+            problem = tid
         return Ticket(
             cid,
             tid,
