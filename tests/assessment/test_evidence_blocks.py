@@ -48,7 +48,78 @@ stamps = st.builds(
     st.integers(0, 61),
 )
 persons = st.sampled_from(["S01", "S02", "S\x01", "S\\u0030", "Ω", " ", "S09"])
+
+
+def ticket(**fields: object) -> bytes:
+    base: dict[str, object] = {
+        "type": "ticket",
+        "contract": "C1",
+        "id": "GD-1",
+        "problem": "GD-1",
+        "priority": "normal",
+        "dispatched_at": "2025-03-03T10:12:03+08:00",
+        "acknowledged_at": "2025-03-03T10:40:00+08:00",
+        "extended_to": None,
+        "resolved_at": "2025-03-04T09:00:00+08:00",
+        "signature": "signed",
+        "satisfaction": "satisfied",
+        "record": {"analysis": True, "steps": True, "verification": True},
+        "template_ok": True,
+        "forged": False,
+        "archive": "ok",
+    }
+    base.update(fields)
+    return orjson.dumps({k: v for k, v in base.items() if v is not ...})
+
+
+good_stamps = st.builds(
+    "{}T{:02}:{:02}:{:02}+08:00".format,
+    st.sampled_from(["2025-03-03", "2025-03-04"]),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+)
+# Mostly valid values, so that many whole lines are valid and take the fast paths.
+some_stamps = st.one_of(good_stamps, good_stamps, good_stamps, stamps)
+optional_stamps = st.one_of(
+    st.none(),
+    good_stamps,
+    good_stamps,
+    some_stamps,
+    st.sampled_from(["", "2025-03-03T10:00:00.5+08:00"]),
+)
+
+
+def mostly(good: object, *bad: object) -> st.SearchStrategy[object]:
+    return st.sampled_from([good] * (12 * len(bad)) + list(bad))
+
+
+tickets = st.builds(
+    ticket,
+    contract=mostly("C1", "C2", " "),
+    id=mostly("GD-1", "GD-2", " ", "Ω"),
+    problem=mostly("GD-1", "P", "\u3000"),
+    priority=mostly("normal", "urgent", "high", "Normal"),
+    dispatched_at=some_stamps,
+    acknowledged_at=optional_stamps,
+    extended_to=optional_stamps,
+    resolved_at=optional_stamps,
+    signature=mostly("signed", "none", "phone_confirmed", "x"),
+    satisfaction=mostly("satisfied", "unsatisfied", None, "", "x"),
+    record=st.builds(
+        lambda a, s, v: {"analysis": a, "steps": s, "verification": v},  # the writer's order
+        mostly(True, 1),
+        st.booleans(),
+        st.booleans(),
+    ),
+    template_ok=st.sampled_from([True] * 6 + [False] * 6 + [0]),
+    forged=st.booleans(),
+    archive=mostly("ok", "pending", "improper", "x"),
+    excused=mostly(..., None, "force_majeure:FM-1"),
+)
 lines = st.one_of(
+    tickets,
+    st.builds(lambda t: t.replace(b'"id"', b'"id" '), tickets),
     st.builds(punch, st.sampled_from(["C1", "C2"]), persons, stamps),
     st.builds(punch, st.just("C1"), st.just("S01"), st.sampled_from(["2025-03-03T08:00:00Z"])),
     st.builds(
@@ -79,7 +150,10 @@ lines = st.one_of(
 def _facts(scan: EvidenceScan) -> tuple[object, ...]:
     return (
         [(i.line, i.field, i.reason) for i in scan.issues],
-        {cid: (list(ev.punches), ev.staff) for cid, ev in scan.evidence.items()},
+        {
+            cid: (list(ev.punches), ev.staff, [(t, t.line) for t in ev.tickets])
+            for cid, ev in scan.evidence.items()
+        },
         scan.counts,
         scan.duplicate_punches,
         scan.referenced,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import IO, TYPE_CHECKING
 
+from opsqm.pure.assessment.evidence_log.fast import _text_ticket
 from opsqm.pure.assessment.evidence_log.values import _TS_DATES
 from opsqm.pure.assessment.model import PunchKind
 from opsqm.pure.assessment.punchlog import DAY, KIND_CODE, MAX_LINE, WHEN_SHIFT
@@ -32,6 +33,7 @@ _LINES = re.compile(
     r"|([^\n]*))$",
     re.M,
 ).findall
+_TICKET = '{"type":"ticket",'  # a line to try _text_ticket on
 _HM = {f"{h:02}:{m:02}": h * 3600 + m * 60 for h in range(24) for m in range(60)}
 _SS = {f"{s:02}": s for s in range(60)}
 _NORMAL = KIND_CODE[PunchKind.NORMAL]
@@ -79,7 +81,8 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
         return reader.read_lines([x + nl for x in chunk.split(b"\n")], lineno)
     live, line, generic = reader.live, reader.line, reader.generic
     day_start, hm_secs, s_secs = _DAY_START, _HM, _SS
-    punches = 0
+    punches = tickets = 0
+    text_ticket = _text_ticket
     for cid, person, v, day, hm, ss, other in _LINES(text):
         if cid:
             punches += 1
@@ -106,7 +109,13 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
                     punch = b.punches.make(person, at, lineno, _NORMAL, False)
                     reader.punch_again(b, punch, v)
         elif other:
-            line(lineno, other.encode() + nl)
+            t = text_ticket(other, lineno) if other.startswith(_TICKET) else None
+            if t is None:
+                line(lineno, other.encode() + nl)
+            else:
+                tickets += 1
+                reader.ticket(t, lineno)
         lineno += 1
     reader.counts["punch"] += punches
+    reader.counts["ticket"] += tickets
     return lineno

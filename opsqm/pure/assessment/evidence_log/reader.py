@@ -169,18 +169,21 @@ class _Reader:
             if t is None:
                 self.generic(lineno, "ticket", obj)
                 return
-            # accept_ticket, inlined for a defined contract (25,000 times a year)
-            tb = self.live.get(t.contract)
-            if tb is None or (t.resolved_at is not None and t.resolved_at < t.dispatched_at):
-                self.accept_ticket(t, lineno)
-                return
-            t.contract = tb.cid
-            if tb.ticket_ids.setdefault(t.id, lineno) == lineno:
-                tb.tickets.append(t)
-            else:
-                self.duplicate(tb, "ticket", t.id, lineno)
+            self.ticket(t, lineno)
         else:
             self.other(lineno, kind, obj)
+
+    def ticket(self, t: Ticket, lineno: int) -> None:
+        """A ticket of a fast path: accept_ticket, inlined for a defined contract."""
+        tb = self.live.get(t.contract)
+        if tb is None or (t.resolved_at is not None and t.resolved_at < t.dispatched_at):
+            self.accept_ticket(t, lineno)
+            return
+        t.contract = tb.cid
+        if tb.ticket_ids.setdefault(t.id, lineno) == lineno:
+            tb.tickets.append(t)
+        else:
+            self.duplicate(tb, "ticket", t.id, lineno)
 
     def punch(self, lineno: int, obj: dict[str, Any]) -> None:
         """A punch line of any shape (the canonical one is read by blocks.read_block).
