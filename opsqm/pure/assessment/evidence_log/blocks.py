@@ -83,6 +83,7 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
     day_start, hm_secs, s_secs = _DAY_START, _HM, _SS
     punches = tickets = 0
     text_ticket = _text_ticket
+    cur = None  # the bucket of the last canonical punch, and its columns
     for cid, person, v, day, hm, ss, other in _LINES(text):
         if cid:
             punches += 1
@@ -98,13 +99,15 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
                 obj = {"type": "punch", "contract": cid, "person": person, "at": v}
                 generic(lineno, "punch", obj)
             else:
-                prev = b.last.get(person)  # see _Bucket.last
+                if b is not cur:  # a contract's punches mostly come in runs
+                    cur, last, dirty, packed, lines = b, b.last, b.dirty, b.packed, b.lines
+                prev = last.get(person)  # see _Bucket.last
                 if prev is None or v > prev:
-                    b.last[person] = v
-                    if b.dirty and person in b.dirty:
-                        b.dirty[person].add(v)
-                    b.packed.append(at << WHEN_SHIFT | bits)
-                    b.lines.append(lineno)
+                    last[person] = v
+                    if dirty and person in dirty:
+                        dirty[person].add(v)
+                    packed.append(at << WHEN_SHIFT | bits)
+                    lines.append(lineno)
                 else:
                     punch = b.punches.make(person, at, lineno, _NORMAL, False)
                     reader.punch_again(b, punch, v)

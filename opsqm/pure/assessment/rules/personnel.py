@@ -411,15 +411,21 @@ def _person_days(
     get = days.get(person, {}).get
     no_leave: dict[int, list[tuple[int, int]]] = {}
     leave_get = (leave_days or no_leave).get
+    # A day's first punch at or before ws and last at or after we, as packed ints.
+    on_time, to_the_end = ws << 32 | _LINE, we << 32
     for day in workdays:
-        start, end = ws, we
         hours = leave_get(day)
-        if hours is not None:
+        if hours is None:
+            g = get(day)
+            if g is not None and g[2] > 1 and g[0] <= on_time and g[1] >= to_the_end:
+                continue  # the usual day: two punches or more, in time
+            start, end = ws, we
+        else:
             window = required_window(ws, we, hours)
             if window is None:
                 continue
             start, end = window
-        g = get(day)
+            g = get(day)
         if g is None or g[2] < 2:
             text = "缺勤（无打卡）" if g is None else "未打卡（仅 1 次打卡）"
             line = 0 if g is None else g[0] & _LINE

@@ -58,7 +58,14 @@ def assess_tickets(ctx: Context) -> list[LedgerItem]:
         if tr.sla_clock == "natural"
         else None
     )
-    clocks = []
+    limits = _Limits(
+        free=timedelta(hours=tr.overdue_free_below_hours),
+        day=timedelta(hours=tr.overdue_day_hours),
+        ack=timedelta(hours=tr.ack_window_hours),
+    )
+    final = ctx.final
+    items: list[LedgerItem] = []
+    runs: list[tuple[Ticket, timedelta]] = []  # T7's tickets: not excused, with their overdue
     for t in sorted(ctx.evidence.tickets, key=_ORDER):
         if t.dispatched_at > as_of:
             continue
@@ -71,22 +78,17 @@ def assess_tickets(ctx: Context) -> list[LedgerItem]:
             deadline = ticket_deadline(
                 t.dispatched_at, t.priority, t.extended_to, ctx.rulebook, ctx.calendar
             )
-        clocks.append(_Clock(t, resolved, deadline, (resolved or as_of) - deadline))
-
-    items: list[LedgerItem] = []
-    limits = _Limits(
-        free=timedelta(hours=tr.overdue_free_below_hours),
-        day=timedelta(hours=tr.overdue_day_hours),
-        ack=timedelta(hours=tr.ack_window_hours),
-    )
-    final = ctx.final
-    for c in clocks:
-        t = c.ticket
-        if (c.resolved is not None and not _clean(t)) or (t.archive is Archive.PENDING and final):
-            items += _record_rules(ctx, c)
-        if c.overdue > _ZERO_SPAN and t.excused is None:
-            items += _overdue_rules(ctx, c, limits)
-    items += _runs(ctx, [c for c in clocks if c.ticket.excused is None])
+        overdue = (resolved or as_of) - deadline
+        clock = None  # made only for the few tickets a rule has to judge
+        if (resolved is not None and not _clean(t)) or (t.archive is Archive.PENDING and final):
+            clock = _Clock(t, resolved, deadline, overdue)
+            items += _record_rules(ctx, clock)
+        if t.excused is None:
+            if overdue > _ZERO_SPAN:
+                clock = clock or _Clock(t, resolved, deadline, overdue)
+                items += _overdue_rules(ctx, clock, limits)
+            runs.append((t, overdue))
+    items += _runs(ctx, runs)
     return items
 
 
@@ -190,7 +192,7 @@ def _overdue_points(ctx: Context, overdue: timedelta, limits: _Limits) -> Decima
     return tr.overdue_points + tr.overdue_daily_points * (overdue // limits.day)
 
 
-def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
+def _runs(ctx: Context, tickets: list[tuple[Ticket, timedelta]]) -> list[LedgerItem]:
     """T7: consecutive different-problem tickets overdue more than run_over_hours.
 
     Tickets sharing a ``problem`` key count once, at the first one's dispatch and
@@ -199,14 +201,14 @@ def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
     tr = ctx.rulebook.tickets
     # problem -> [first ticket, largest overdue, how many] (a list: a year of them)
     groups: dict[str, list[Any]] = {}
-    for c in clocks:  # already in (dispatched_at, id) order
-        g = groups.get(c.ticket.problem)
+    for t, overdue in tickets:  # already in (dispatched_at, id) order
+        g = groups.get(t.problem)
         if g is None:
-            groups[c.ticket.problem] = [c.ticket, c.overdue, 1]
+            groups[t.problem] = [t, overdue, 1]
         else:
             g[2] += 1
-            if c.overdue > g[1]:
-                g[1] = c.overdue
+            if overdue > g[1]:
+                g[1] = overdue
     threshold = timedelta(hours=tr.run_over_hours)
     steps = {s.count: s for s in tr.run_steps}
     restart = tr.run_steps[-1].count
