@@ -27,8 +27,10 @@ BLOCK = 1 << 16  # small: the block and its matches are short-lived, not the pea
 # One match a line (re.M, `.` never crosses "\n", the only line break of the log).
 # Ids without escapes or control characters are their own JSON text; the timestamp's
 # digits are checked here, its ranges by the lookups below (a miss: generic path).
+# The contract and person come as one group (`_WHO` between them): one lookup a punch.
+_WHO = '","person":"'
 _LINES = re.compile(
-    r'^(?:\{"type":"punch","contract":"([^"\\\x00-\x1f]+)","person":"([^"\\\x00-\x1f]+)",'
+    r'^(?:\{"type":"punch","contract":"([^"\\\x00-\x1f]+' + _WHO + r'[^"\\\x00-\x1f]+)",'
     r'"at":"(([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}):([0-9]{2})\+08:00)"\}\r?'
     r"|([^\n]*))$",
     re.M,
@@ -79,23 +81,30 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
         text = chunk.decode()
     except UnicodeDecodeError:
         return reader.read_lines([x + nl for x in chunk.split(b"\n")], lineno)
-    live, line, generic = reader.live, reader.line, reader.generic
+    known, line, generic = reader.known, reader.line, reader.generic
     day_start, hm_secs, s_secs = _DAY_START, _HM, _SS
     punches = tickets = 0
     text_ticket = _text_ticket
     cur = None  # the bucket of the last canonical punch, and its columns
-    for cid, person, v, day, hm, ss, other in _LINES(text):
-        if cid:
+    for who, v, day, hm, ss, other in _LINES(text):
+        if who:
             punches += 1
             # The dict fast path of reader.line, on the matched text: defined contract,
-            # known person, a date and time that exist.
-            try:
-                b = live[cid]
-                person, bits = b.names[person]
-                at = (day_start.get(day) or _day_start(day)) + hm_secs[hm] + s_secs[ss]
-            except KeyError:
-                at = 0
+            # known person (both found once, then by `who`), a date and time that exist.
+            found = known.get(who)
+            if found is None:
+                found = reader.who(who)
+                if found is not None:
+                    known[who] = found
+            at = 0
+            if found is not None:
+                b, person, bits = found
+                try:  # noqa: SIM105 (contextlib.suppress: a context manager a punch)
+                    at = (day_start.get(day) or _day_start(day)) + hm_secs[hm] + s_secs[ss]
+                except KeyError:
+                    pass
             if not at or lineno >= MAX_LINE:
+                cid, person = who.split(_WHO)
                 obj = {"type": "punch", "contract": cid, "person": person, "at": v}
                 generic(lineno, "punch", obj)
             else:

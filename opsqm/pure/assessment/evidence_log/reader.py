@@ -12,7 +12,13 @@ from typing import Any
 
 import orjson
 
-from opsqm.pure.assessment.evidence_log.blocks import _DAY_START, _day_start, read_bytes, read_file
+from opsqm.pure.assessment.evidence_log.blocks import (
+    _DAY_START,
+    _WHO,
+    _day_start,
+    read_bytes,
+    read_file,
+)
 from opsqm.pure.assessment.evidence_log.fast import _fast_ticket
 from opsqm.pure.assessment.evidence_log.issues import (
     MAX_ISSUES,
@@ -110,6 +116,9 @@ class _Reader:
         self.order: list[str] = []  # contract ids in order of definition
         self.counts: dict[str, int] = dict.fromkeys(TYPES, 0)
         self.live: dict[str, _Bucket] = {}  # defined contracts: the punch fast path
+        # blocks: the text between a canonical punch's contract and person quotes → the
+        # contract's bucket, the person and their bits (found once by `who`)
+        self.known: dict[str, tuple[_Bucket, str, int]] = {}
         self.duplicates = 0
 
     def bad(self, line: int, field: str, reason: str) -> None:
@@ -120,6 +129,14 @@ class _Reader:
         if b is None:
             b = self.buckets[cid] = _Bucket(cid)
         return b
+
+    def who(self, who: str) -> tuple[_Bucket, str, int] | None:
+        """The bucket, person and bits of a canonical punch's `who` (blocks._WHO): a
+        defined contract and a person its punch log knows; None for the generic path."""
+        cid, person = who.split(_WHO)
+        b = self.live.get(cid)
+        found = None if b is None else b.names.get(person)
+        return None if b is None or found is None else (b, *found)
 
     # -- the main loop: fast paths first, generic path for everything else --
 
