@@ -25,6 +25,8 @@ EXIT_OK, EXIT_BAD_LOG, EXIT_USAGE = 0, 1, 2
 
 @dataclass(frozen=True)
 class Command:
+    """A subcommand run here: its help, arguments and function."""
+
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]

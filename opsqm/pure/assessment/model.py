@@ -84,6 +84,8 @@ def default_final_payment(amount: Decimal) -> Decimal:
 
 @dataclass(slots=True)
 class Contract:
+    """The contract line: parties, amounts and the service period (spec §3)."""
+
     id: str
     title: str
     vendor: str
@@ -106,6 +108,8 @@ class Contract:
 
 @dataclass(slots=True)
 class Staff:
+    """One on-site (or remote) person of the vendor: entry, verification, leaving."""
+
     contract: str
     person: str
     name: str
@@ -118,6 +122,8 @@ class Staff:
 
 @dataclass(slots=True)
 class Replacement:
+    """One person replaced by another (第十六条二): planned or emergency."""
+
     contract: str
     person_out: str
     person_in: str
@@ -130,6 +136,8 @@ class Replacement:
 
 @dataclass(slots=True)
 class Punch:
+    """One attendance punch (打卡) of a person, with its kind (spec §3)."""
+
     contract: str
     person: str
     at: datetime
@@ -140,6 +148,8 @@ class Punch:
 
 @dataclass(slots=True)
 class Leave:
+    """A leave or comp time (请假/调休) of a person: its hours and when it was asked."""
+
     contract: str
     person: str
     kind: LeaveKind
@@ -153,6 +163,8 @@ class Leave:
 
 @dataclass(slots=True)
 class TicketRecord:
+    """Which of the three key steps a ticket's record holds (第十七条二)."""
+
     analysis: bool = True
     steps: bool = True
     verification: bool = True
@@ -164,6 +176,8 @@ class TicketRecord:
 
 @dataclass(slots=True)
 class Ticket:
+    """One work order (工单): dispatch, acknowledgement, deadline, closure, archive."""
+
     contract: str
     id: str
     problem: str
@@ -186,6 +200,8 @@ class Ticket:
 
 @dataclass(slots=True)
 class Incident:
+    """One operations incident (运维事故) and its report (第十四条五)."""
+
     contract: str
     id: str
     level: int  # 1, 2 or 3: the final level of 第十四条五
@@ -199,6 +215,8 @@ class Incident:
 
 @dataclass(slots=True)
 class Evaluation:
+    """A quarterly evaluation (季度考评) of the service by one unit."""
+
     contract: str
     quarter: str  # "2026Q1"
     unit: str
@@ -208,6 +226,8 @@ class Evaluation:
 
 @dataclass(slots=True)
 class Praise:
+    """A praise (表扬) of the vendor, by its level."""
+
     contract: str
     event: str
     level: PraiseLevel
@@ -217,6 +237,8 @@ class Praise:
 
 @dataclass(slots=True)
 class ServiceDelay:
+    """A contracted delivery (a report, a service) and when it came."""
+
     contract: str
     obligation: str
     due: date
@@ -292,6 +314,8 @@ class LedgerItem:
 
 @dataclass(slots=True)
 class Settlement:
+    """The final payment after the fines: what is paid and what is owed."""
+
     final_payment: Decimal
     deducted: Decimal
     payable: Decimal
@@ -301,6 +325,8 @@ class Settlement:
 
 @dataclass(slots=True)
 class Ledger:
+    """One contract's assessment at an instant: score, items, fines, settlement."""
+
     contract: str
     as_of: datetime
     final: bool

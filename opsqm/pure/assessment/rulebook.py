@@ -50,6 +50,8 @@ class CalendarYear:
 
 @dataclass(frozen=True, slots=True)
 class CalendarRules:
+    """The workday calendar's single-date lists and declared years."""
+
     extra_holidays: frozenset[date]
     extra_workdays: frozenset[date]
     years: tuple[tuple[int, CalendarYear], ...]  # sorted by year; hashable for caching
@@ -57,6 +59,8 @@ class CalendarRules:
 
 @dataclass(frozen=True, slots=True)
 class PersonnelRules:
+    """The staff rules' parameters (第十六条): workday, points, notice."""
+
     workday_start: time
     workday_end: time
     unverified_points: Decimal
@@ -77,6 +81,8 @@ class PersonnelRules:
 
 @dataclass(frozen=True, slots=True)
 class RunStep:
+    """One step of T7's run of overdue tickets: its count, points and fine."""
+
     count: int
     points: Decimal
     fine_rate: Decimal
@@ -84,6 +90,8 @@ class RunStep:
 
 @dataclass(frozen=True, slots=True)
 class TicketRules:
+    """The ticket rules' parameters (第十七条): SLA clock and hours, points."""
+
     sla_clock: str
     sla_hours: Mapping[str, int]  # priority value → hours
     unsigned_points: Decimal
@@ -103,6 +111,8 @@ class TicketRules:
 
 @dataclass(frozen=True, slots=True)
 class IncidentLevel:
+    """An incident level's points, fine and report deadline (第十四条五)."""
+
     points: Decimal
     fine_rate: Decimal
     report_hours: int
@@ -110,6 +120,8 @@ class IncidentLevel:
 
 @dataclass(frozen=True, slots=True)
 class Tier:
+    """An annual tier: from which score, and the fine rate below it."""
+
     name: str
     min_score: Decimal
     fine_rate: Decimal
@@ -117,6 +129,8 @@ class Tier:
 
 @dataclass(frozen=True, slots=True)
 class Rulebook:
+    """A whole rulebook: every rule's parameters, clauses and calendar."""
+
     name: str
     title: str
     base_score: Decimal

@@ -11,8 +11,10 @@ the fast path does not like falls through to the schema-driven generic path, whi
 is the single authority on what is valid and on how errors are worded.
 
 The modules: `values` (the converters of single values and their error wording),
-`schema` (each type's fields), `fast` (the ticket fast path), `reader` (the pass over
-the lines and the checks across them), `writer`, and `issues` (what a scan reports).
+`schema` (each type's fields), `fast` (the ticket fast paths), `blocks` (a file or
+bytes read in blocks, the canonical punch and ticket lines by regular expression),
+`reader` (the pass over the lines and the checks across them), `writer`, and
+`issues` (what a scan reports).
 This package re-exports the public API; callers import it from here.
 """
 

@@ -3,10 +3,13 @@ else is left to the schema-driven generic path, which alone words the errors."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
-from opsqm.pure.assessment.evidence_log.values import _Bad, _ts
+from opsqm.pure.assessment.evidence_log.values import _TS_DATES, _Bad, _naive, _ts
 from opsqm.pure.assessment.model import (
+    TZ,
     Archive,
     Priority,
     Satisfaction,
@@ -52,6 +55,8 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
         excused = o.get("excused")  # optional: absent or null on almost every line
         if excused is not None and (type(excused) is not str or not excused.strip()):
             return None
+        if problem == tid:  # the usual key of a one-ticket problem: one string, not two
+            problem = tid
         return Ticket(
             cid,
             tid,
@@ -71,4 +76,69 @@ def _fast_ticket(o: dict[str, Any], lineno: int) -> Ticket | None:
             lineno,
         )
     except (KeyError, TypeError, AttributeError, _Bad):
+        return None
+
+
+# The ticket line in the writer's own spelling (no excused, no other field), taken
+# apart by one regular expression instead of a JSON decoding and the checks above:
+# ids without escapes or control characters are their own JSON text, booleans are
+# true/false, timestamps "+08:00" on a whole second; their values are judged below.
+_ID = r'"([^"\\\x00-\x1f]+)"'
+_STAMP = r'"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\+08:00"'
+_NULL_OR_STAMP = r"(?:" + _STAMP + r"|null)"
+_WORD = r'"([a-z_]+)"'
+_BOOL = r"(true|false)"
+_TICKET_LINE = re.compile(
+    r'\{"type":"ticket","contract":' + _ID + r',"id":' + _ID + r',"problem":' + _ID
+    + r',"priority":' + _WORD + r',"dispatched_at":' + _STAMP
+    + r',"acknowledged_at":' + _NULL_OR_STAMP + r',"extended_to":' + _NULL_OR_STAMP
+    + r',"resolved_at":' + _NULL_OR_STAMP + r',"signature":' + _WORD
+    + r',"satisfaction":(?:' + _WORD + r"|null)"
+    + r',"record":\{"analysis":' + _BOOL + r',"steps":' + _BOOL + r',"verification":' + _BOOL
+    + r'\},"template_ok":' + _BOOL + r',"forged":' + _BOOL + r',"archive":' + _WORD
+    + r"\}\r?"
+).fullmatch  # fmt: skip
+_JSON_BOOL = {"true": True, "false": False}
+_TEXT_SATISFACTION = {**_SATISFACTION, "": None}  # "": the group of a null
+
+
+def _at(v: str) -> datetime:
+    """A matched "YYYY-MM-DDTHH:MM:SS" (+08:00) as _ts reads it: KeyError for a date
+    not yet seen in a validated timestamp, ValueError for a time that does not exist."""
+    if v[:10] not in _TS_DATES:
+        raise KeyError(v)
+    return _naive(v).replace(tzinfo=TZ)
+
+
+def _text_ticket(text: str, lineno: int) -> Ticket | None:
+    """The ticket of a line in the writer's spelling; None means 'read it as JSON'
+    (another spelling, or a value the fast path would not take)."""
+    m = _TICKET_LINE(text)
+    if m is None:
+        return None
+    cid, tid, problem, prio, sent, ack, ext, res, sig, sat, a, s, v, ok_, forged, arc = m.groups()
+    if not (cid.strip() and tid.strip() and problem.strip()):
+        return None
+    if problem == tid:  # as in _fast_ticket
+        problem = tid
+    try:
+        return Ticket(
+            cid,
+            tid,
+            problem,
+            _PRIORITY[prio],
+            _at(sent),
+            _at(ack) if ack else None,  # "": the group of a null
+            _at(ext) if ext else None,
+            _at(res) if res else None,
+            _SIGNATURE[sig],
+            _TEXT_SATISFACTION[sat],
+            _RECORDS[_JSON_BOOL[a], _JSON_BOOL[s], _JSON_BOOL[v]],
+            _JSON_BOOL[ok_],
+            _JSON_BOOL[forged],
+            _ARCHIVE[arc],
+            None,
+            lineno,
+        )
+    except (KeyError, ValueError):
         return None

@@ -12,6 +12,13 @@ from typing import Any
 
 import orjson
 
+from opsqm.pure.assessment.evidence_log.blocks import (
+    _DAY_START,
+    _WHO,
+    _day_start,
+    read_bytes,
+    read_file,
+)
 from opsqm.pure.assessment.evidence_log.fast import _fast_ticket
 from opsqm.pure.assessment.evidence_log.issues import (
     MAX_ISSUES,
@@ -22,7 +29,6 @@ from opsqm.pure.assessment.evidence_log.issues import (
 )
 from opsqm.pure.assessment.evidence_log.schema import _TYPE_LIST, NUL, REQ, SCHEMA, TYPES
 from opsqm.pure.assessment.evidence_log.values import (
-    _TS_DATES,
     _Bad,
     _expect,
     _show,
@@ -44,19 +50,11 @@ from opsqm.pure.assessment.model import (
     Ticket,
     default_final_payment,
 )
-from opsqm.pure.assessment.punchlog import DAY, KIND_CODE, MAX_LINE, WHEN_SHIFT, PunchLog
+from opsqm.pure.assessment.punchlog import KIND_CODE, MAX_LINE, WHEN_SHIFT, PunchLog
 
 # The punch fast path looks a kind up here: an unknown one (KeyError) or an
 # unhashable one (TypeError) goes to the generic path, which names the error.
 _PUNCH_KINDS = {k.value: KIND_CODE[k] for k in PunchKind}
-# A canonical date's first second as the punch log stores it (see PunchLog.when).
-_DAY_START: dict[str, int] = {}
-
-
-def _day_start(day: str) -> int:
-    """A date seen in a validated timestamp (KeyError for any other: the generic path)."""
-    start = _DAY_START[day] = _TS_DATES[day].toordinal() * DAY
-    return start
 
 
 class _Bucket:
@@ -118,6 +116,9 @@ class _Reader:
         self.order: list[str] = []  # contract ids in order of definition
         self.counts: dict[str, int] = dict.fromkeys(TYPES, 0)
         self.live: dict[str, _Bucket] = {}  # defined contracts: the punch fast path
+        # blocks: the text between a canonical punch's contract and person quotes → the
+        # contract's bucket, the person and their bits (found once by `who`)
+        self.known: dict[str, tuple[_Bucket, str, int]] = {}
         self.duplicates = 0
 
     def bad(self, line: int, field: str, reason: str) -> None:
@@ -129,102 +130,115 @@ class _Reader:
             b = self.buckets[cid] = _Bucket(cid)
         return b
 
+    def who(self, who: str) -> tuple[_Bucket, str, int] | None:
+        """The bucket, person and bits of a canonical punch's `who` (blocks._WHO): a
+        defined contract and a person its punch log knows; None for the generic path."""
+        cid, person = who.split(_WHO)
+        b = self.live.get(cid)
+        found = None if b is None else b.names.get(person)
+        return None if b is None or found is None else (b, *found)
+
     # -- the main loop: fast paths first, generic path for everything else --
 
     def read(self, source: Source) -> None:
         if isinstance(source, str | os.PathLike):
-            # The file object itself is the fastest line iterator (and needs no copy
-            # of the whole file in memory); only a BOM must be skipped first.
+            # Blocks of the file (no copy of the whole file in memory); only a BOM
+            # must be skipped first.
             with open(source, "rb") as fh:
                 if fh.read(3) != _BOM:
                     fh.seek(0)
-                self.read_lines(fh)
+                read_file(self, fh)
         elif isinstance(source, bytes | bytearray | memoryview):
-            self.read_lines(_strip_bom(iter(bytes(source).split(b"\n"))))
+            data = bytes(source)
+            read_bytes(self, data[3:] if data.startswith(_BOM) else data)
         else:
             self.read_lines(_strip_bom(iter(source)))
         self.finish()
 
-    def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> None:
-        loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
-        live, counts = self.live, self.counts
-        fast_ticket = _fast_ticket
-        time_iso, day_start = _time_iso, _DAY_START
-        punch_kinds = _PUNCH_KINDS
-        lineno = punches = tickets = 0
+    def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> int:
+        """Line by line; the number of the line after the last."""
+        line = self.line
+        lineno = first_line - 1
         for lineno, raw in enumerate(lines, first_line):
-            try:
-                obj = loads(raw)
-            except JSONDecodeError as exc:
-                if not raw.strip():
-                    continue
+            line(lineno, raw)
+        return lineno + 1
+
+    def line(self, lineno: int, raw: bytes | str) -> None:
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            if raw.strip():
                 self.bad(lineno, "", f"invalid JSON ({exc}); expected one JSON object per line")
-                continue
-            try:
-                kind = obj["type"]
-            except KeyError:
-                kind = None
-            except TypeError:  # a list, string, number, true/false or null
-                self.bad(lineno, "", f"not a JSON object ({_type_name(obj)}); expected {{...}}")
-                continue
-            if kind == "punch":
-                punches += 1
-                # Fast path: defined contract, known person, canonical timestamp (the
-                # fast path of _ts, inlined: this line runs 125,000 times a year).
-                # Anything else (a non-string raises TypeError) goes to the generic path.
-                at = None
-                try:
-                    b = live[obj["contract"]]
-                    person, bits = b.names[obj["person"]]
-                    v = obj["at"]
-                    pkind = punch_kinds[obj.get("kind", "normal")]
-                    confirmed = obj.get("confirmed", False)
-                    if (
-                        v[19:] == "+08:00"
-                        and len(v) == 25
-                        and v[10] == "T"
-                        and v[13] == v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
-                        and type(confirmed) is bool
-                        and lineno < MAX_LINE
-                    ):
-                        start = day_start.get(v[:10]) or _day_start(v[:10])
-                        hms = time_iso(v[11:19])
-                        at = start + hms.hour * 3600 + hms.minute * 60 + hms.second
-                except (KeyError, TypeError, ValueError):
-                    at = None
-                if at is None:
-                    self.generic(lineno, "punch", obj)
-                    continue
-                # A fast-path string is canonical (== at.isoformat()); see _Bucket.last.
-                prev = b.last.get(person)
-                if prev is None or v > prev:
-                    b.last[person] = v
-                    if b.dirty and person in b.dirty:
-                        b.dirty[person].add(v)
-                    b.packed.append(at << WHEN_SHIFT | bits | pkind | confirmed << 2)
-                    b.lines.append(lineno)
-                else:
-                    self.punch_again(b, b.punches.make(person, at, lineno, pkind, confirmed), v)
-            elif kind == "ticket":
-                tickets += 1
-                t = fast_ticket(obj, lineno)
-                if t is None:
-                    self.generic(lineno, "ticket", obj)
-                    continue
-                # accept_ticket, inlined for a defined contract (25,000 times a year)
-                tb = live.get(t.contract)
-                if tb is None or (t.resolved_at is not None and t.resolved_at < t.dispatched_at):
-                    self.accept_ticket(t, lineno)
-                    continue
-                t.contract = tb.cid
-                if tb.ticket_ids.setdefault(t.id, lineno) == lineno:
-                    tb.tickets.append(t)
-                else:
-                    self.duplicate(tb, "ticket", t.id, lineno)
-            else:
-                self.other(lineno, kind, obj)
-        counts["punch"] += punches
-        counts["ticket"] += tickets
+            return
+        try:
+            kind = obj["type"]
+        except KeyError:
+            kind = None
+        except TypeError:  # a list, string, number, true/false or null
+            self.bad(lineno, "", f"not a JSON object ({_type_name(obj)}); expected {{...}}")
+            return
+        if kind == "punch":
+            self.counts["punch"] += 1
+            self.punch(lineno, obj)
+        elif kind == "ticket":
+            self.counts["ticket"] += 1
+            t = _fast_ticket(obj, lineno)
+            if t is None:
+                self.generic(lineno, "ticket", obj)
+                return
+            self.ticket(t, lineno)
+        else:
+            self.other(lineno, kind, obj)
+
+    def ticket(self, t: Ticket, lineno: int) -> None:
+        """A ticket of a fast path: accept_ticket, inlined for a defined contract."""
+        tb = self.live.get(t.contract)
+        if tb is None or (t.resolved_at is not None and t.resolved_at < t.dispatched_at):
+            self.accept_ticket(t, lineno)
+            return
+        t.contract = tb.cid
+        if tb.ticket_ids.setdefault(t.id, lineno) == lineno:
+            tb.tickets.append(t)
+        else:
+            self.duplicate(tb, "ticket", t.id, lineno)
+
+    def punch(self, lineno: int, obj: dict[str, Any]) -> None:
+        """A punch line of any shape (the canonical one is read by blocks.read_block).
+        Fast path: defined contract, known person, canonical timestamp; anything else
+        (a non-string raises TypeError) goes to the generic path."""
+        at = None
+        try:
+            b = self.live[obj["contract"]]
+            person, bits = b.names[obj["person"]]
+            v = obj["at"]
+            pkind = _PUNCH_KINDS[obj.get("kind", "normal")]
+            confirmed = obj.get("confirmed", False)
+            if (
+                v[19:] == "+08:00"
+                and len(v) == 25
+                and v[10] == "T"
+                and v[13] == v[16] == ":"  # or time_iso takes "08:52+08" (an offset)
+                and type(confirmed) is bool
+                and lineno < MAX_LINE
+            ):
+                start = _DAY_START.get(v[:10]) or _day_start(v[:10])
+                hms = _time_iso(v[11:19])
+                at = start + hms.hour * 3600 + hms.minute * 60 + hms.second
+        except (KeyError, TypeError, ValueError):
+            at = None
+        if at is None:
+            self.generic(lineno, "punch", obj)
+            return
+        # A fast-path string is canonical (== at.isoformat()); see _Bucket.last.
+        prev = b.last.get(person)
+        if prev is None or v > prev:
+            b.last[person] = v
+            if b.dirty and person in b.dirty:
+                b.dirty[person].add(v)
+            b.packed.append(at << WHEN_SHIFT | bits | pkind | confirmed << 2)
+            b.lines.append(lineno)
+        else:
+            self.punch_again(b, b.punches.make(person, at, lineno, pkind, confirmed), v)
 
     def other(self, lineno: int, kind: Any, obj: dict[str, Any]) -> None:
         """A line of any type but the two bulk ones (or of no known type)."""

@@ -78,23 +78,30 @@ def _date(v: Any) -> date:
     return d
 
 
-# Timestamp fast path: "YYYY-MM-DDTHH:MM:SS+08:00" is a cached date plus a parsed time
-# of day, combined with TZ (about 3x cheaper than fromisoformat + astimezone).  Dates
-# are cached only once seen in a fully validated timestamp, and only from 1992 on
-# (Shanghai had summer time until 1991, so +08:00 was not always Asia/Shanghai).
+# Timestamp fast path: "YYYY-MM-DDTHH:MM:SS+08:00" whose date was seen in a fully
+# validated timestamp is the naive fromisoformat of its first 19 characters in TZ
+# (about twice as cheap as fromisoformat + astimezone).  Dates are cached only from
+# 1992 on (Shanghai had summer time until 1991, so +08:00 was not always
+# Asia/Shanghai).  With the date known, the offset "+08:00" and the "T" and ":"
+# in place, what is left for fromisoformat is HH:MM:SS (no basic or fractional
+# forms slip through).
 _TS_DATES: dict[str, date] = {}
-_combine = datetime.combine
+_naive = datetime.fromisoformat
 _time_iso = time.fromisoformat
 
 
 def _ts(v: Any) -> datetime:
-    if type(v) is str and len(v) == 25 and v[19:] == "+08:00" and v[10] == "T":
-        d = _TS_DATES.get(v[:10])
-        if d is not None and v[13] == ":" and v[16] == ":":
-            try:
-                return _combine(d, _time_iso(v[11:19]), TZ)
-            except ValueError:
-                pass  # let the slow path word the error
+    if (
+        type(v) is str
+        and v[19:] == "+08:00"
+        and v[10] == "T"
+        and v[13] == ":" == v[16]
+        and v[:10] in _TS_DATES
+    ):
+        try:
+            return _naive(v[:19]).replace(tzinfo=TZ)
+        except ValueError:
+            pass  # let the slow path word the error
     return _ts_slow(v)
 
 

@@ -25,6 +25,8 @@ def local_midnight(day: date) -> datetime:
 
 @dataclass(slots=True)
 class Context:
+    """One assessment's evidence, instant, rulebook and calendar."""
+
     evidence: ContractEvidence
     as_of: datetime  # aware, in TZ
     rulebook: Rulebook

@@ -152,6 +152,8 @@ def _span_text(span: timedelta) -> str:
 
 @dataclass(slots=True)
 class _Active:
+    """A staff record's assessed days (date ordinals, inclusive)."""
+
     staff: Staff
     first: int  # date ordinals, inclusive
     last: int
@@ -288,22 +290,23 @@ def punch_counts(p: Punch, pr: PersonnelRules) -> bool:
     return p.kind is not _MAKEUP or p.confirmed or not pr.makeup_needs_confirmation
 
 
-def _punch_days(ctx: Context) -> dict[tuple[str, int], list[int]]:
-    """One pass over the punches: (person, day) → [first, last, count], where a punch
-    is the int (minute of day << 32 | line) so that min/max also settle ties.
-    Evidence times normally carry Asia/Shanghai or +08:00: their wall-clock
-    fields are local time and need no conversion."""
-    days: dict[tuple[str, int], list[int]] = {}
+def _punch_days(ctx: Context) -> dict[str, dict[int, list[int]]]:
+    """One pass over the punches: person → day → [first, last, count], where a punch
+    is the int (minute of day << 32 | line) so that min/max also settle ties (and
+    the order of the punches does not matter).  Evidence times normally carry
+    Asia/Shanghai or +08:00: their wall-clock fields are local time and need no
+    conversion."""
+    days: dict[str, dict[int, list[int]]] = {}
     punches = ctx.evidence.punches
     if isinstance(punches, PunchLog):
         _log_days(ctx, punches, days)
-    else:
-        for p in punches:
-            _add_punch(ctx, p, days)
+        punches = list(punches.odd.values())
+    for p in punches:
+        _add_punch(ctx, p, days)
     return days
 
 
-def _add_punch(ctx: Context, p: Punch, days: dict[tuple[str, int], list[int]]) -> None:
+def _add_punch(ctx: Context, p: Punch, days: dict[str, dict[int, list[int]]]) -> None:
     if p.kind is _MAKEUP and not punch_counts(p, ctx.rulebook.personnel):
         return
     t = p.at
@@ -313,13 +316,16 @@ def _add_punch(ctx: Context, p: Punch, days: dict[tuple[str, int], list[int]]) -
     day = t.toordinal()
     if day >= as_of.toordinal() and (day > as_of.toordinal() or t > as_of):
         return
-    _add(days, (p.person, day), (t.hour * 60 + t.minute) << 32 | p.line)
+    person_days = days.get(p.person)
+    if person_days is None:
+        person_days = days[p.person] = {}
+    _add(person_days, day, (t.hour * 60 + t.minute) << 32 | p.line)
 
 
-def _add(days: dict[tuple[str, int], list[int]], key: tuple[str, int], v: int) -> None:
-    g = days.get(key)
+def _add(days: dict[int, list[int]], day: int, v: int) -> None:
+    g = days.get(day)
     if g is None:
-        days[key] = [v, v, 1]
+        days[day] = [v, v, 1]
     else:
         g[2] += 1
         if v < g[0]:
@@ -328,30 +334,27 @@ def _add(days: dict[tuple[str, int], list[int]], key: tuple[str, int], v: int) -
             g[1] = v
 
 
-def _log_days(ctx: Context, log: PunchLog, days: dict[tuple[str, int], list[int]]) -> None:
+def _log_days(ctx: Context, log: PunchLog, days: dict[str, dict[int, list[int]]]) -> None:
     """_add_punch on the punch log's columns (the hot loop: a year of punches), with
-    no Punch or datetime made; a punch on the as_of day or kept whole takes the
-    general way."""
-    as_of_day = ctx.as_of.toordinal()
+    no Punch or datetime made; the punches kept whole (`log.odd`) are left to the
+    caller."""
+    as_of = ctx.as_of  # in TZ; a punch in the columns is on a whole second
+    as_of_when = as_of.toordinal() * DAY + as_of.hour * 3600 + as_of.minute * 60 + as_of.second
     skip_makeup = ctx.rulebook.personnel.makeup_needs_confirmation
-    persons, get = log.persons, days.get
-    for i, (v, line) in enumerate(zip(log.packed, log.line, strict=True)):
-        f = v & 255
-        if (f & 3 == _MAKEUP_CODE and skip_makeup and not f & CONFIRMED) or f == ODD:
-            if f == ODD:
-                _add_punch(ctx, log.odd[i], days)
+    by_index = [days.setdefault(person, {}) for person in log.persons]
+    for v, line in zip(log.packed, log.line, strict=True):
+        f = v & 255  # 0: a normal punch; else field, makeup, or kept whole (`odd`)
+        if f and (f == ODD or (f & 3 == _MAKEUP_CODE and skip_makeup and not f & CONFIRMED)):
             continue
-        day, sec = divmod(v >> WHEN_SHIFT, DAY)
-        if day >= as_of_day:
-            if day > as_of_day:
-                continue
-            _add_punch(ctx, log[i], days)
+        when = v >> WHEN_SHIFT
+        if when > as_of_when:  # after as_of: not yet a fact
             continue
-        key = (persons[v >> 8 & 0xFFFF], day)
-        v = (sec // 60) << 32 | line
-        g = get(key)
+        person_days = by_index[v >> 8 & 0xFFFF]
+        day = when // DAY
+        v = (when % DAY // 60) << 32 | line
+        g = person_days.get(day)
         if g is None:
-            days[key] = [v, v, 1]
+            person_days[day] = [v, v, 1]
         else:
             g[2] += 1
             if v < g[0]:
@@ -384,7 +387,7 @@ def _person_days(
     ctx: Context,
     a: _Active,
     workday: tuple[int, int],
-    days: dict[tuple[str, int], list[int]],
+    days: dict[str, dict[int, list[int]]],
     leave_days: dict[int, list[tuple[int, int]]] | None,
     late_leave: dict[str, dict[int, Leave]],
     items: list[LedgerItem],
@@ -405,23 +408,34 @@ def _person_days(
                 items.append(_p5_item(ctx, found, o, ws))
     if not a.staff.on_site:
         return
-    get = days.get
+    get = days.get(person, {}).get
+    no_leave: dict[int, list[tuple[int, int]]] = {}
+    leave_get = (leave_days or no_leave).get
+    # A day's first punch at or before ws and last at or after we, as packed ints.
+    on_time, to_the_end = ws << 32 | _LINE, we << 32
     for day in workdays:
-        start, end = ws, we
-        hours = leave_days.get(day) if leave_days else None
-        if hours is not None:
+        hours = leave_get(day)
+        if hours is None:
+            g = get(day)
+            if g is not None and g[2] > 1 and g[0] <= on_time and g[1] >= to_the_end:
+                continue  # the usual day: two punches or more, in time
+            start, end = ws, we
+        else:
             window = required_window(ws, we, hours)
             if window is None:
                 continue
             start, end = window
-        g = get((person, day))
+            g = get(day)
         if g is None or g[2] < 2:
             text = "缺勤（无打卡）" if g is None else "未打卡（仅 1 次打卡）"
             line = 0 if g is None else g[0] & _LINE
             where = f"{person} {_day_text(day)}"
             items.append(ctx.item("P3", pr.absence_points, where, _at(day, start), text, line))
             continue
-        late_m, early = late_early(start, end, g[0] >> 32, g[1] >> 32)
+        # late_early(start, end, first, last), inlined: a year of person-days
+        first, last = g[0] >> 32, g[1] >> 32
+        late_m = first - start if first > start else 0
+        early = end - last if end > last else 0
         if late_m:
             points = _late_points(ctx, late_m)
             where = f"{person} {_day_text(day)}"

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any
 
 from opsqm.pure.assessment.model import Archive, LedgerItem, Satisfaction, Signature, Ticket
 from opsqm.pure.assessment.rulebook import TicketRules
@@ -25,6 +27,8 @@ _ZERO_SPAN = timedelta(0)
 
 @dataclass(slots=True)
 class _Clock:
+    """A dispatched ticket's resolution at as_of, deadline and overdue."""
+
     ticket: Ticket
     resolved: datetime | None  # resolution known at as_of
     deadline: datetime
@@ -47,36 +51,54 @@ def overdue_steps(rules: TicketRules) -> tuple[tuple[str, timedelta], ...]:
 def assess_tickets(ctx: Context) -> list[LedgerItem]:
     tr = ctx.rulebook.tickets
     as_of = ctx.as_of
-    clocks = []
-    for t in sorted(ctx.evidence.tickets, key=lambda t: (t.dispatched_at, t.id)):
-        if t.dispatched_at > as_of:
-            continue
-        resolved = t.resolved_at if t.resolved_at is not None and t.resolved_at <= as_of else None
-        deadline = ticket_deadline(
-            t.dispatched_at, t.priority, t.extended_to, ctx.rulebook, ctx.calendar
-        )
-        clocks.append(_Clock(t, resolved, deadline, (resolved or as_of) - deadline))
-
-    items: list[LedgerItem] = []
+    # ticket_deadline, inlined for the natural clock (a year of tickets): the
+    # dispatch plus the priority's hours, or the agreed extension.
+    spans = (
+        {k: timedelta(hours=h) for k, h in tr.sla_hours.items()}
+        if tr.sla_clock == "natural"
+        else None
+    )
     limits = _Limits(
         free=timedelta(hours=tr.overdue_free_below_hours),
         day=timedelta(hours=tr.overdue_day_hours),
         ack=timedelta(hours=tr.ack_window_hours),
     )
-    for c in clocks:
-        t = c.ticket
-        if (c.resolved is not None and not _clean(t)) or (
-            t.archive is Archive.PENDING and ctx.final
-        ):
-            items += _record_rules(ctx, c)
-        if c.overdue > _ZERO_SPAN and t.excused is None:
-            items += _overdue_rules(ctx, c, limits)
-    items += _runs(ctx, [c for c in clocks if c.ticket.excused is None])
+    final = ctx.final
+    items: list[LedgerItem] = []
+    runs: list[tuple[Ticket, timedelta]] = []  # T7's tickets: not excused, with their overdue
+    for t in sorted(ctx.evidence.tickets, key=_ORDER):
+        if t.dispatched_at > as_of:
+            continue
+        resolved = t.resolved_at if t.resolved_at is not None and t.resolved_at <= as_of else None
+        if t.extended_to is not None:
+            deadline = t.extended_to
+        elif spans is not None:
+            deadline = t.dispatched_at + spans[t.priority]
+        else:
+            deadline = ticket_deadline(
+                t.dispatched_at, t.priority, t.extended_to, ctx.rulebook, ctx.calendar
+            )
+        overdue = (resolved or as_of) - deadline
+        clock = None  # made only for the few tickets a rule has to judge
+        if (resolved is not None and not _clean(t)) or (t.archive is Archive.PENDING and final):
+            clock = _Clock(t, resolved, deadline, overdue)
+            items += _record_rules(ctx, clock)
+        if t.excused is None:
+            if overdue > _ZERO_SPAN:
+                clock = clock or _Clock(t, resolved, deadline, overdue)
+                items += _overdue_rules(ctx, clock, limits)
+            runs.append((t, overdue))
+    items += _runs(ctx, runs)
     return items
+
+
+_ORDER = attrgetter("dispatched_at", "id")
 
 
 @dataclass(frozen=True, slots=True)
 class _Limits:
+    """T6's and T8's spans."""
+
     free: timedelta  # T6: overdue below this costs nothing
     day: timedelta  # T6: one more daily step per full day past this
     ack: timedelta  # T8: acknowledgement window
@@ -170,47 +192,38 @@ def _overdue_points(ctx: Context, overdue: timedelta, limits: _Limits) -> Decima
     return tr.overdue_points + tr.overdue_daily_points * (overdue // limits.day)
 
 
-@dataclass(slots=True)
-class _Group:
-    """Tickets of one problem: the first one, the largest overdue, how many."""
-
-    first: Ticket
-    overdue: timedelta
-    size: int = 1
-
-
-def _runs(ctx: Context, clocks: list[_Clock]) -> list[LedgerItem]:
+def _runs(ctx: Context, tickets: list[tuple[Ticket, timedelta]]) -> list[LedgerItem]:
     """T7: consecutive different-problem tickets overdue more than run_over_hours.
 
     Tickets sharing a ``problem`` key count once, at the first one's dispatch and
     the group's largest overdue.  A group not (yet) over the threshold ends a run.
     """
     tr = ctx.rulebook.tickets
-    groups: dict[str, _Group] = {}
-    for c in clocks:  # already in (dispatched_at, id) order
-        g = groups.get(c.ticket.problem)
+    # problem -> [first ticket, largest overdue, how many] (a list: a year of them)
+    groups: dict[str, list[Any]] = {}
+    for t, overdue in tickets:  # already in (dispatched_at, id) order
+        g = groups.get(t.problem)
         if g is None:
-            groups[c.ticket.problem] = _Group(c.ticket, c.overdue)
+            groups[t.problem] = [t, overdue, 1]
         else:
-            g.size += 1
-            if c.overdue > g.overdue:
-                g.overdue = c.overdue
+            g[2] += 1
+            if overdue > g[1]:
+                g[1] = overdue
     threshold = timedelta(hours=tr.run_over_hours)
     steps = {s.count: s for s in tr.run_steps}
     restart = tr.run_steps[-1].count
     out = []
     run = 0
-    for g in groups.values():  # insertion order = first dispatch, then id
-        if g.overdue <= threshold:
+    for first, overdue, size in groups.values():  # insertion order = first dispatch, then id
+        if overdue <= threshold:
             run = 0
             continue
         run += 1
         step = steps.get(run)
         if step is not None:
             note = f"连续第 {run} 单超时超过 {tr.run_over_hours} 小时"
-            first = g.first
-            if g.size > 1:
-                note += f"（同一问题 {first.problem} 共 {g.size} 单）"
+            if size > 1:
+                note += f"（同一问题 {first.problem} 共 {size} 单）"
             fine = ctx.fine(step.fine_rate)
             out.append(
                 ctx.item("T7", step.points, first.id, first.dispatched_at, note, first.line, fine)
