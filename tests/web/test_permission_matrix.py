@@ -242,6 +242,11 @@ MATRIX: list[tuple[str, int, str]] = [
     # --- platform ---
     ("home:home", 0, "302 200 200 200 200 200 200 200 200 200"),
     ("home:favicon", 0, "200 200 200 200 200 200 200 200 200 200"),
+    # the in-app inbox: every role its own (issue 15 §3); marking read is POST-only
+    ("home:inbox", 0, "302 200 200 200 200 200 200 200 200 200"),
+    ("home:inbox_bell", 0, "302 200 200 200 200 200 200 200 200 200"),
+    ("home:inbox_read", 0, "302 405 405 405 405 405 405 405 405 405"),
+    ("home:inbox_read_all", 0, "302 405 405 405 405 405 405 405 405 405"),
     # --- accounts (三员: the system admin keeps accounts, the security admin
     #     permissions; everybody their own password and token) ---
     ("accounts:login", 0, "200 200 200 200 200 200 200 200 200 200"),
