@@ -87,14 +87,14 @@ def deliver_run(run: ReportRun) -> dict[str, Any]:
         try:
             files = attachments(run)
         except Skip as exc:
-            _finish(run, RunStatus.SKIPPED, error=str(exc))
+            _finish(run, RunStatus.SKIPPED, "reports.run_skipped", error=str(exc))
             return {"skipped": str(exc)}
         message_id = _mail(run, files, to)
-    _finish(run, RunStatus.SENT, message_id=message_id, sent_to=to)
+    _finish(run, RunStatus.SENT, "reports.run_sent", message_id=message_id, sent_to=to)
     return {"sent": message_id, "to": to}
 
 
-def _finish(run: ReportRun, status: str, error: str = "", **fields: Any) -> None:
+def _finish(run: ReportRun, status: str, action: str, error: str = "", **fields: Any) -> None:
     with transaction.atomic():
         ReportRun.objects.filter(pk=run.pk).update(
             status=status,
@@ -105,7 +105,7 @@ def _finish(run: ReportRun, status: str, error: str = "", **fields: Any) -> None
             **fields,
         )
         log_action(
-            f"reports.run_{status}",
+            action,
             obj=run,
             summary=f"{run.schedule} {run.period}",
             after={"status": status, "error": error, **fields},
