@@ -80,6 +80,14 @@ def test_engineer_reads_an_item_and_the_bell_follows(
     assert _bell(client.get("/").content.decode()) == 0
     assert InboxRead.objects.filter(user=vendor_engineer).count() == 2
     assert client.get("/inbox/read/").status_code == 405
+    # a step done: the item leaves the inbox, and its mark goes at the next reading
+    type(mine[0]).objects.filter(pk=mine[0].pk).update(
+        status="acknowledged", acknowledged_at=timezone.now()
+    )
+    client.post("/inbox/read-all/")
+    assert list(InboxRead.objects.filter(user=vendor_engineer).values_list("item", flat=True)) == [
+        f"ticket-dispatched:{mine[1].pk}:dispatched"
+    ]
 
 
 def test_inbox_lists_what_the_home_page_lists(

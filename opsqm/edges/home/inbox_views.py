@@ -34,7 +34,7 @@ def _mark(request: AuthenticatedRequest, every: bool) -> None:
     current = inbox(request.user)["ids"]
     # only names of items the user has now: nothing else is stored
     wanted = current if every else [i for i in request.POST.getlist("item") if i in current]
-    mark_read(request.user, wanted)
+    mark_read(request.user, wanted, current=current)
     forget(request.user)
 
 

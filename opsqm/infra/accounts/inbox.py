@@ -22,12 +22,17 @@ def read_items(user: User, items: Iterable[str]) -> set[str]:
 
 
 @transaction.atomic
-def mark_read(user: User, items: Iterable[str]) -> int:
+def mark_read(user: User, items: Iterable[str], current: Iterable[str] | None = None) -> int:
     """Mark the items read for `user`; returns how many were newly marked.  The
-    caller passes only names of items the user has now (the inbox checks them)."""
+    caller passes only names of items the user has now (the inbox checks them).
+
+    With `current` (the names the user's inbox holds now), the marks of items that
+    have left it are dropped: their step is done, and should one come back under the
+    same name it is news again."""
     wanted = sorted({i[:ITEM_MAX] for i in items if i})
-    if not wanted:
-        return 0
+    forgotten = 0
+    if current is not None:
+        forgotten, _ = InboxRead.objects.filter(user=user).exclude(item__in=list(current)).delete()
     already = read_items(user, wanted)
     new = [InboxRead(user=user, item=i) for i in wanted if i not in already]
     InboxRead.objects.bulk_create(new, ignore_conflicts=True)
@@ -36,6 +41,6 @@ def mark_read(user: User, items: Iterable[str]) -> int:
             "inbox.read",
             obj=user,
             summary=f"{len(new)} inbox item(s) read",
-            after={"items": [n.item for n in new]},
+            after={"items": [n.item for n in new], "dropped_done": forgotten},
         )
     return len(new)
