@@ -3,7 +3,7 @@
 
 A section is a count, the first few items with their own link, and a link to the
 page that lists them all.  Every item has an `id` that names the object and the step
-it waits at (`ticket:42:dispatched`), which the inbox keeps read/unread by."""
+it waits at (`ticket-dispatched:42:dispatched`), which the inbox keeps read/unread by."""
 
 from __future__ import annotations
 

@@ -180,9 +180,9 @@ class AdminRequest(models.Model):
 
 class InboxRead(models.Model):
     """That a user has read one item of their inbox.  The item is named by a string
-    the inbox gives it (e.g. `ticket:42:dispatched`): the state it is in is part of the
-    name, so an item that comes back in a new state is unread again.  The items
-    themselves are the home page's to-do lists (opsqm.edges.home.todo)."""
+    the inbox gives it (e.g. `ticket-dispatched:42:dispatched`): the state it is in
+    is part of the name, so an item that comes back in a new state is unread again.
+    The items themselves are the home page's to-do lists (opsqm.edges.home.todo)."""
 
     user = models.ForeignKey(
         User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
