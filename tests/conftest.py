@@ -196,6 +196,7 @@ def _no_ledger_schedule(settings: Any) -> None:
     """The worker's ledger refresh (ledger.keep) is off, so that a test running the
     worker counts its own jobs only; tests of the kept ledgers call it directly."""
     settings.OPSQM_LEDGER_KEEP_SECONDS = 0
+    settings.OPSQM_REPORT_SCHEDULE_SECONDS = 0  # nor the scheduled reports' tick
 
 
 # --- order -----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def _env(var: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="opsqm.edges.web.settings",
         PYTHONPATH=str(ROOT),
         OPSQM_LEDGER_KEEP_SECONDS="0",  # the workers run this test's jobs only
+        OPSQM_REPORT_SCHEDULE_SECONDS="0",  # nor the scheduled reports' tick
     )
     return env
 

@@ -23,6 +23,9 @@ BOARD_QUERIES = 8
 # session, user, the ticket with contract/vendor/unit/engineer/original report, then one
 # query each for events, attachments, extensions, findings.
 TICKET_QUERIES = 7
+# The header's inbox bell, when the process's cache holds no count for the desk: its two
+# queues (rows, and their count past the first ten) and the items read.
+BELL_QUERIES = 4
 
 
 def _client(user: Any) -> Client:
@@ -70,7 +73,8 @@ def test_board_queries_do_not_grow_with_rows(
     assert small.status_code == 200
     _many_tickets(contract_a, unit_a, service_desk, 60)  # more than a page
     caches["local"].clear()
-    with django_assert_max_num_queries(BOARD_QUERIES + 1):  # + the bounded count
+    # + the bounded count; the cleared cache costs the bell its reading too
+    with django_assert_max_num_queries(BOARD_QUERIES + 1 + BELL_QUERIES):
         big = desk.get("/tickets/")
     page = big.content.decode()
     assert "64" in page and "page=2" in page

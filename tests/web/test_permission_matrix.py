@@ -119,6 +119,12 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "acceptance:checklist": [{"code": "code_a"}, {"code": "code_b"}],
     "acceptance:inspections": [{"code": "code_a"}, {"code": "code_b"}],
     "reports:index": [{"code": "code_a"}, {"code": "code_b"}],
+    "reports:schedule": [{"pk": "schedule_a"}, {"pk": "missing"}],
+    "reports:schedule_edit": [{"pk": "schedule_a"}],
+    "reports:schedule_send_now": [{"pk": "schedule_a"}],
+    "reports:run_retry": [{"pk": "run_a"}],
+    "api:report-schedule-detail": [{"pk": "schedule_a"}, {"pk": "missing"}],
+    "api:report-schedule-send-now": [{"pk": "schedule_a"}],
     "reports:download": [
         {"code": "code_a", "kind": "=patches", "label": "=all", "fmt": "=docx"},
         {"code": "code_b", "kind": "=patches", "label": "=all", "fmt": "=docx"},
@@ -242,6 +248,11 @@ MATRIX: list[tuple[str, int, str]] = [
     # --- platform ---
     ("home:home", 0, "302 200 200 200 200 200 200 200 200 200"),
     ("home:favicon", 0, "200 200 200 200 200 200 200 200 200 200"),
+    # the in-app inbox: every role its own (issue 15 §3); marking read is POST-only
+    ("home:inbox", 0, "302 200 200 200 200 200 200 200 200 200"),
+    ("home:inbox_bell", 0, "302 200 200 200 200 200 200 200 200 200"),
+    ("home:inbox_read", 0, "302 405 405 405 405 405 405 405 405 405"),
+    ("home:inbox_read_all", 0, "302 405 405 405 405 405 405 405 405 405"),
     # --- accounts (三员: the system admin keeps accounts, the security admin
     #     permissions; everybody their own password and token) ---
     ("accounts:login", 0, "200 200 200 200 200 200 200 200 200 200"),
@@ -598,6 +609,18 @@ MATRIX: list[tuple[str, int, str]] = [
     ("reports:index", 0, "302 200 200 200 403 403 200 403 403 403"),
     ("reports:index", 1, "302 200 200 404 403 403 200 403 403 403"),
     ("reports:register", 0, "302 403 403 405 403 403 403 403 403 403"),
+    # scheduled reports (issue 15 §3): the assessor's; starting a run is POST-only
+    ("reports:schedules", 0, "302 200 403 403 403 403 403 403 403 403"),
+    ("reports:schedule_create", 0, "302 200 403 403 403 403 403 403 403 403"),
+    ("reports:schedule", 0, "302 200 403 403 403 403 403 403 403 403"),
+    ("reports:schedule", 1, "302 404 403 403 403 403 403 403 403 403"),
+    ("reports:schedule_edit", 0, "302 200 403 403 403 403 403 403 403 403"),
+    ("reports:schedule_send_now", 0, "302 405 403 403 403 403 403 403 403 403"),
+    ("reports:run_retry", 0, "302 405 403 403 403 403 403 403 403 403"),
+    ("api:report-schedule-list", 0, "401 200 403 403 403 403 403 403 403 403"),
+    ("api:report-schedule-detail", 0, "401 200 403 403 403 403 403 403 403 403"),
+    ("api:report-schedule-detail", 1, "401 404 403 403 403 403 403 403 403 403"),
+    ("api:report-schedule-send-now", 0, "401 405 403 403 403 403 403 403 403 403"),
     ("reports:register", 1, "302 403 403 404 403 403 403 403 403 403"),
     # --- issue 13: no login; /healthz fails here (no worker has beaten), /metrics
     # answers the test client's loopback address (OPSQM_METRICS_ALLOWED) ---
@@ -714,6 +737,16 @@ def _objects(
     from tests.acceptance.matrix_objects import add_objects as add_acceptance_objects
 
     add_acceptance_objects(objs, users, contract_a, contract_b)
+    from opsqm.derived.reports.models import ReportRun, ReportSchedule
+
+    schedule = ReportSchedule.objects.create(
+        contract=contract_a, report="ledger", frequency="monthly", day=5,
+        starts_on=contract_a.start, active=False,
+    )  # fmt: skip
+    objs["schedule_a"] = schedule.pk
+    objs["run_a"] = ReportRun.objects.create(
+        schedule=schedule, due_at=datetime.datetime(2025, 3, 5, tzinfo=datetime.UTC)
+    ).pk
     try:
         from opsqm.facts.staff.models import Replacement, StaffMember
     except ImportError:  # pragma: no cover - the staff app not there yet

@@ -51,4 +51,5 @@ urlpatterns = [
     path("", include("opsqm.facts.attendance.api")),
     path("", include("opsqm.facts.incidents.api")),
     path("", include("opsqm.derived.settlement.api")),
+    path("", include("opsqm.derived.reports.api")),
 ]

@@ -4,7 +4,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-from opsqm.edges.home import views
+from opsqm.edges.home import inbox_views, views
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -23,4 +23,8 @@ app_name = "home"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
+    path("inbox/", inbox_views.inbox_page, name="inbox"),
+    path("inbox/bell/", inbox_views.bell, name="inbox_bell"),
+    path("inbox/read/", inbox_views.read, name="inbox_read"),
+    path("inbox/read-all/", inbox_views.read_all, name="inbox_read_all"),
 ]

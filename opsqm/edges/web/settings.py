@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "opsqm.infra.core.context_processors.navigation",
                 "opsqm.infra.ops.context_processors.version",
+                "opsqm.edges.home.context_processors.inbox",
             ],
         },
     },
@@ -196,6 +197,10 @@ CACHES = {
 # How often the worker recomputes the kept ledgers that no longer hold (docs/ledger.md);
 # 0 turns it off (pages then compute what is stale themselves).
 OPSQM_LEDGER_KEEP_SECONDS = envint("OPSQM_LEDGER_KEEP_SECONDS", 60)
+# How often the worker looks for scheduled reports that are due (docs/reports.md); 0: off.
+OPSQM_REPORT_SCHEDULE_SECONDS = envint("OPSQM_REPORT_SCHEDULE_SECONDS", 300)
+# How long a process keeps a user's inbox count for the header's bell (docs/dashboards.md).
+OPSQM_INBOX_BELL_SECONDS = envint("OPSQM_INBOX_BELL_SECONDS", 30)
 if OPSQM_LEDGER_KEEP_SECONDS < 0:
     raise ImproperlyConfigured("OPSQM_LEDGER_KEEP_SECONDS must be 0 (off) or more seconds")
 

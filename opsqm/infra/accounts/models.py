@@ -176,3 +176,24 @@ class AdminRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.username}"
+
+
+class InboxRead(models.Model):
+    """That a user has read one item of their inbox.  The item is named by a string
+    the inbox gives it (e.g. `ticket-dispatched:42:dispatched`): the state it is in
+    is part of the name, so an item that comes back in a new state is unread again.
+    The items themselves are the home page's to-do lists (opsqm.edges.home.todo)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.CharField(_("item"), max_length=200)
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inbox item read")
+        verbose_name_plural = _("inbox items read")
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="inbox_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.item}"

@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "auth.login_failed": _("Login failed"),
     "auth.locked_out": _("Account locked after failed logins"),
     "auth.idle_timeout": _("Logged out after inactivity"),
+    "inbox.read": _("Inbox items marked read"),
     "directory.refused": _("Directory sign-in refused"),
     "audit.export": _("Audit log exported"),
     "audit.verify": _("Audit chain verified"),
@@ -111,6 +112,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "mail.sent": _("Mail sent"),
     "mail.delivery_confirmed": _("Mail delivery confirmed by the server"),
     "mail.received": _("Mail received"),
+    # scheduled reports
+    "reports.schedule_created": _("Report schedule created"),
+    "reports.schedule_changed": _("Report schedule changed"),
+    "reports.run_started": _("Scheduled report run started"),
+    "reports.run_sent": _("Scheduled report mailed"),
+    "reports.run_skipped": _("Scheduled report run skipped"),
+    "reports.run_failed": _("Scheduled report run failed"),
+    "reports.run_retried": _("Scheduled report run tried again"),
     # incidents, evaluations, praise, rectification, contracted deliveries
     "incident.record": _("Incident recorded"),
     "incident.update": _("Incident edited"),

@@ -78,6 +78,7 @@ MENU: list[tuple[Any, Any, str, frozenset[str]]] = [
     (MONEY, _("Dashboards"), "dashboards:index", WITH_MANAGER),
     (MONEY, _("Settlement"), "settlement:index", WITH_MANAGER),
     (MONEY, _("Acceptance"), "acceptance:index", WITH_MANAGER),
+    (MONEY, _("Scheduled reports"), "reports:schedules", _only(R.ASSESSOR)),
     (REGISTERS, _("Contracts"), "contracts:list", WITH_RECIPIENT),
     (REGISTERS, _("Vendors"), "contracts:vendors", BUREAU),
     (REGISTERS, _("Units"), "contracts:units", BUREAU),
