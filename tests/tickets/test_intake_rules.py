@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from opsqm.facts.contracts.models import Unit
+from opsqm.facts.contracts.models import Contract, Unit
 from opsqm.facts.staff.models import StaffMember
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.models import PhoneCall, Ticket
@@ -151,10 +151,29 @@ def test_the_intake_pages_offer_the_contracts_in_force_and_narrow_the_units(
         # the contract select asks the page again for the chosen contract's units
         select = re.search(r'<select name="contract"[^>]*>', page)
         assert select and f'hx-get="{path}"' in select[0] and 'hx-select="#unit-field"' in select[0]
-    narrowed = desk.get("/tickets/new/", {"contract": contract_b.pk, "unit": unit_a.pk})
+    # a second contract in force (unit B's): none is chosen in advance, every offered
+    # contract's units are listed until one is
+    other = Contract.objects.create(
+        code="BJJY-NOW-002",
+        title="第二监狱运维（续）",
+        vendor=contract_b.vendor,
+        amount=contract_b.amount,
+        final_payment=contract_b.final_payment,
+        start=contract_now.start,
+        end=contract_now.end,
+    )
+    other.units.add(contract_b.units.get())
+    page = desk.get("/tickets/new/").content.decode()
+    assert set(_options(page, "contract")) == {str(contract_now.pk), str(other.pk)}
+    assert "selected" not in re.search(r'<select name="contract".*?</select>', page, re.S)[0]
+    assert len(_options(page, "unit")) == 3
+    narrowed = desk.get("/tickets/new/", {"contract": other.pk, "unit": unit_a.pk})
     units = _options(narrowed.content.decode(), "unit")
-    assert list(units) == [str(contract_b.units.get().pk)]
-    assert units[str(contract_b.units.get().pk)].endswith(f"({contract_b.code})")
+    assert list(units) == [str(contract_b.units.get().pk)]  # unit A dropped: not other's
+    assert units[str(contract_b.units.get().pk)].endswith(f"({other.code})")
+    # an ended contract asked for is not offered
+    ended = desk.get("/tickets/new/", {"contract": contract_b.pk}).content.decode()
+    assert str(contract_b.pk) not in _options(ended, "contract")
 
 
 def test_the_intake_page_refuses_a_unit_of_another_contract_and_a_missing_contract(
@@ -232,6 +251,9 @@ def test_a_security_report_names_who_tested_and_a_sensible_date(
     assert set(exc.value.message_dict) == {"report_date"}  # before the contract
     t = _security(contract_now, service_desk)
     assert t.testing_org == "北京信息安全测评中心" and t.report_date is not None
+    api = client(service_desk).get(f"/api/v1/tickets/{t.pk}/").json()
+    assert api["testing_org"] == "北京信息安全测评中心"
+    assert api["report_date"] == f"{t.report_date:%Y-%m-%d}"
 
 
 def test_a_security_report_has_no_phone_step_and_its_findings_keep_their_severity(

@@ -23,16 +23,16 @@ from opsqm.facts.tickets.views.common import parse_dt
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 
 
-def _choices(request: AuthenticatedRequest, data: Any) -> dict[str, Any]:
+def _choices(request: AuthenticatedRequest, data: Any, refused: bool) -> dict[str, Any]:
     """The contracts intake offers (those in force today), the one chosen (asked for,
     or the only one) and the units to choose from: the chosen contract's, else every
-    offered contract's, labelled with it.  A refused form keeps its contract even if
-    it was not offered (the service said why)."""
+    offered contract's, labelled with it.  A `refused` form keeps its contract even
+    if it was not offered (the error says why)."""
     visible = visible_contracts(request.user).order_by("code")
     offered = list(services.contracts_in_force(visible, services.today()).prefetch_related("units"))
     pk = str(data.get("contract") or "")
     chosen = next((c for c in offered if str(c.pk) == pk), None)
-    if chosen is None and pk.isdigit():
+    if chosen is None and refused and pk.isdigit():
         chosen = visible.prefetch_related("units").filter(pk=pk).first()
         if chosen is not None:
             offered.append(chosen)
@@ -55,8 +55,8 @@ def _registration_page(
 ) -> HttpResponse:
     """The desk's form that opens a ticket (a user's report, a security report):
     `register(request, contract)` calls the service; `done` names the new number.
-    A GET with `?contract=` (the contract select's htmx request, or the reload
-    without JavaScript) shows the form with that contract's units only."""
+    A GET with `?contract=` (what the contract select's htmx request asks) shows the
+    form with that contract's units only."""
     require(request.user, DESK)
     errors: dict[str, Any] = {}
     data = request.POST if request.method == "POST" else request.GET
@@ -79,7 +79,7 @@ def _registration_page(
         request,
         template,
         {
-            **_choices(request, data),
+            **_choices(request, data, refused=bool(errors)),
             "errors": errors,
             "data": data,
             "priorities": Ticket.Priority.choices,
