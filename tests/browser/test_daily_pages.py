@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, login, menu_link, screenshot
 
@@ -18,6 +19,8 @@ def test_priority_is_chosen_and_a_refused_file_keeps_the_form(open_page: Any) ->
     login(desk, "desk")
     desk.goto("/tickets/new/")
     assert desk.input_value("select[name=priority]") == ""
+    desk.select_option("select[name=contract]", index=1)
+    expect(desk.locator("#unit-field small")).to_have_count(0)  # narrowed to its units
     desk.select_option("select[name=unit]", index=1)
     desk.fill("input[name=reporter]", "清河分局 王警官")
     desk.fill("input[name=phone]", "010-8888 1234")
@@ -67,3 +70,29 @@ def test_every_ticket_page_prints_and_the_verification_page_is_in_the_menu(
     assert verify.inner_text().strip() == "核验打印工单"
     verify.click()
     eng.wait_for_url("**/tickets/verify/")
+
+
+@pytest.mark.parametrize("path", ["/tickets/new/", "/tickets/security/new/"])
+def test_choosing_a_contract_narrows_the_units(open_page: Any, path: str) -> None:
+    """Issue 12: intake offers the contracts in force, none chosen in advance; choosing
+    one replaces the unit list with the units it serves (htmx, no inline script)."""
+    from django.utils import timezone
+
+    from opsqm.facts.contracts.models import Contract
+
+    today = timezone.localdate()
+    in_force = list(Contract.objects.filter(start__lte=today, end__gte=today).order_by("code"))
+    assert len(in_force) >= 2
+    desk = open_page(DESKTOP)
+    login(desk, "desk")
+    desk.goto(path)
+    offered = desk.locator("select[name=contract] option:not([value=''])")
+    expect(offered).to_have_count(len(in_force))  # an ended contract is not offered
+    assert desk.input_value("select[name=contract]") == ""
+    units = desk.locator("#unit-field option:not([value=''])")
+    for contract in in_force:
+        desk.select_option("select[name=contract]", str(contract.pk))
+        expect(units).to_have_count(contract.units.count())
+        for label in units.all_inner_texts():
+            assert label.endswith(f"({contract.code})")
+    screenshot(desk, "intake-units-narrowed")

@@ -29,7 +29,11 @@ def _dispatched(boxes: Any) -> Any:
     Vendor.objects.filter(name="北京凯辉科技有限公司").update(
         intranet_mailbox=boxes.vendor_account.address
     )
-    contract = Contract.objects.get(code="C-2025-001")
+    # the vendor's contract in force today (the seed, or its renewal once it ended)
+    today = timezone.localdate()
+    contract = Contract.objects.get(
+        vendor__name="北京凯辉科技有限公司", start__lte=today, end__gte=today
+    )
     desk = User.objects.get(username="desk")
     ticket = services.record_intake(
         contract,
@@ -37,6 +41,7 @@ def _dispatched(boxes: Any) -> Any:
         reporter="清河分局 王警官",
         description="移动执法终端无法同步数据",
         unit=contract.units.first(),
+        priority="normal",
     )
     services.log_vendor_call(
         ticket, user=desk, called_at=timezone.now(), person="张工", outcome="需派单"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
 
@@ -42,8 +43,12 @@ def test_ticket_flow_desk_engineer_recipient(
     desk = open_page(DESKTOP)
     login(desk, "desk")
     desk.goto("/tickets/new/")
-    desk.select_option("select[name=contract]", label="C-2025-001 " + _title("C-2025-001"))
-    desk.select_option("select[name=unit]", label="清河分局 (C-2025-001)")
+    code = _in_force()  # intake offers the contract in force: the seed or its renewal
+    desk.select_option("select[name=contract]", label=f"{code} {_title(code)}")
+    # the unit list narrows to the chosen contract's units (htmx) before one is picked
+    units = desk.locator("#unit-field option:not([value=''])")
+    expect(units).to_have_count(_unit_count(code))
+    desk.select_option("select[name=unit]", label=f"清河分局 ({code})")
     desk.fill("input[name=reporter]", "清河分局 王警官")
     desk.fill("input[name=phone]", "010-8888 1234")
     desk.fill("input[name=system]", "移动执法终端 T-07")
@@ -52,7 +57,7 @@ def test_ticket_flow_desk_engineer_recipient(
     desk.click("main form button[type=submit]")
     desk.wait_for_url("**/tickets/*/")
     ticket = Ticket.objects.get(title="移动执法终端无法同步数据")
-    desk.fill("input[name=person]", "张工")
+    desk.select_option("select[name=person]", index=1)  # the vendor's engineer
     desk.fill("input[name=outcome]", "远程未能解决")
     desk.click("form[action$='/call/'] button")
     desk.wait_for_selector("[data-deadline]")  # the 2-hour countdown
@@ -130,6 +135,18 @@ def test_ticket_flow_desk_engineer_recipient(
     assert ticket.status == Ticket.Status.ARCHIVED
     desk.reload()
     screenshot(desk, "ticket-flow-5-archived")
+
+
+def _in_force() -> str:
+    import datetime
+
+    return "C-2026-004" if datetime.date.today() >= datetime.date(2026, 10, 25) else "C-2025-001"
+
+
+def _unit_count(code: str) -> int:
+    from opsqm.facts.contracts.models import Contract
+
+    return Contract.objects.get(code=code).units.count()
 
 
 def _title(code: str) -> str:

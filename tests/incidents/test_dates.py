@@ -93,6 +93,7 @@ def test_leave_and_ticket_intake_are_checked(contract_a: Any, users: Any, unit_a
             description="打印机卡纸",
             unit=unit_a,
             reported_at=at(2024, 6, 1),
+            priority="normal",
         )
     assert set(exc.value.message_dict) == {"reported_at"}
 

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from opsqm.derived.acceptance import services
@@ -110,7 +111,10 @@ def test_monthly_inspection_on_a_phone(contract_a: Any, users: Any) -> None:
         contract=contract_a, kind=Kind.MONTHLY_INSPECTION, period="2025-11"
     )
     assert dl.versions.get().file.read().startswith(b"%PDF")
-    # The desk opens a work order from the finding (the tickets app's intake).
+    # The desk opens a work order from the finding (the tickets app's intake), which
+    # takes reports only for a contract in force (issue 12): contract A's year is
+    # 2025, so it is made to run until today here.
+    type(contract_a).objects.filter(pk=contract_a.pk).update(end=timezone.localdate())
     r = client_for(desk).post(reverse("acceptance:result_ticket", args=[first.pk]))
     assert r.status_code == 302
     first.refresh_from_db()

@@ -34,6 +34,37 @@ def server_time(ticket: Any, field: str, at: datetime.datetime) -> None:
     )
 
 
+# A time inside the shared contracts' service period (2025): intake takes a report
+# only for the contract in force when it was made (issue 12).
+IN_FORCE = datetime.datetime(
+    2025, 6, 2, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+)
+
+
+@pytest.fixture
+def contract_now(vendor_a: Any, unit_a: Any) -> Any:
+    """A contract of vendor A for unit A in force today (the shared ones ended in 2025):
+    what the intake pages offer and a security report's registration needs."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from opsqm.facts.contracts.models import Contract
+
+    today = timezone.localdate()
+    c = Contract.objects.create(
+        code="BJJY-NOW-001",
+        title=f"{unit_a.name}信息化运维服务（续）",
+        vendor=vendor_a,
+        amount=Decimal("1000000.00"),
+        final_payment=Decimal("300000.00"),
+        start=today - datetime.timedelta(days=30),
+        end=today + datetime.timedelta(days=330),
+    )
+    c.units.add(unit_a)
+    return c
+
+
 @pytest.fixture
 def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:
     from opsqm.facts.tickets import services
@@ -47,6 +78,8 @@ def intake(contract_a: Any, unit_a: Any, service_desk: Any) -> Any:
         description="三监区打印机无法打印",
         unit=unit_a,
         attachments=[upload("photo.png", PNG)],
+        reported_at=IN_FORCE,
+        priority="normal",
     )
 
 

@@ -19,7 +19,9 @@ from opsqm.facts.tickets.models import Event, OriginalReport, Ticket
 from opsqm.infra.audit.models import AuditRecord
 from opsqm.infra.mail.models import OutboundMessage
 from tests.factories import update_ticket
-from tests.tickets.conftest import PNG, server_time, upload
+from tests.tickets.conftest import IN_FORCE, PNG, server_time, upload
+
+NEW = {"priority": "normal", "reported_at": IN_FORCE}
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +44,8 @@ def test_intake_keeps_the_original_report_immutable(intake: Any, service_desk: A
 def test_numbers_are_unique_across_contracts(
     contract_a: Any, contract_b: Any, service_desk: Any
 ) -> None:
-    a = services.record_intake(contract_a, user=service_desk, reporter="x", description="a")
-    b = services.record_intake(contract_b, user=service_desk, reporter="y", description="b")
+    a = services.record_intake(contract_a, user=service_desk, reporter="x", description="a", **NEW)
+    b = services.record_intake(contract_b, user=service_desk, reporter="y", description="b", **NEW)
     assert a.number != b.number
     assert int(b.number.rsplit("-", 1)[1]) == int(a.number.rsplit("-", 1)[1]) + 1
 
@@ -307,14 +309,17 @@ def test_sign_link_expires(dispatched: Any, vendor_engineer: Any, service_desk: 
 
 
 def test_security_report_resolves_when_every_finding_is_closed(
-    contract_a: Any, service_desk: Any, vendor_engineer: Any
+    contract_now: Any, service_desk: Any, vendor_engineer: Any
 ) -> None:
     t = services.register_security_report(
-        contract_a,
+        contract_now,
         user=service_desk,
         title="2025 等保测评整改通知书",
         report=upload("report.pdf", b"%PDF-1.4 report"),
         findings=[("弱口令", "high"), ("未关闭 telnet", "medium")],
+        testing_org="北京信息安全测评中心",
+        report_date=timezone.localdate() - datetime.timedelta(days=2),
+        priority="normal",
     )
     assert t.kind == "security" and t.findings.count() == 2
     services.dispatch(t, user=service_desk)  # no phone step for a report

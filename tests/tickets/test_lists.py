@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.models import Ticket
-from tests.tickets.conftest import server_time
+from tests.tickets.conftest import IN_FORCE, server_time
+
+NEW = {"priority": "normal", "reported_at": IN_FORCE}
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def client(user: Any) -> Client:
 
 
 def _dispatched(contract: Any, desk: Any, deadline: datetime.datetime) -> Ticket:
-    t = services.record_intake(contract, user=desk, reporter="王", description="终端故障")
+    t = services.record_intake(contract, user=desk, reporter="王", description="终端故障", **NEW)
     services.log_vendor_call(t, user=desk, called_at=timezone.now(), person="李工", outcome="派单")
     t = services.dispatch(t, user=desk)
     server_time(t, "dispatch_message", timezone.now() - datetime.timedelta(minutes=1))

@@ -23,6 +23,7 @@ from opsqm.infra.jobs.worker import Worker
 from opsqm.infra.mail.hooks import off_server_time, on_server_time
 from opsqm.infra.mail.models import InboundMessage, OutboundMessage
 from opsqm.infra.mail.services import poll_mailbox
+from tests.tickets.conftest import IN_FORCE
 from tests.tickets.test_mail_flow import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -279,7 +280,14 @@ def test_server_times_reach_the_ticket_by_the_hook_not_by_a_job(
             ).run_once()
 
     second = services.record_intake(
-        contract_a, user=service_desk, reporter="赵", phone="1", description="网络中断", unit=unit_a
+        contract_a,
+        user=service_desk,
+        reporter="赵",
+        phone="1",
+        description="网络中断",
+        unit=unit_a,
+        priority="normal",
+        reported_at=IN_FORCE,
     )
     services.log_vendor_call(
         second, user=service_desk, called_at=timezone.now(), person="李工", outcome="派单"

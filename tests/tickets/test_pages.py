@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.models import Ticket
-from tests.tickets.conftest import PNG, server_time
+from tests.tickets.conftest import IN_FORCE, PNG, server_time
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,13 @@ def client(user: Any) -> Client:
     return c
 
 
-def test_desk_records_calls_and_dispatches(contract_a: Any, unit_a: Any, service_desk: Any) -> None:
+def test_desk_records_calls_and_dispatches(
+    contract_now: Any, unit_a: Any, service_desk: Any
+) -> None:
     c = client(service_desk)
     r = c.post(
         "/tickets/new/",
-        {"contract": contract_a.pk, "unit": unit_a.pk, "reporter": "王警官",
+        {"contract": contract_now.pk, "unit": unit_a.pk, "reporter": "王警官",
          "description": "终端黑屏", "priority": "urgent"},
     )  # fmt: skip
     t = Ticket.objects.get()
@@ -51,7 +53,14 @@ def test_desk_records_calls_and_dispatches(contract_a: Any, unit_a: Any, service
 def test_board_filters_sorts_and_hides_other_vendors(
     dispatched: Any, contract_b: Any, service_desk: Any, vendor_manager: Any, unit_a: Any
 ) -> None:
-    other = services.record_intake(contract_b, user=service_desk, reporter="x", description="b")
+    other = services.record_intake(
+        contract_b,
+        user=service_desk,
+        reporter="x",
+        description="b",
+        priority="normal",
+        reported_at=IN_FORCE,
+    )
     desk = client(service_desk)
     page = desk.get("/tickets/", {"overdue": "", "priority": "normal"}).content.decode()
     assert dispatched.number in page and other.number in page

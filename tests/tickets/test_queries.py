@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from opsqm.facts.tickets import services
 from opsqm.facts.tickets.models import Attachment, Event, Extension, Finding, Ticket
+from tests.tickets.conftest import IN_FORCE
+
+NEW = {"priority": "normal", "reported_at": IN_FORCE}
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,7 @@ def _client(user: Any) -> Client:
 def _many_tickets(contract: Any, unit: Any, desk: Any, n: int) -> None:
     for i in range(n):
         services.record_intake(
-            contract, user=desk, reporter=f"r{i}", description=f"d{i}", unit=unit
+            contract, user=desk, reporter=f"r{i}", description=f"d{i}", unit=unit, **NEW
         )
 
 
@@ -109,7 +112,9 @@ def test_board_search_by_number_prefix_in_any_case_or_by_title(
     full number or a part of the title."""
 
     def report(text: str) -> Ticket:
-        return services.record_intake(contract_a, user=service_desk, reporter="r", description=text)
+        return services.record_intake(
+            contract_a, user=service_desk, reporter="r", description=text, **NEW
+        )
 
     a, b = report("打印机卡纸"), report("终端黑屏")
     c = report(f"同 {a.number} 的问题")

@@ -232,3 +232,26 @@ def test_dingtalk_import_inspections_and_acceptance(demo: Contract, client: Any)
         assert file.state == "open"
     client.force_login(User.objects.get(username="supervisor"))
     assert client.get("/acceptance/C-2025-001/").status_code == 200
+
+
+def test_demo_ticket_numbers_have_one_format_and_a_ledger_line_names_one_ticket(
+    demo: Contract, client: Any
+) -> None:
+    """Issue 12: the registered history and the flow's tickets share the flow's
+    format and sequence, so no two contracts have the same number, and a ledger
+    line's reference links to that one ticket."""
+    import re
+
+    from opsqm.derived.ledger.services import ref_links
+
+    numbers = list(Ticket.objects.values_list("number", flat=True))
+    assert all(re.fullmatch(r"GD-20\d\d-\d{4}", n) for n in numbers), numbers[:5]
+    assert len(set(numbers)) == len(numbers)
+    ticket_rules = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"}
+    for c in Contract.objects.all():
+        links = ref_links(c)
+        items = [i for i in contract_ledger(c).items if i.rule in ticket_rules]
+        for item in items:
+            ticket = Ticket.objects.get(number=item.ref)  # exactly one, anywhere
+            assert ticket.contract_id == c.pk
+            assert links[item.ref] == f"/tickets/{ticket.pk}/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -59,6 +61,8 @@ def test_each_role_sees_its_next_steps(users, login, contract_a, unit_a):
         phone="010-1",
         system="终端",
         description="无法登录",
+        priority="normal",
+        reported_at=timezone.make_aware(datetime.datetime(2025, 6, 2, 10, 0)),
     )
     now = timezone.now()
     dispatched = create_ticket(

@@ -314,6 +314,22 @@ def _leaves(
 def _tickets(ev: m.ContractEvidence, contract: Contract, result: ImportResult) -> None:
     up = _Upsert("ticket", result)
     tickets = {t.number: t for t in Ticket.objects.filter(contract=contract)}
+    # A number names one ticket across contracts (issue 12): one of another contract's
+    # is refused by name, not left to the database's unique constraint.
+    taken = sorted(
+        Ticket.objects.filter(number__in=[t.id for t in ev.tickets])
+        .exclude(contract=contract)
+        .values_list("number", "contract__code")
+    )
+    if taken:
+        names = ", ".join(f"{n} ({code})" for n, code in taken[:5])
+        raise ValidationError(
+            {
+                "ticket": [
+                    f"{contract.code}: ticket numbers already used by another contract: {names}"
+                ]
+            }
+        )
     for t in ev.tickets:
         tickets[t.id] = up(
             tickets.get(t.id),

@@ -20,9 +20,14 @@ DEMO_UIDVALIDITY = 1
 SERVER_DELAY = timedelta(seconds=3)  # the send → the server's receive time
 
 
-def intake(story: Story, contract: Contract, at: datetime, **fields: Any) -> Any:
+def intake(
+    story: Story, contract: Contract, at: datetime, priority: str = "normal", **fields: Any
+) -> Any:
+    """The demo's desk records a report; it chooses "normal" unless the story says."""
     with clock(at + timedelta(minutes=2)):
-        return tickets.record_intake(contract, user=story.users["desk"], reported_at=at, **fields)
+        return tickets.record_intake(
+            contract, user=story.users["desk"], reported_at=at, priority=priority, **fields
+        )
 
 
 def call(story: Story, t: Any, at: datetime, person: str, outcome: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from opsqm.edges.demo.story import Story, at
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.tickets import services
 from opsqm.facts.tickets.models import Ticket
 from opsqm.infra.audit.servicekit import save_audited
 
@@ -22,23 +23,19 @@ def register_history(
     """Without `open_work` the contract gets no registered open tickets (its open
     work comes from the real flow)."""
     rng = story.rng
-    n = 0
     d = first
     while d <= last:
         if story.cal.is_workday(d) and rng.random() < 0.2:
-            n += 1
-            _ticket(story, contract, n, at(d, rng.randint(9, 16), rng.randint(0, 59)), units)
+            _ticket(story, contract, at(d, rng.randint(9, 16), rng.randint(0, 59)), units)
         d += timedelta(days=1)
     if contract.end >= story.now.date() and open_work:
         for hours_ago in (30, 5, 1):  # open now: one overdue, two counting down
-            n += 1
-            _ticket(story, contract, n, story.now - timedelta(hours=hours_ago), units, True)
+            _ticket(story, contract, story.now - timedelta(hours=hours_ago), units, True)
 
 
 def _ticket(
     story: Story,
     contract: Contract,
-    n: int,
     dispatched: datetime,
     units: list[Any],
     open_: bool = False,
@@ -51,11 +48,14 @@ def _ticket(
     took = sla + rng.randint(5, 40) if roll < 0.05 else rng.randint(1, sla - 1)
     resolved = None if open_ else dispatched + timedelta(hours=took, minutes=rng.randint(0, 50))
     # A registered ticket, its facts given (as the registers take them): no flow.
+    # Its number comes from the flow's own sequence, so it has the flow's format and is
+    # unique across the demo's contracts (a ledger line names one ticket).
+    number = services.next_number(dispatched)
     save_audited(
         Ticket(contract=contract),
         {
-            "number": f"GD-{n:04d}",
-            "problem": f"GD-{n:04d}",
+            "number": number,
+            "problem": number,
             "title": rng.choice(TITLES),
             "unit": rng.choice(units),
             "priority": "urgent" if urgent else "normal",

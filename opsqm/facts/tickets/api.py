@@ -49,6 +49,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "priority",
+            "testing_org",
+            "report_date",
             "status",
             "dispatched_at",
             "deadline",

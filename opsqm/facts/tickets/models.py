@@ -137,6 +137,10 @@ class Ticket(models.Model):
         help_text=_("Tickets about the same problem share a key (第十七条六(二))."),
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
+    # A security work order's report (第十条四): who tested and the report's own date;
+    # blank on a user's report.
+    testing_org = models.CharField(_("testing organisation"), max_length=200, blank=True)
+    report_date = models.DateField(_("report date"), null=True, blank=True)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),
@@ -272,9 +276,9 @@ class Ticket(models.Model):
             "number",
         )
         constraints = (
-            models.UniqueConstraint(
-                fields=["contract", "number"], name="ticket_number_per_contract"
-            ),
+            # One number names one ticket, whatever the contract: a mail tag, a
+            # ledger line and a printout each name one work order (issue 12).
+            models.UniqueConstraint(fields=["number"], name="ticket_number_unique"),
             *limit_constraints("ticket", TEXT_LIMITS),
         )
         indexes = (
@@ -285,7 +289,6 @@ class Ticket(models.Model):
             models.Index(fields=["unit", "deadline"], name="ticket_unit_idx"),
             models.Index(fields=["priority", "deadline"], name="ticket_priority_idx"),
             models.Index(fields=["engineer", "deadline"], name="ticket_engineer_idx"),
-            models.Index(fields=["number"], name="ticket_number_idx"),
             # PostgreSQL also has `ticket_number_upper_idx` on UPPER(number) for the
             # case-insensitive number lookups (migration 0006, outside the model state).
             # The board's default (open work, by deadline): ~7 % of the tickets, so

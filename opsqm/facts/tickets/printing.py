@@ -245,6 +245,19 @@ def form_content(
     }
 
 
+def _security_problem(ticket: Ticket) -> str:
+    """A security work order's problem (第十条四): who tested, the report's date and
+    each finding with its own severity.  Only tickets registered with a testing
+    organisation print it, so the forms printed before stay verifiable."""
+    dated = f"{ticket.report_date:%Y-%m-%d}" if ticket.report_date else "—"
+    lines = [
+        f"{_('Testing organisation')}: {ticket.testing_org}",
+        f"{_('Report date')}: {dated}",
+        *(f"[{f.get_severity_display()}] {f.description}" for f in ticket.findings.all()),
+    ]
+    return "\n".join(lines)
+
+
 def build_form(ticket: Ticket) -> TicketForm:
     """Read the ticket's form (a handful of queries, none per line)."""
     events = list(Event.objects.filter(ticket=ticket).only("at", "source"))
@@ -296,6 +309,8 @@ def build_form(ticket: Ticket) -> TicketForm:
     reporter_phone = original.phone if original else ""
     reported_at = original.reported_at if original else None
     problem = ticket.description or (original.description if original else "")
+    if ticket.kind == Ticket.Kind.SECURITY and ticket.testing_org:
+        problem = _security_problem(ticket)
     content = form_content(
         ticket,
         reporter=reporter,

@@ -279,6 +279,7 @@ EVENT_LABELS = {
     "mail_not_delivered": _("Mail not delivered (bounced)"),
     "mail_resent": _("Mail sent again"),
     "mail_resent_received": _("Mail sent again, received by the mail server"),
+    "renumbered": _("Number changed to keep numbers unique across contracts"),
 }
 
 # Why mail threaded to a ticket did not count (Event.data["reason"] of

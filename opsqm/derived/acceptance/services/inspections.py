@@ -233,6 +233,9 @@ def open_ticket(result: InspectionResult, user: User) -> Any:
             ),
             system=result.get_group_display(),
             title=f"{_('Inspection finding')}: {result.text}"[:200],
+            # A routine inspection's finding is not an outage: normal (24 h), stated
+            # here because record_intake has no default priority.
+            priority="normal",
         )
         result.ticket = ticket
         result.save(update_fields=["ticket"])

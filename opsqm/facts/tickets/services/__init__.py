@@ -25,7 +25,7 @@ from opsqm.facts.tickets.services.closure import (
     sign_link_for,
     sign_with_link,
 )
-from opsqm.facts.tickets.services.common import FlowError, next_number
+from opsqm.facts.tickets.services.common import FlowError, next_number, today
 from opsqm.facts.tickets.services.dispatching import (
     apply_server_times,
     dispatch,
@@ -33,12 +33,17 @@ from opsqm.facts.tickets.services.dispatching import (
 )
 from opsqm.facts.tickets.services.faults import FAULTS, record_fault
 from opsqm.facts.tickets.services.inbound import handle_inbound
-from opsqm.facts.tickets.services.intake import record_intake, register_security_report
+from opsqm.facts.tickets.services.intake import (
+    contracts_in_force,
+    record_intake,
+    register_security_report,
+)
 from opsqm.facts.tickets.services.phone import (
     PHONE_WINDOW,
     close_by_phone,
     log_vendor_call,
     phone_deadline,
+    staff_to_phone,
 )
 from opsqm.facts.tickets.services.reminders import (
     REMINDER_LEAD,
@@ -70,6 +75,7 @@ __all__ = [
     "close_by_phone",
     "close_finding",
     "confirm_by_phone",
+    "contracts_in_force",
     "create_sign_link",
     "decide_extension",
     "dispatch",
@@ -90,6 +96,8 @@ __all__ = [
     "sign",
     "sign_link_for",
     "sign_with_link",
+    "staff_to_phone",
     "sweep_server_times",
+    "today",
     "upload_external_form",
 ]

@@ -37,7 +37,7 @@ def _mail_body(
         f"优先级 Priority: {ticket.get_priority_display()} ({deadline_hours} h)",
         f"系统/终端 System: {ticket.system or '-'}",
         "",
-        ticket.description,
+        *(_security_lines(ticket) if ticket.kind == Ticket.Kind.SECURITY else [ticket.description]),
         *lines,
     ]
     if ask_reply:
@@ -47,6 +47,19 @@ def _mail_body(
             "Reply to this mail to acknowledge it; the bureau mail server's receive time counts.",
         ]
     return "\n".join(parts)
+
+
+def _security_lines(ticket: Ticket) -> list[str]:
+    """A security work order (第十条四): who tested, the report's date, and each finding
+    with its own severity (the ticket's priority only sets the deadline)."""
+    report_date = f"{ticket.report_date:%Y-%m-%d}" if ticket.report_date else "-"
+    return [
+        f"检测机构 Testing organisation: {ticket.testing_org or '-'}",
+        f"报告日期 Report date: {report_date}",
+        "",
+        "问题清单 Findings:",
+        *(f"- [{f.get_severity_display()}] {f.description}" for f in ticket.findings.all()),
+    ]
 
 
 def _local(at: datetime.datetime | None) -> str:

@@ -35,6 +35,11 @@ def now() -> datetime.datetime:
     return timezone.now()
 
 
+def today() -> datetime.date:
+    """The flow's date in Beijing (what `now()` says)."""
+    return timezone.localtime(now()).date()
+
+
 def _person(user: User | AnonymousUser | None) -> Any:
     """The user to record as the author: None for an anonymous visitor (a one-time
     signing link) or a job."""

@@ -7,9 +7,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.dates import check_dates
+from opsqm.facts.staff.models import StaffMember
 from opsqm.facts.tickets.models import Event, PhoneCall, Ticket
 from opsqm.facts.tickets.services import common
 from opsqm.facts.tickets.services.common import FlowError, _event, _locked, save_ticket
@@ -28,6 +30,17 @@ def phone_deadline(ticket: Ticket) -> datetime.datetime | None:
     return ticket.vendor_called_at + PHONE_WINDOW if ticket.vendor_called_at else None
 
 
+def staff_to_phone(ticket: Ticket) -> list[StaffMember]:
+    """Whom the desk may phone about a ticket: the vendor's staff on the contract who
+    have not left (第九条一; the page offers them, a typed name is the fallback)."""
+    day = common.today()
+    return list(
+        ticket.contract.staff.filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .filter(entered_on__lte=day)
+        .order_by("person")
+    )
+
+
 def log_vendor_call(
     ticket: Ticket, *, user: User, called_at: datetime.datetime, person: str, outcome: str
 ) -> PhoneCall:
@@ -38,6 +51,9 @@ def log_vendor_call(
         ticket = _locked(ticket)
         if ticket.dispatched_at or ticket.dispatch_message_id or ticket.phone_resolved_at:
             raise FlowError(_("The phone step is over for this ticket."))
+        if ticket.kind == Ticket.Kind.SECURITY:
+            # 第十条四: a test or assessment report is a work order at once, no call.
+            raise FlowError(_("A security report is dispatched without a phone call."))
         if not person.strip() or not outcome.strip():
             raise ValidationError(_("Record whom you called and what was said."))
         if called_at > common.now() + datetime.timedelta(minutes=5):

@@ -51,7 +51,8 @@ def _vendor_call(request: AuthenticatedRequest, t: Ticket) -> Any:
         t,
         user=request.user,
         called_at=parse_dt(_p(request, "called_at")) or timezone.now(),
-        person=_p(request, "person"),
+        # the vendor's engineer picked from its staff; a typed name only when not listed
+        person=_p(request, "person").strip() or _p(request, "person_other"),
         outcome=_p(request, "outcome"),
     )
 

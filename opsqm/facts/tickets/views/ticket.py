@@ -59,6 +59,12 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "extensions": ticket.extensions.all(),
         "findings": ticket.findings.all(),
         "phone_deadline": services.phone_deadline(ticket),
+        # asked only while the desk may still phone the vendor about a user's report
+        "staff_to_phone": services.staff_to_phone(ticket)
+        if is_desk(user)
+        and ticket.status == Ticket.Status.REPORTED
+        and ticket.kind == Ticket.Kind.SERVICE
+        else [],
         "now": now,
         "is_desk": is_desk(user),
         "is_vendor": is_vendor(user),
