@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from opsqm.derived.acceptance.models import AcceptanceFile
 from opsqm.derived.payments.models import Invoice, Kind, PaymentMade, PaymentPlan
 from opsqm.derived.settlement.models import SettlementStatement
+from opsqm.derived.settlement.services import payable as settlement_payable
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.contracts.rulebooks import contract_rulebook
 from opsqm.facts.contracts.scoring import model_contract
@@ -113,11 +114,10 @@ def _accepted_on(contract: Contract) -> datetime.date | None:
 
 
 def _final_amount(contract: Contract) -> Decimal | None:
-    """The final payment less the settlement's deductions (五.5), once signed off."""
+    """The final payment less the settlement's fines and compensation (五.5), once
+    signed off."""
     st = SettlementStatement.objects.filter(contract=contract).first()
-    if st is None or not st.frozen_ledger:
-        return None
-    return Decimal(st.frozen_ledger["settlement"]["payable"])
+    return None if st is None else settlement_payable(st)
 
 
 def schedule(contract: Contract, on: datetime.date | None = None) -> list[Due]:
