@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -155,6 +154,17 @@ class ForceMajeureViewSet(ScopedCreate):
     permission_classes = (read_write(READERS, NOTIFIERS),)
     serializer_class = ForceMajeureSerializer
     model = ForceMajeure
+    # The actions are POST only: a role that may not take them is 403 on any method.
+    ACTION_ROLES = {"explanation": NOTIFIERS, "decision": (Role.ASSESSOR,)}
+
+    def get_permissions(self) -> list[Any]:
+        # by the route, not `self.action`: a GET of a POST-only action has no action
+        match = getattr(self.request, "resolver_match", None)
+        route = (getattr(match, "url_name", "") or "").rsplit("-", 1)[-1]
+        roles = self.ACTION_ROLES.get(route)
+        if roles is not None:
+            return [read_write(roles, roles)()]
+        return list(super().get_permissions())
 
     def service(self, data: dict[str, Any]) -> Any:
         from opsqm.facts.contracts.models import Contract
@@ -180,8 +190,6 @@ class ForceMajeureViewSet(ScopedCreate):
     @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
     def decision(self, request: Request, pk: str | None = None) -> Response:
         fm = self.get_object()
-        if getattr(request.user, "role", "") != Role.ASSESSOR:
-            raise PermissionDenied
         s = DecisionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
