@@ -15,6 +15,7 @@ from opsqm.derived.ledger.services import safe_ledger
 from opsqm.derived.payments.services import overdue_payments
 from opsqm.edges.home.todo import tasks
 from opsqm.facts.contracts.access import visible_contracts
+from opsqm.facts.incidents.remedies import explanations_overdue
 from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.roles import ADMIN_ROLES, Role
@@ -131,6 +132,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         ctx["tasks"] = tasks(role, contracts)
         ctx["scores"] = _scores(contracts, with_items=True)
         ctx["overdue_payments"] = overdue_payments(contracts)
+        ctx["overdue_explanations"] = explanations_overdue(contracts)
     elif role == Role.SUPERVISOR:
         ctx["tasks"] = tasks(role, contracts)
         ctx["scores"] = _scores(contracts)

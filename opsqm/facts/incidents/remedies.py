@@ -221,9 +221,11 @@ def decide_force_majeure(
 
 
 def explanations_overdue(contracts: Iterable[Contract]) -> list[ForceMajeure]:
-    """Notices whose written explanation is overdue, for the home page."""
+    """Undecided notices whose written explanation is overdue, for the home page."""
     day = today()
-    qs = ForceMajeure.objects.filter(contract__in=contracts, explanation_received_on__isnull=True)
+    qs = ForceMajeure.objects.filter(
+        contract__in=contracts, explanation_received_on__isnull=True, decided_on__isnull=True
+    )
     return [fm for fm in qs.select_related("contract") if fm.explanation_overdue(day)]
 
 
