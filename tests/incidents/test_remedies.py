@@ -106,8 +106,12 @@ def test_liability_pages(evidence_a: Any, assessor: Any, vendor_manager: Any, cl
 
 
 def _fm(contract: Any, **extra: Any) -> ForceMajeure:
-    data = {"code": "FM-2025-01", "event": "暴雨致机房停电", "occurred_on": D(2025, 12, 29),
-            "notified_at": at(2025, 12, 29, 11)} | extra  # fmt: skip
+    data = {
+        "code": "FM-2025-01",
+        "event": "暴雨致机房停电",
+        "occurred_on": D(2025, 12, 29),
+        "notified_at": at(2025, 12, 29, 11),
+    } | extra
     return remedies.record_force_majeure(contract, data)
 
 
@@ -189,8 +193,15 @@ def test_force_majeure_pages(
 ) -> None:
     client.force_login(vendor_manager)
     url = reverse("incidents:force_majeure_create") + f"?contract={evidence_a.pk}"
-    r = client.post(url, {"code": "FM-1", "event": "地震", "occurred_on": "2025-12-29",
-                          "notified_at": "2025-12-29T12:00"})  # fmt: skip
+    r = client.post(
+        url,
+        {
+            "code": "FM-1",
+            "event": "地震",
+            "occurred_on": "2025-12-29",
+            "notified_at": "2025-12-29T12:00",
+        },
+    )
     assert r.status_code == 302
     fm = ForceMajeure.objects.get(code="FM-1")
     page = reverse("incidents:force_majeure", args=[fm.pk])
@@ -199,8 +210,15 @@ def test_force_majeure_pages(
     client.force_login(assessor)
     ticket = Ticket.objects.get(number="GD-0002")
     delay = ServiceDelay.objects.get(obligation="季度报告 2025Q1")
-    r = client.post(page, {"form": "decision", "dec-decided_on": "2026-01-06",
-                           "dec-decision": "认定不可抗力", "dec-tickets": [ticket.pk]})  # fmt: skip
+    r = client.post(
+        page,
+        {
+            "form": "decision",
+            "dec-decided_on": "2026-01-06",
+            "dec-decision": "认定不可抗力",
+            "dec-tickets": [ticket.pk],
+        },
+    )
     assert r.status_code == 302
     ticket.refresh_from_db()
     assert ticket.excused == "force_majeure:FM-1"
@@ -222,8 +240,12 @@ def test_only_a_written_agreement_moves_the_due_day(evidence_a: Any, assessor: A
     with pytest.raises(ValidationError) as exc:
         inc.update_service_delay(delay, {"due": D(2025, 4, 20)})
     assert list(exc.value.message_dict) == ["due"]
-    data = {"requested_on": D(2025, 4, 5), "agreed_on": D(2025, 4, 7), "new_due": D(2025, 4, 20),
-            "reason": "等待局方提供数据"}  # fmt: skip
+    data = {
+        "requested_on": D(2025, 4, 5),
+        "agreed_on": D(2025, 4, 7),
+        "new_due": D(2025, 4, 20),
+        "reason": "等待局方提供数据",
+    }
     with pytest.raises(ValidationError) as exc:
         remedies.agree_delay(delay, data, assessor)
     assert list(exc.value.message_dict) == ["document"]
@@ -249,8 +271,16 @@ def test_agreement_page(evidence_a: Any, assessor: Any, client: Any) -> None:
     delay = ServiceDelay.objects.get(obligation="季度报告 2025Q1")
     client.force_login(assessor)
     url = reverse("incidents:delay_agreement", args=[delay.pk])
-    r = client.post(url, {"requested_on": "2025-04-05", "agreed_on": "2025-04-07",
-                          "new_due": "2025-04-20", "reason": "同意延期", "document": pdf()})  # fmt: skip
+    r = client.post(
+        url,
+        {
+            "requested_on": "2025-04-05",
+            "agreed_on": "2025-04-07",
+            "new_due": "2025-04-20",
+            "reason": "同意延期",
+            "document": pdf(),
+        },
+    )
     assert r.status_code == 302
     page = client.get(
         reverse("incidents:deliveries") + f"?contract={evidence_a.pk}"

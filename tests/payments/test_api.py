@@ -31,12 +31,19 @@ def api(user: Any) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Token {secret}")
 
 
-def test_payments_read_and_write(contract_a: Any, contract_b: Any, assessor: Any, vendor_manager: Any,
-                                 recipient: Any) -> None:  # fmt: skip
+def test_payments_read_and_write(
+    contract_a: Any, contract_b: Any, assessor: Any, vendor_manager: Any, recipient: Any
+) -> None:
     services.set_signed_on(contract_a, D(2025, 1, 6))
     a, m = api(assessor), api(vendor_manager)
-    invoice = {"contract": contract_a.code, "kind": "first", "number": "FP-1", "amount": "700000.00",
-               "issued_on": "2025-01-20", "received_on": "2025-01-21"}  # fmt: skip
+    invoice = {
+        "contract": contract_a.code,
+        "kind": "first",
+        "number": "FP-1",
+        "amount": "700000.00",
+        "issued_on": "2025-01-20",
+        "received_on": "2025-01-21",
+    }
     assert m.post("/api/v1/invoices/", invoice, content_type=JSON).status_code == 403
     r = a.post("/api/v1/invoices/", invoice, content_type=JSON)
     assert r.status_code == 201 and r.json()["number"] == "FP-1"
@@ -56,8 +63,11 @@ def test_payments_read_and_write(contract_a: Any, contract_b: Any, assessor: Any
     assert r.status_code == 200
     first = r.json()["payments"][0]
     assert (first["kind"], first["amount"], first["paid"], first["outstanding"]) == (
-        "first", "700000.00", "700000.00", "0.00",
-    )  # fmt: skip
+        "first",
+        "700000.00",
+        "700000.00",
+        "0.00",
+    )
     assert r.json()["signed_on"] == "2025-01-06"
     assert m.get(f"/api/v1/payment-schedules/{contract_b.code}/").status_code == 404
     assert [x["contract"] for x in m.get("/api/v1/payment-schedules/").json()["results"]] == [
@@ -69,8 +79,13 @@ def test_payments_read_and_write(contract_a: Any, contract_b: Any, assessor: Any
 
 def test_termination_api(contract_a: Any, assessor: Any, vendor_manager: Any) -> None:
     inc.record_service_delay(contract_a, {"obligation": "人员名单", "due": D(2025, 3, 1)})
-    body = {"contract": contract_a.code, "grounds": "delay_over_15", "notice_on": "2025-03-20",
-            "received_on": "2025-03-21", "reason": "逾期"}  # fmt: skip
+    body = {
+        "contract": contract_a.code,
+        "grounds": "delay_over_15",
+        "notice_on": "2025-03-20",
+        "received_on": "2025-03-21",
+        "reason": "逾期",
+    }
     assert (
         api(vendor_manager).post("/api/v1/terminations/", body, content_type=JSON).status_code
         == 403
@@ -89,11 +104,17 @@ def test_termination_api(contract_a: Any, assessor: Any, vendor_manager: Any) ->
 def test_remedies_api(contract_a: Any, contract_b: Any, assessor: Any, vendor_manager: Any) -> None:
     incident = inc.record_incident(
         contract_a,
-        {"code": "SG-1", "level": 3, "occurred_at": datetime.datetime(2025, 6, 2, 9, tzinfo=TZ),
-         "human_error": "wrong_command"},
-    )  # fmt: skip
-    other = inc.record_incident(contract_b, {"code": "SG-B", "level": 3,
-                                             "occurred_at": datetime.datetime(2025, 6, 2, 9, tzinfo=TZ)})  # fmt: skip
+        {
+            "code": "SG-1",
+            "level": 3,
+            "occurred_at": datetime.datetime(2025, 6, 2, 9, tzinfo=TZ),
+            "human_error": "wrong_command",
+        },
+    )
+    other = inc.record_incident(
+        contract_b,
+        {"code": "SG-B", "level": 3, "occurred_at": datetime.datetime(2025, 6, 2, 9, tzinfo=TZ)},
+    )
     a, m = api(assessor), api(vendor_manager)
     body = {
         "incident": incident.pk,
@@ -106,10 +127,21 @@ def test_remedies_api(contract_a: Any, contract_b: Any, assessor: Any, vendor_ma
     assert m.get("/api/v1/liabilities/").json()["results"][0]["amount"] == "9000.00"
     r = a.post("/api/v1/liabilities/", body | {"incident": other.pk}, content_type=JSON)
     assert r.status_code == 400  # contract B's incident has no operator error
-    ticket = create_ticket(contract_a, {"number": "GD-9", "priority": "urgent",
-                                        "dispatched_at": datetime.datetime(2025, 7, 1, 10, tzinfo=TZ)})  # fmt: skip
-    fm = {"contract": contract_a.code, "code": "FM-1", "event": "暴雨", "occurred_on": "2025-07-01",
-          "notified_at": "2025-07-01T12:00:00+08:00"}  # fmt: skip
+    ticket = create_ticket(
+        contract_a,
+        {
+            "number": "GD-9",
+            "priority": "urgent",
+            "dispatched_at": datetime.datetime(2025, 7, 1, 10, tzinfo=TZ),
+        },
+    )
+    fm = {
+        "contract": contract_a.code,
+        "code": "FM-1",
+        "event": "暴雨",
+        "occurred_on": "2025-07-01",
+        "notified_at": "2025-07-01T12:00:00+08:00",
+    }
     r = m.post("/api/v1/force-majeure/", fm, content_type=JSON)
     assert r.status_code == 201 and r.json()["explanation_due"] == "2025-07-06"
     pk = r.json()["id"]
@@ -127,13 +159,25 @@ def test_remedies_api(contract_a: Any, contract_b: Any, assessor: Any, vendor_ma
         content_type=JSON,
     )
     assert r.status_code == 400 and "incidents" in r.json()
-    r = m.post(f"/api/v1/force-majeure/{pk}/explanation/", {"explanation_received_on": "2025-07-03"},
-               content_type=JSON)  # fmt: skip
+    r = m.post(
+        f"/api/v1/force-majeure/{pk}/explanation/",
+        {"explanation_received_on": "2025-07-03"},
+        content_type=JSON,
+    )
     assert r.status_code == 200 and r.json()["explanation_overdue"] is False
     delivery = inc.record_service_delay(contract_a, {"obligation": "季报", "due": D(2025, 7, 10)})
     doc = SimpleUploadedFile("agree.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    r = a.post("/api/v1/delay-agreements/", {"delivery": delivery.pk, "requested_on": "2025-07-02",
-               "agreed_on": "2025-07-03", "new_due": "2025-07-20", "reason": "同意", "document": doc})  # fmt: skip
+    r = a.post(
+        "/api/v1/delay-agreements/",
+        {
+            "delivery": delivery.pk,
+            "requested_on": "2025-07-02",
+            "agreed_on": "2025-07-03",
+            "new_due": "2025-07-20",
+            "reason": "同意",
+            "document": doc,
+        },
+    )
     assert r.status_code == 201 and r.json()["previous_due"] == "2025-07-10"
     assert ServiceDelay.objects.get(pk=delivery.pk).due == D(2025, 7, 20)
     assert api(vendor_manager).get("/api/v1/delay-agreements/").json()["count"] == 1

@@ -93,8 +93,11 @@ def test_recorded_termination_and_its_consequence(late: Any) -> None:
     c = termination.consequence(late)
     assert c is not None
     assert (c.refund, c.damages, c.total, c.refund_due) == (
-        M("700000.00"), M("300000.00"), M("1000000.00"), D(2025, 4, 21),
-    )  # fmt: skip
+        M("700000.00"),
+        M("300000.00"),
+        M("1000000.00"),
+        D(2025, 4, 21),
+    )
     termination.record_termination(
         late, _data(grounds="service_failure", actual_loss=M("120000.00"))
     )
@@ -111,8 +114,15 @@ def test_pages(late: Any, assessor: Any, vendor_manager: Any, login: Any) -> Non
     assert m.get(url).status_code == 403
     a = login(assessor)
     assert "人员名单" in a.get(url).content.decode()  # the right of 十.2 is shown
-    resp = a.post(url, {"grounds": "delay_over_15", "notice_on": "2025-03-20", "received_on": "2025-03-21",
-                        "reason": "逾期"})  # fmt: skip
+    resp = a.post(
+        url,
+        {
+            "grounds": "delay_over_15",
+            "notice_on": "2025-03-20",
+            "received_on": "2025-03-21",
+            "reason": "逾期",
+        },
+    )
     assert resp.status_code == 302
     panel = m.get(f"/payments/{late.code}/panel/").content.decode()
     assert "1,000,000.00" in panel and "2025-04-21" in panel
