@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('notice_on', models.DateField(verbose_name='termination notice issued on')),
                 ('received_on', models.DateField(verbose_name='notice received by the vendor on')),
                 ('reason', models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='reason')),
-                ('actual_loss', models.DecimalField(blank=True, decimal_places=2, help_text='Leave empty when the loss cannot be computed: 30 % of the amount applies.', max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name='actual loss determined (yuan)')),
+                ('actual_loss', models.DecimalField(blank=True, decimal_places=2, help_text='Leave empty when the loss cannot be computed: 30 per cent of the amount applies.', max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name='actual loss determined (yuan)')),
                 ('notice', models.FileField(blank=True, upload_to=opsqm.infra.core.uploads.upload_to('payments/termination'), validators=[opsqm.infra.core.uploads.UploadValidator('pdf', 'docx', 'png', 'jpeg')], verbose_name='termination notice (scan)')),
                 ('contract', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='termination', to='contracts.contract', verbose_name='contract')),
             ],
