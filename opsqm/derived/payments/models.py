@@ -114,7 +114,9 @@ class Termination(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("Leave empty when the loss cannot be computed: 30 per cent of the amount applies."),
+        help_text=_(
+            "Leave empty when the loss cannot be computed: 30 per cent of the amount applies."
+        ),
     )
     notice = models.FileField(
         _("termination notice (scan)"),
