@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from opsqm.facts.contracts.scoring import contract_ledger
 from opsqm.facts.incidents import remedies
@@ -52,7 +53,7 @@ def test_liability_needs_an_operator_error_and_a_sane_determination(
 ) -> None:
     plain = Incident.objects.get(code="SG-01")
     data = {"amount": Decimal("12000.00"), "decided_on": D(2025, 6, 20), "decision": "局信息处认定"}
-    with pytest.raises(ValidationError, match="operator"):
+    with translation.override("en"), pytest.raises(ValidationError, match="operator"):
         remedies.record_liability(plain, data, assessor)
     incident = _operator_error(evidence_a)
     for bad, field in (

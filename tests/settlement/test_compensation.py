@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from opsqm.derived.payments import services as payments
 from opsqm.derived.settlement import compensation
@@ -111,5 +112,17 @@ def test_sign_off_refused_when_the_compensation_changed_after_approval(
         lb.incident,
         {"amount": Decimal("60000.00"), "decided_on": D(2025, 7, 1), "decision": "复核"},
     )
-    with pytest.raises(ValidationError, match="compensation"):
+    with translation.override("en"), pytest.raises(ValidationError, match="compensation"):
         settlement.sign_off(st, assessor)
+
+
+def test_the_exports_list_it(liable: Any, assessor: Any, login: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    body = login(assessor).get(f"/settlement/{liable.code}.xlsx").content
+    summary = load_workbook(io.BytesIO(body)).worksheets[0]
+    cells = {str(r[0].value): r[1].value for r in summary.iter_rows() if r[0].value}
+    line = next(k for k in cells if "SG-07" in k)
+    assert "2025-06-30" in line and Decimal(str(cells[line])) == Decimal("50000.00")

@@ -219,14 +219,16 @@ def _document_data(contract: Contract) -> tuple[dict[str, Any], dict[str, Any], 
             _("Evidence export SHA-256"): st.evidence_sha256,
             _("Rulebook"): st.rulebook,
         }
-        return st.frozen_ledger, meta, str(st.get_status_display())
+        ledger = {**st.frozen_ledger, "compensation": _compensation(st, contract, st.frozen_ledger)}
+        return ledger, meta, str(st.get_status_display())
     live = services.year_end_ledger(contract)
     label = st.get_status_display() if st else _("Forecast (no statement yet)")
     meta = {
         _("Evidence export SHA-256"): services.evidence_sha256(contract),
         _("Rulebook"): live.rulebook,
     }
-    return ledger_to_dict(live), meta, str(label)
+    data = ledger_to_dict(live)
+    return {**data, "compensation": _compensation(st, contract, data)}, meta, str(label)
 
 
 def _download(request: HttpRequest, code: str, kind: str) -> HttpResponse:

@@ -443,7 +443,8 @@ def record_service_delay(contract: Contract, data: Mapping[str, Any]) -> Service
 
 def update_service_delay(delivery: ServiceDelay, data: Mapping[str, Any]) -> ServiceDelay:
     fields = _delivery_fields(data, delivery)
-    if fields["due"] != delivery.due:  # 合同 十.1: only the bureau's written agreement moves it
+    # 合同 十.1: only the bureau's written agreement moves it (remedies.agree_delay)
+    if fields.get("due", delivery.due) != delivery.due:
         raise ValidationError(
             {"due": _("The due day moves only with the bureau's written agreement: record it.")}
         )
