@@ -128,3 +128,19 @@ def test_pages(late: Any, assessor: Any, vendor_manager: Any, login: Any) -> Non
     assert "1,000,000.00" in panel and "2025-04-21" in panel
     contract_page = a.get(f"/contracts/{late.pk}/").content.decode()
     assert f"/payments/{late.code}/panel/" in contract_page
+
+
+@pytest.mark.django_db
+def test_nothing_is_overdue_after_a_termination(late: Any) -> None:
+    from opsqm.derived.payments.models import PaymentMade
+
+    PaymentMade.objects.filter(contract=late).delete()  # the first payment never made
+    invoice = {"kind": "first", "number": "FP-1", "amount": M("700000.00")}
+    services.register_invoice(
+        late, invoice | {"issued_on": D(2025, 1, 20), "received_on": D(2025, 1, 20)}
+    )
+    assert services.schedule(late)[0].overdue  # invoiced, long past the deadline
+    termination.record_termination(late, _data())
+    first = services.schedule(late)[0]
+    assert first.terminated and not first.overdue
+    assert services.overdue_payments([late]) == []

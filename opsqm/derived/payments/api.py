@@ -118,6 +118,7 @@ class DueSerializer(serializers.Serializer):
     paid = serializers.DecimalField(max_digits=14, decimal_places=2)
     outstanding = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     overdue = serializers.BooleanField()
+    terminated = serializers.BooleanField()
 
     def get_deadline(self, due: services.Due) -> str | None:
         return due.deadline.due.isoformat() if due.deadline else None
