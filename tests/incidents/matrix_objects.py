@@ -81,3 +81,48 @@ def add_objects(
                 f"settlement_{tag}": st.pk,
             }
         )
+        _remedies(objs, tag, contract, inc, delivery)
+
+
+def _remedies(objs: dict[str, Any], tag: str, contract: Any, inc: Any, delivery: Any) -> None:
+    """Issue 16: liability, force majeure, an agreed delay, a termination, an invoice
+    and a payment, each with its file where it has one."""
+    from decimal import Decimal
+
+    from opsqm.derived.payments.models import Invoice, PaymentMade, Termination
+    from opsqm.facts.incidents.models import DelayAgreement, ForceMajeure, Liability
+
+    day = datetime.date(2025, 6, 1)
+    lb = Liability.objects.create(incident=inc, amount=Decimal(1), decided_on=day, decision="d")
+    lb.evidence.save("l.pdf", ContentFile(PDF), save=True)
+    fm = ForceMajeure.objects.create(
+        contract=contract, code=f"FM-{tag}", event="e", occurred_on=day,
+        notified_at=datetime.datetime(2025, 6, 1, 9, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    fm.explanation.save("x.pdf", ContentFile(PDF), save=True)
+    agreement = DelayAgreement(
+        delivery=delivery, requested_on=day, agreed_on=day, previous_due=day,
+        new_due=day + datetime.timedelta(days=5), reason="r",
+    )  # fmt: skip
+    agreement.document.save("a.pdf", ContentFile(PDF), save=True)
+    t = Termination.objects.create(
+        contract=contract, grounds="service_failure", notice_on=day, received_on=day, reason="r"
+    )
+    t.notice.save("t.pdf", ContentFile(PDF), save=True)
+    invoice = Invoice.objects.create(
+        contract=contract, kind="first", number=f"FP-{tag}", amount=Decimal(1),
+        issued_on=day, received_on=day,
+    )  # fmt: skip
+    paid = PaymentMade.objects.create(
+        contract=contract, kind="first", paid_on=day, amount=Decimal(1)
+    )
+    objs.update(
+        {
+            f"liability_{tag}": lb.pk,
+            f"fm_{tag}": fm.pk,
+            f"agreement_{tag}": agreement.pk,
+            f"termination_{tag}": t.pk,
+            f"invoice_{tag}": invoice.pk,
+            f"payment_{tag}": paid.pk,
+        }
+    )

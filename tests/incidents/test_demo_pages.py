@@ -51,3 +51,25 @@ def test_demo_pages_render(client: Any) -> None:
             assert r.status_code == 200, (username, url, r.status_code)
     client.force_login(User.objects.get(username="supervisor"))
     assert 'name="decision"' in client.get("/settlement/C-2025-001/").content.decode()
+
+
+def test_demo_remedies_on_the_seed_contract(client: Any) -> None:
+    """Payments, SG-03's liability and the force-majeure decision of the seed contract
+    show on the settlement, payment, incident, force-majeure and ledger pages."""
+    import io
+
+    call_command("demo", stdout=io.StringIO())
+    from opsqm.facts.incidents.models import ForceMajeure, Incident
+
+    client.force_login(User.objects.get(username="assessor"))
+    settlement = client.get("/settlement/C-2025-001/").content.decode()
+    assert "SG-03" in settlement and "8,600.00" in settlement
+    panel = client.get("/payments/C-2025-001/panel/").content.decode()
+    assert "11002512345678" in panel and "397,500.00" in panel
+    sg03 = Incident.objects.get(code="SG-03")
+    assert "8,600.00" in client.get(f"/incidents/{sg03.pk}/").content.decode()
+    fm = ForceMajeure.objects.get(code="FM-2026-01")
+    assert fm.decided and not fm.explanation_overdue(fm.explanation_due)
+    assert "季度报告 2026Q2" in client.get(f"/incidents/force-majeure/{fm.pk}/").content.decode()
+    ledger = client.get("/ledger/C-2025-001/").content.decode()
+    assert "force_majeure:FM-2026-01" in ledger

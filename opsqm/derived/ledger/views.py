@@ -13,6 +13,7 @@ from opsqm.derived.ledger.kept import figures, kept_ledger, kept_summaries
 from opsqm.derived.ledger.services import item_groups, ref_links
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.incidents.remedies import excused_rows
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.roles import Role
 from opsqm.infra.core.viewkit import parse_as_of
@@ -72,6 +73,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "problem": problem,
             "groups": groups,
             "as_of": request.GET.get("as_of", ""),
+            "excused": excused_rows(contract),
         },
     )
 

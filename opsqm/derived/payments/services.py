@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.derived.acceptance.models import AcceptanceFile
-from opsqm.derived.payments.models import Invoice, Kind, PaymentMade, PaymentPlan
+from opsqm.derived.payments.models import Invoice, Kind, PaymentMade, PaymentPlan, Termination
 from opsqm.derived.settlement.models import SettlementStatement
+from opsqm.derived.settlement.services import payable as settlement_payable
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.contracts.rulebooks import contract_rulebook
 from opsqm.facts.contracts.scoring import model_contract
@@ -96,6 +97,9 @@ class Due:
     invoices: list[Invoice] = field(default_factory=list)
     payments: list[PaymentMade] = field(default_factory=list)
     overdue: bool = False
+    # 合同 十.2 / 十.3: after a termination the bureau pays nothing more; what was paid
+    # comes back (termination.consequence), so nothing outstanding is overdue.
+    terminated: bool = False
 
     @property
     def paid(self) -> Decimal:
@@ -113,11 +117,10 @@ def _accepted_on(contract: Contract) -> datetime.date | None:
 
 
 def _final_amount(contract: Contract) -> Decimal | None:
-    """The final payment less the settlement's deductions (五.5), once signed off."""
+    """The final payment less the settlement's fines and compensation (五.5), once
+    signed off."""
     st = SettlementStatement.objects.filter(contract=contract).first()
-    if st is None or not st.frozen_ledger:
-        return None
-    return Decimal(st.frozen_ledger["settlement"]["payable"])
+    return None if st is None else settlement_payable(st)
 
 
 def schedule(contract: Contract, on: datetime.date | None = None) -> list[Due]:
@@ -127,6 +130,7 @@ def schedule(contract: Contract, on: datetime.date | None = None) -> list[Due]:
     plan = PaymentPlan.objects.filter(contract=contract).first()
     invoices = list(Invoice.objects.filter(contract=contract))
     paid = list(PaymentMade.objects.filter(contract=contract))
+    terminated = Termination.objects.filter(contract=contract).exists()
     starts = {
         Kind.FIRST: plan.signed_on if plan else None,
         Kind.FINAL: _accepted_on(contract),
@@ -142,7 +146,8 @@ def schedule(contract: Contract, on: datetime.date | None = None) -> list[Due]:
         deadline = payment_deadline(cal, start, [i.received_on for i in inv]) if start else None
         due = Due(kind, str(kind.label), amounts[kind], start, deadline, inv)
         due.payments = [p for p in paid if p.kind == kind]
-        due.overdue = bool(
+        due.terminated = terminated
+        due.overdue = not terminated and bool(
             deadline and due.amount is not None and is_overdue(deadline, due.amount, due.paid, on)
         )
         out.append(due)

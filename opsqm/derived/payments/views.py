@@ -3,20 +3,23 @@ the contract and settlement pages load (htmx; those apps sit below this one)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opsqm.derived.payments import services
-from opsqm.derived.payments.models import Invoice, PaymentMade, PaymentPlan
+from opsqm.derived.payments import services, termination
+from opsqm.derived.payments.models import Invoice, PaymentMade, PaymentPlan, Termination
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.roles import Role
+from opsqm.infra.core.uploads import serve_protected
 from opsqm.infra.core.viewkit import run_service
 
 READERS = (Role.ASSESSOR, Role.SUPERVISOR, Role.SERVICE_DESK, Role.VENDOR_MANAGER)
@@ -42,6 +45,18 @@ class PaymentForm(forms.ModelForm):
         model = PaymentMade
         fields = services.PAYMENT_FIELDS
         widgets = {"paid_on": DATE}
+
+
+class TerminationForm(forms.ModelForm):
+    class Meta:
+        model = Termination
+        fields = termination.TERMINATION_FIELDS
+        widgets = {
+            "notice_on": DATE,
+            "received_on": DATE,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "notice": forms.FileInput,
+        }
 
 
 FORMS = {
@@ -81,18 +96,50 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "contract": contract,
             "plan": plan,
-            "dues": services.schedule(contract),
+            **_panel_context(contract),
             "forms": bound if can_edit else None,
             "title": _("Payments"),
         },
     )
 
 
+def _panel_context(contract: Contract) -> dict[str, Any]:
+    return {
+        "contract": contract,
+        "dues": services.schedule(contract),
+        "termination": Termination.objects.filter(contract=contract).first(),
+        "consequence": termination.consequence(contract),
+    }
+
+
 @login_required
 def panel(request: HttpRequest, code: str) -> HttpResponse:
     contract = _contract(request, code)
+    return render(request, "payments/_panel.html", _panel_context(contract))
+
+
+@login_required
+def terminate(request: HttpRequest, code: str) -> HttpResponse:
+    """Record (or correct) the bureau's termination (合同 十.2, 十.3): the assessor."""
+    require_role(request.user, Role.ASSESSOR)
+    contract = _contract(request, code)
+    current = Termination.objects.filter(contract=contract).first()
+    form = TerminationForm(request.POST or None, request.FILES or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if run_service(form, lambda: termination.record_termination(contract, data)):
+            messages.success(request, str(SAVED))
+            return redirect("payments:detail", code=contract.code)
+    right = termination.delays_over_15(contract, services.today())
     return render(
         request,
-        "payments/_panel.html",
-        {"contract": contract, "dues": services.schedule(contract)},
+        "payments/terminate.html",
+        {"contract": contract, "form": form, "right": right, "title": _("Termination")},
     )
+
+
+@login_required
+def termination_file(request: HttpRequest, code: str) -> FileResponse:
+    contract = _contract(request, code)
+    t = get_object_or_404(Termination, contract=contract)
+    return serve_protected(Termination.objects.filter(contract=contract), t.pk, "notice")

@@ -30,6 +30,7 @@ class SettlementSerializer(OfContractSerializer):
             "rulebook",
             "evidence_sha256",
             "frozen_ledger",
+            "frozen_compensation",
             "history",
         )
 

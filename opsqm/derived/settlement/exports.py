@@ -48,6 +48,7 @@ def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) ->
         [_("Payable to the vendor"), Money(s["payable"])],
         [_("Owed by the vendor"), Money(s["vendor_owes"])],
         [_("Claim on the performance bond"), Money(s["bond_claim"])],
+        *compensation_rows(ledger.get("compensation")),
         [
             _("Termination right (合同 十.2)"),
             _("yes") if ledger["flags"]["termination_right"] else _("no"),
@@ -55,6 +56,22 @@ def summary_rows(contract: Any, ledger: dict[str, Any], meta: dict[str, Any]) ->
     ]
     rows += [[k, v] for k, v in meta.items()]
     return rows
+
+
+def compensation_rows(comp: dict[str, Any] | None) -> list[list[Any]]:
+    """第十二条 compensation deducted beside the fines (合同 五.5), line by line."""
+    if not comp or not comp.get("lines"):
+        return []
+    title = _("Compensation for operators' errors (第十二条)")
+    rows: list[list[Any]] = [
+        [f"{title} {line['incident']} {line['decided_on']}", Money(line["amount"])]
+        for line in comp["lines"]
+    ]
+    return [
+        *rows,
+        [_("Payable after the compensation"), Money(comp["payable"])],
+        [_("Owed by the vendor in all"), Money(comp["vendor_owes"])],
+    ]
 
 
 def item_header() -> list[str]:

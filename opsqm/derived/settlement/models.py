@@ -53,6 +53,10 @@ class SettlementStatement(models.Model):
     frozen_ledger = models.JSONField(_("ledger at sign-off"), null=True, blank=True)
     evidence_sha256 = models.CharField(_("evidence export SHA-256"), max_length=64, blank=True)
     rulebook = models.CharField(_("rulebook"), max_length=64, blank=True)
+    # 第十二条 compensation (合同 五.5): its total when the supervisor approved (sign-off
+    # is refused if it changed) and, at sign-off, the lines and the payable amount.
+    reviewed_compensation = models.CharField(max_length=20, blank=True)
+    frozen_compensation = models.JSONField(_("compensation at sign-off"), null=True, blank=True)
     # [{"at", "by", "role", "action", "comments"}], oldest first.
     history = models.JSONField(_("history"), default=list, blank=True)
 

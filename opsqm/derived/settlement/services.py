@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.derived.evidence.adapter import contract_evidence
+from opsqm.derived.settlement import compensation
 from opsqm.derived.settlement.models import SettlementStatement
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.contracts.rulebooks import contract_rulebook
@@ -142,6 +143,7 @@ def review(
     st.status = S.APPROVED if approve else S.RETURNED
     st.reviewed_by, st.reviewed_at = user, _now()
     st.reviewed_evidence_sha256 = evidence_sha256(st.contract) if approve else ""
+    st.reviewed_compensation = _compensation_total(st.contract) if approve else ""
     _event(st, user, "approve" if approve else "return", comments)
     _save(st, "approve" if approve else "return", before)
     return st
@@ -161,16 +163,38 @@ def sign_off(st: SettlementStatement, user: User) -> SettlementStatement:
                 "statement for review again."
             )
         )
+    if _compensation_total(st.contract) != st.reviewed_compensation:
+        raise ValidationError(
+            _(
+                "The compensation for operators' errors changed after the supervisor's "
+                "approval: submit the statement for review again."
+            )
+        )
     ledger = year_end_ledger(st.contract)
     before = st.status
     st.status = S.SIGNED
     st.signed_by, st.signed_at = user, _now()
     st.frozen_ledger = ledger_to_dict(ledger)
+    st.frozen_compensation = compensation.frozen(st.frozen_ledger, compensation.lines(st.contract))
     st.evidence_sha256 = digest
     st.rulebook = ledger.rulebook
     _event(st, user, "sign")
     _save(st, "sign", before)
     return st
+
+
+def _compensation_total(contract: Contract) -> str:
+    return format(compensation.total(compensation.lines(contract)), "f")
+
+
+def payable(st: SettlementStatement) -> Decimal | None:
+    """What the final payment comes to once signed off: the final payment less the
+    fines and the compensation (合同 五.5); None before sign-off."""
+    if not st.frozen or st.frozen_ledger is None:
+        return None
+    if st.frozen_compensation:
+        return Decimal(st.frozen_compensation["payable"])
+    return Decimal(st.frozen_ledger["settlement"]["payable"])
 
 
 def reopen_after_change(st: SettlementStatement, user: User) -> SettlementStatement:
@@ -255,6 +279,10 @@ def difference(st: SettlementStatement) -> Difference | None:
         return None
     now = ledger_to_dict(year_end_ledger(st.contract))
     diff = compare(st.frozen_ledger, now)
+    then_total = (st.frozen_compensation or {}).get("total", "0.00")
+    now_total = _compensation_total(st.contract)
+    if Decimal(then_total) != Decimal(now_total):
+        diff.amounts["compensation.total"] = (then_total, now_total)
     diff.evidence_changed = evidence_sha256(st.contract) != st.evidence_sha256
     return diff
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.derived.acceptance.services import is_accepted
 from opsqm.derived.ledger.services import ref_links
-from opsqm.derived.settlement import exports, services
+from opsqm.derived.settlement import compensation, exports, services
 from opsqm.derived.settlement.models import SettlementStatement
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
@@ -112,6 +112,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             for i in g["items"]
         ]
     role = _role(request)
+    comp = _compensation(st, contract, ledger)
     return render(
         request,
         "settlement/detail.html",
@@ -130,8 +131,20 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "now": timezone.now(),
             # 合同 五.2: the final payment is made once the project is accepted.
             "accepted": is_accepted(contract),
+            "comp": comp,
         },
     )
+
+
+def _compensation(
+    st: SettlementStatement | None, contract: Contract, ledger: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """第十二条 compensation (合同 五.5): frozen at sign-off, else as recorded now."""
+    if st is not None and st.frozen and st.frozen_compensation:
+        return st.frozen_compensation
+    if ledger is None:
+        return None
+    return compensation.frozen(ledger, compensation.lines(contract))
 
 
 def _act(request: HttpRequest, code: str, role: str, step: Any) -> HttpResponse:
@@ -206,14 +219,16 @@ def _document_data(contract: Contract) -> tuple[dict[str, Any], dict[str, Any], 
             _("Evidence export SHA-256"): st.evidence_sha256,
             _("Rulebook"): st.rulebook,
         }
-        return st.frozen_ledger, meta, str(st.get_status_display())
+        ledger = {**st.frozen_ledger, "compensation": _compensation(st, contract, st.frozen_ledger)}
+        return ledger, meta, str(st.get_status_display())
     live = services.year_end_ledger(contract)
     label = st.get_status_display() if st else _("Forecast (no statement yet)")
     meta = {
         _("Evidence export SHA-256"): services.evidence_sha256(contract),
         _("Rulebook"): live.rulebook,
     }
-    return ledger_to_dict(live), meta, str(label)
+    data = ledger_to_dict(live)
+    return {**data, "compensation": _compensation(st, contract, data)}, meta, str(label)
 
 
 def _download(request: HttpRequest, code: str, kind: str) -> HttpResponse:

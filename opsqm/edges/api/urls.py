@@ -50,6 +50,8 @@ urlpatterns = [
     path("", include("opsqm.facts.tickets.api")),
     path("", include("opsqm.facts.attendance.api")),
     path("", include("opsqm.facts.incidents.api")),
+    path("", include("opsqm.facts.incidents.remedy_api")),
     path("", include("opsqm.derived.settlement.api")),
     path("", include("opsqm.derived.reports.api")),
+    path("", include("opsqm.derived.payments.api")),
 ]

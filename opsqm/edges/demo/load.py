@@ -21,6 +21,7 @@ from opsqm.edges.demo.contracts import (
     create_video,
 )
 from opsqm.edges.demo.incidents import open_matters, record_history
+from opsqm.edges.demo.remedies import record_remedies
 from opsqm.edges.demo.settlement import submit_statement
 from opsqm.edges.demo.staff import register_team
 from opsqm.edges.demo.story import Story, run_jobs, window
@@ -48,6 +49,7 @@ def load() -> None:
     contract_history(story, video, "ZK", ["郑工", "冯工"])
     record_history(story, seed, network, units)
     open_matters(story, seed, network, units)
+    record_remedies(story, seed)
     submit_statement(story, seed)
     recent_work(story, seed, renewal or seed, month)
 

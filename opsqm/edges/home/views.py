@@ -15,6 +15,7 @@ from opsqm.derived.ledger.services import safe_ledger
 from opsqm.derived.payments.services import overdue_payments
 from opsqm.edges.home.todo import QUEUE_ROLES, TASK_ROLES, todo
 from opsqm.facts.contracts.access import visible_contracts
+from opsqm.facts.incidents.remedies import explanations_overdue
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.roles import ADMIN_ROLES, Role
 
@@ -95,6 +96,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     elif role == Role.ASSESSOR:
         ctx["scores"] = _scores(contracts, with_items=True)
         ctx["overdue_payments"] = overdue_payments(contracts)
+        ctx["overdue_explanations"] = explanations_overdue(contracts)
     elif role == Role.SUPERVISOR:
         ctx["scores"] = _scores(contracts)
     elif role == Role.RECIPIENT:

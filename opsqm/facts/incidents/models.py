@@ -590,3 +590,7 @@ class RectificationNotice(models.Model):
 
             return self.rectified_at.astimezone(TZ).date() > self.due
         return today > self.due
+
+
+# The remedies (第十二条, 合同 十一, 十.1) are models of this app too.
+from opsqm.facts.incidents.remedy_models import DelayAgreement, ForceMajeure, Liability  # noqa

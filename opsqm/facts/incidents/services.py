@@ -448,7 +448,13 @@ def record_service_delay(contract: Contract, data: Mapping[str, Any]) -> Service
 
 
 def update_service_delay(delivery: ServiceDelay, data: Mapping[str, Any]) -> ServiceDelay:
-    return save_audited(delivery, _delivery_fields(data, delivery), action="service_delay.update")
+    fields = _delivery_fields(data, delivery)
+    # 合同 十.1: only the bureau's written agreement moves it (remedies.agree_delay)
+    if fields.get("due", delivery.due) != delivery.due:
+        raise ValidationError(
+            {"due": _("The due day moves only with the bureau's written agreement: record it.")}
+        )
+    return save_audited(delivery, fields, action="service_delay.update")
 
 
 def record_delivered(

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from opsqm.facts.incidents.views import delivery, evaluation, incident, praise, rectification
+from opsqm.facts.incidents.views import (
+    delivery,
+    evaluation,
+    incident,
+    praise,
+    rectification,
+    remedy,
+)
 
 app_name = "incidents"
 urlpatterns = [
@@ -44,4 +51,14 @@ urlpatterns = [
     path("deliveries/new/", delivery.delivery_form, name="delivery_create"),
     path("deliveries/<int:pk>/edit/", delivery.delivery_form, name="delivery_edit"),
     path("deliveries/<int:pk>/file/", delivery.delivery_file, name="delivery_file"),
+    path("deliveries/<int:pk>/agree/", remedy.delay_agreement, name="delay_agreement"),
+    path("agreements/<int:pk>/file/", remedy.delay_agreement_file, name="delay_agreement_file"),
+    path("<int:pk>/liability/", remedy.liability_form, name="liability"),
+    path("<int:pk>/liability/withdraw/", remedy.liability_withdraw, name="liability_withdraw"),
+    path("liability/<int:pk>/file/", remedy.liability_file, name="liability_file"),
+    path("force-majeure/", remedy.force_majeure_list, name="force_majeure_list"),
+    path("force-majeure/new/", remedy.force_majeure_create, name="force_majeure_create"),
+    path("force-majeure/<int:pk>/", remedy.force_majeure_detail, name="force_majeure"),
+    path("force-majeure/<int:pk>/file/", remedy.force_majeure_file, name="force_majeure_file"),
+    path("force-majeure/of/<int:contract>/", remedy.force_majeure_by_ref, name="force_majeure_ref"),
 ]

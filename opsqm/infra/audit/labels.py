@@ -144,6 +144,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "service_delay.record": _("Contracted delivery registered"),
     "service_delay.update": _("Contracted delivery edited"),
     "service_delay.delivered": _("Contracted delivery delivered"),
+    "service_delay.agree": _("Delay agreed in writing"),
+    "service_delay.due_moved": _("Contracted delivery's due day moved"),
+    "incident.liability": _("Liability for an operator's error recorded"),
+    "incident.liability_withdraw": _("Liability for an operator's error withdrawn"),
+    "force_majeure.notice": _("Force majeure notice recorded"),
+    "force_majeure.explanation": _("Force majeure explanation recorded"),
+    "force_majeure.decide": _("Force majeure decided"),
     # settlement
     "settlement.draft": _("Settlement statement drafted"),
     "settlement.submit": _("Settlement statement submitted"),
@@ -153,6 +160,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "payments.plan": _("Contract signing day recorded"),
     "payments.invoice": _("Invoice registered"),
     "payments.paid": _("Payment made recorded"),
+    "contract.termination": _("Contract termination recorded"),
     "settlement.reopen": _("Settlement statement reopened"),
     # acceptance and inspections
     "acceptance.due_days": _("Deliverable due days set"),

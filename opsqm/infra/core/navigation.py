@@ -71,6 +71,7 @@ MENU: list[tuple[Any, Any, str, frozenset[str]]] = [
     (EVENTS, _("Incidents"), "incidents:list", WITH_VENDOR),
     (EVENTS, _("Rectification"), "incidents:rectifications", WITH_VENDOR),
     (EVENTS, _("Deliveries"), "incidents:deliveries", WITH_VENDOR),
+    (EVENTS, _("Force majeure"), "incidents:force_majeure_list", WITH_VENDOR),
     (EVENTS, _("Praise"), "incidents:praise", WITH_VENDOR),
     (EVENTS, _("Quarterly evaluations"), "incidents:campaigns", BUREAU),
     (EVENTS, _("Rate your vendors"), "incidents:rate", _only(R.RECIPIENT)),

@@ -24,7 +24,10 @@ from opsqm.pure.assessment.model import TZ
 @login_required
 def delivery_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
-    qs = scoped(request.user, ServiceDelay.objects.select_related("contract"))
+    qs = scoped(
+        request.user,
+        ServiceDelay.objects.select_related("contract").prefetch_related("agreements"),
+    )
     qs, contracts, contract = _contract_filter(request, qs)
     deliveries = list(qs.order_by("contract__code", "due", "obligation"))
     ledgers = {}

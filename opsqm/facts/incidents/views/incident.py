@@ -17,7 +17,14 @@ from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
-from opsqm.facts.incidents.models import DeterminationStep, Incident, IncidentEvidence
+from opsqm.facts.incidents.models import (
+    DeterminationStep,
+    ForceMajeure,
+    Incident,
+    IncidentEvidence,
+    Liability,
+)
+from opsqm.facts.incidents.remedy_models import FM_PREFIX
 from opsqm.facts.incidents.views.common import (
     A,
     _contract_filter,
@@ -128,8 +135,18 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checklist": checklist,
             "can_edit": role == A,
             "can_vendor_side": role in VENDOR_SIDE,
+            "liability": Liability.objects.filter(incident=inc).first(),
+            "excuse": _excuse(inc),
         },
     )
+
+
+def _excuse(inc: Incident) -> ForceMajeure | None:
+    """The force-majeure decision the incident's `excused` names, if it is one."""
+    if not inc.excused.startswith(FM_PREFIX):
+        return None
+    code = inc.excused[len(FM_PREFIX) :]
+    return ForceMajeure.objects.filter(contract=inc.contract, code=code).first()
 
 
 def _ticket_url(pk: int | None) -> str:
