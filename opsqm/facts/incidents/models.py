@@ -590,3 +590,9 @@ class RectificationNotice(models.Model):
 
             return self.rectified_at.astimezone(TZ).date() > self.due
         return today > self.due
+
+
+# 第二十一条's mail (change notices, instructions, manager copies): its own module.
+from opsqm.facts.incidents.mailmodels import ChangeNotice as ChangeNotice  # noqa: E402
+from opsqm.facts.incidents.mailmodels import NoticeMail as NoticeMail  # noqa: E402
+from opsqm.facts.incidents.mailmodels import NoticeReply as NoticeReply  # noqa: E402

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from opsqm.facts.incidents.views import delivery, evaluation, incident, praise, rectification
+from opsqm.facts.incidents.views import (
+    delivery,
+    evaluation,
+    incident,
+    notices,
+    praise,
+    rectification,
+)
 
 app_name = "incidents"
 urlpatterns = [
@@ -14,6 +21,11 @@ urlpatterns = [
     path("<int:pk>/evidence/new/", incident.incident_evidence, name="evidence_add"),
     path("evidence/<int:pk>/file/", incident.evidence_file, name="evidence_file"),
     path("steps/<int:pk>/file/", incident.step_file, name="step_file"),
+    path("<int:pk>/instruction/", notices.incident_instruction, name="instruction"),
+    path("<int:pk>/minutes/", notices.incident_minutes, name="minutes"),
+    path("changes/", notices.change_list, name="changes"),
+    path("changes/new/", notices.change_create, name="change_create"),
+    path("changes/<int:pk>/", notices.change_detail, name="change"),
     path("evaluations/", evaluation.campaigns, name="campaigns"),
     path("evaluations/rate/", evaluation.rate, name="rate"),
     path("evaluations/<int:pk>/", evaluation.campaign_detail, name="campaign"),

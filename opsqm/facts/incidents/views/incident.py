@@ -117,6 +117,10 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for ev in row_.items:
             ev.ticket_url = _ticket_url(ev.ticket_id)  # type: ignore[attr-defined]
     role = _role(request)
+    from opsqm.facts.incidents.mailing import WRITERS
+    from opsqm.facts.incidents.timeline import incident_timeline
+    from opsqm.facts.incidents.views.notices import mail_rows
+
     return render(
         request,
         "incidents/detail.html",
@@ -128,6 +132,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checklist": checklist,
             "can_edit": role == A,
             "can_vendor_side": role in VENDOR_SIDE,
+            "can_mail": role in WRITERS,
+            "mails": mail_rows(inc.mails.all()),
+            "timeline": incident_timeline(inc),
         },
     )
 
