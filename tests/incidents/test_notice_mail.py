@@ -52,9 +52,7 @@ def live(mailboxes: Any, vendor_a: Any, vendor_b: Any) -> Any:
     return mailboxes
 
 
-def _reply(
-    sender: str, ref: str, parent: str = "", headers: str = "", subject: str = ""
-) -> bytes:
+def _reply(sender: str, ref: str, parent: str = "", headers: str = "", subject: str = "") -> bytes:
     thread = f"In-Reply-To: {parent}\r\nReferences: {parent}\r\n" if parent else ""
     return (
         f"From: {sender}\r\nTo: desk@bureau.test\r\n"
@@ -101,7 +99,9 @@ def test_change_notice_to_each_vendor_with_server_times_and_replies(
         live,
         _reply(live.vendor_account.address, notice.number, parent),
         _reply("someone@elsewhere.test", notice.number, parent),
-        _reply(live.vendor_account.address, notice.number, parent, "Auto-Submitted: auto-replied\r\n"),
+        _reply(
+            live.vendor_account.address, notice.number, parent, "Auto-Submitted: auto-replied\r\n"
+        ),
         # Vendor B answers by the subject's tag alone: its own mail's reply.
         _reply(str(vendor_b.intranet_mailbox), notice.number),
     )
@@ -135,7 +135,9 @@ def test_change_notice_checks_its_window_and_recipients(
         )
     assert "window_end" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        mailing.issue_change_notice({**WINDOW, "window_start": at(2024, 6, 1)}, [contract_a], assessor)
+        mailing.issue_change_notice(
+            {**WINDOW, "window_start": at(2024, 6, 1)}, [contract_a], assessor
+        )
     assert "window_start" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
         mailing.issue_change_notice(WINDOW, [], assessor)
@@ -181,7 +183,10 @@ def test_change_notice_page_and_api(
     assert created.status_code == 201, created.content
     assert created.json()["mails"][0]["to"] == ["b-om@bureau.local"]
     manager = _client(users["vendor_manager"])
-    assert manager.post("/api/v1/change-notices/", body, content_type="application/json").status_code == 403
+    assert (
+        manager.post("/api/v1/change-notices/", body, content_type="application/json").status_code
+        == 403
+    )
     # Vendor A's manager sees the notice for contract A only.
     listed = manager.get("/api/v1/change-notices/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed

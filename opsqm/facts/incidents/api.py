@@ -216,7 +216,8 @@ class ChangeNoticeSerializer(serializers.ModelSerializer):
 
     def get_mails(self, obj: ChangeNotice) -> list[dict[str, Any]]:
         mails = obj.mails.filter(contract__in=visible_contracts(self.context["request"].user))
-        return NoticeMailSerializer(mails.select_related("contract", "outbound"), many=True).data
+        rows = NoticeMailSerializer(mails.select_related("contract", "outbound"), many=True).data
+        return list(rows)
 
 
 class ChangeNoticeViewSet(viewsets.ModelViewSet):
@@ -233,7 +234,7 @@ class ChangeNoticeViewSet(viewsets.ModelViewSet):
         return visible_notices(self.request.user).prefetch_related("contracts").order_by("pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if request.user.role not in mailing.WRITERS:
+        if getattr(request.user, "role", None) not in mailing.WRITERS:
             raise PermissionDenied
         ser = self.get_serializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -271,12 +272,13 @@ class IncidentMailViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def instruction(self, request: Request, pk: str | None = None) -> Response:
         inc = self._incident(request, pk)
-        text = str(request.data.get("text", ""))
+        data = request.data if isinstance(request.data, dict) else {}
+        text = str(data.get("text", ""))
         return self._sent(lambda: mailing.send_instruction(inc, text, request.user))
 
     @action(detail=True, methods=["post"])
     def minutes(self, request: Request, pk: str | None = None) -> Response:
-        if request.user.role != "assessor":
+        if getattr(request.user, "role", None) != "assessor":
             raise PermissionDenied
         inc = self._incident(request, pk)
         return self._sent(lambda: mailing.send_minutes(inc, request.user))

@@ -206,10 +206,15 @@ class DeliveryForm(forms.ModelForm):
         return data
 
 
+class ContractChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} · {obj.vendor.name}"
+
+
 class ChangeNoticeForm(forms.ModelForm):
     """A system change notice (第二十一条) and the contracts whose vendors are told."""
 
-    contracts = forms.ModelMultipleChoiceField(
+    contracts: forms.ModelMultipleChoiceField = ContractChoice(
         label=_("Contracts concerned (their vendors are mailed)"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -230,7 +235,6 @@ class ChangeNoticeForm(forms.ModelForm):
         field = self.fields["contracts"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = contracts.select_related("vendor").order_by("code")
-        field.label_from_instance = lambda c: f"{c.code} · {c.vendor.name}"
 
     def _post_clean(self) -> None:
         # The service checks the window (against each contract chosen) and writes.

@@ -44,12 +44,13 @@ from opsqm.pure.assessment.model import TZ
 P = NoticeMail.Purpose
 # Subject tag prefix of each kind of thread: [BG-2026-0001] 系统变更通知 …
 PREFIXES = {"change": "BG", "incident": "SG", "rectification": "ZG", "settlement": "JS"}
-KIND = {
-    P.CHANGE_NOTICE: "change_notice",
-    P.INSTRUCTION: "instruction",
-    P.MINUTES: "minutes",
-    P.RECTIFICATION: "manager_copy",
-    P.SETTLEMENT: "manager_copy",
+# The mail service's kind of each purpose's message (OutboundMessage.kind).
+KIND: dict[str, str] = {
+    P.CHANGE_NOTICE.value: "change_notice",
+    P.INSTRUCTION.value: "instruction",
+    P.MINUTES.value: "minutes",
+    P.RECTIFICATION.value: "manager_copy",
+    P.SETTLEMENT.value: "manager_copy",
 }
 CHANGE_FIELDS = ("system", "window_start", "window_end", "impact", "contact", "text")
 WRITERS = (Role.ASSESSOR, Role.SERVICE_DESK)
@@ -315,9 +316,7 @@ def _minutes_body(incident: Incident, step: DeterminationStep) -> str:
     )
 
 
-def send_minutes(
-    incident: Incident, user: Any, now: datetime.datetime | None = None
-) -> NoticeMail:
+def send_minutes(incident: Incident, user: Any, now: datetime.datetime | None = None) -> NoticeMail:
     """The minutes of the determination meeting (第十四条五), the signed scan attached."""
     _need(user, Role.ASSESSOR)
     step = DeterminationStep.objects.filter(incident=incident, step=5).first()
@@ -327,7 +326,7 @@ def send_minutes(
     attachments: list[tuple[str, bytes, str | None]] = []
     if step.conclusion_scan:
         with step.conclusion_scan.open("rb") as f:
-            name = step.conclusion_scan.name.rsplit("/", 1)[-1]
+            name = str(step.conclusion_scan.name).rsplit("/", 1)[-1]
             attachments.append((name, f.read(), None))
     with transaction.atomic():
         return _send(
@@ -384,12 +383,14 @@ def copy_rectification(notice: RectificationNotice, user: Any) -> NoticeMail | N
     attachments: list[tuple[str, bytes, str | None]] = []
     if notice.notice_file:
         with notice.notice_file.open("rb") as f:
-            attachments.append((notice.notice_file.name.rsplit("/", 1)[-1], f.read(), None))
+            name = str(notice.notice_file.name).rsplit("/", 1)[-1]
+            attachments.append((name, f.read(), None))
     body = "\n".join(
         [
             f"整改通知 Rectification notice {notice.code}: {notice.subject}",
             f"合同 Contract: {notice.contract.code}",
-            f"送达 Received on: {notice.received_on:%Y-%m-%d}; 整改期限 Rectify by: {notice.due:%Y-%m-%d}",
+            f"送达 Received on: {notice.received_on:%Y-%m-%d}",
+            f"整改期限 Rectify by: {notice.due:%Y-%m-%d}",
             "",
             notice.description,
         ]
@@ -432,9 +433,7 @@ def handle_inbound(message: Any) -> str:
     ref = (message.ticket_ref or "").upper()
     if not ref or ref.split("-", 1)[0] not in PREFIXES.values():
         return "not-ours"
-    mails = list(
-        NoticeMail.objects.filter(ref=ref).select_related("contract__vendor", "outbound")
-    )
+    mails = list(NoticeMail.objects.filter(ref=ref).select_related("contract__vendor", "outbound"))
     if not mails:
         return "unknown"
     if message.outbound_id:
@@ -442,7 +441,7 @@ def handle_inbound(message: Any) -> str:
     mail = _pick(mails, message)
     reason = verdict(mail.contract.vendor, message)
     with transaction.atomic():
-        reply, created = NoticeReply.objects.get_or_create(
+        _reply, created = NoticeReply.objects.get_or_create(
             inbound=message,
             defaults={
                 "mail": mail,
@@ -454,12 +453,12 @@ def handle_inbound(message: Any) -> str:
         if not created:
             return "seen"
         if not reason:
-            NoticeMail.objects.filter(pk=mail.pk).filter(
-                replied_at__isnull=True
-            ).update(replied_at=message.server_received_at)
-            NoticeMail.objects.filter(
-                pk=mail.pk, replied_at__gt=message.server_received_at
-            ).update(replied_at=message.server_received_at)
+            NoticeMail.objects.filter(pk=mail.pk).filter(replied_at__isnull=True).update(
+                replied_at=message.server_received_at
+            )
+            NoticeMail.objects.filter(pk=mail.pk, replied_at__gt=message.server_received_at).update(
+                replied_at=message.server_received_at
+            )
         log_action(
             "notice.reply",
             obj=mail,

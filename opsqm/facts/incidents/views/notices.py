@@ -89,8 +89,8 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_instruction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    inc = scoped_object(request.user, Incident.objects.select_related("contract"), pk)
-    require_role(request.user, *mailing.WRITERS)
+    qs = Incident.objects.select_related("contract")
+    inc = scoped_object(request.user, qs, pk, *mailing.WRITERS)
     form = forms.InstructionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
