@@ -284,3 +284,60 @@ def test_manager_copies_of_rectification_and_settlement(
     assert MANAGER in page and shown in page
     page = _client(assessor).get(f"/settlement/{contract_a.code}/").content.decode()
     assert MANAGER in page
+
+
+def test_server_time_comes_by_the_hook_the_sweep_is_only_a_safety_net(
+    live: Any, contract_a: Any, service_desk: Any
+) -> None:
+    from opsqm.infra.mail.hooks import off_server_time, on_server_time
+    from opsqm.infra.mail.services import confirm_delivery, deliver
+
+    incident = inc_services.record_incident(
+        contract_a, {"code": "SG-08", "occurred_at": at(2025, 5, 4, 9)}, service_desk
+    )
+    first = mailing.send_instruction(incident, "检查备份。", service_desk)
+    deliver(first.outbound)
+    confirm_delivery(first.outbound)  # no job, no sweep: the hook alone
+    first.refresh_from_db()
+    assert first.server_received_at == first.outbound.server_received_at is not None
+    assert mailing.sweep_server_times() == 0
+    # A subscriber that failed (here: none) leaves the record without its time; the
+    # periodic sweep copies it.
+    off_server_time(mailing.server_time_recorded)
+    try:
+        second = mailing.send_instruction(incident, "再次检查。", service_desk)
+        deliver(second.outbound)
+        confirm_delivery(second.outbound)
+    finally:
+        on_server_time(mailing.server_time_recorded)
+    second.refresh_from_db()
+    assert second.server_received_at is None
+    assert mailing.sweep_server_times() == 1
+    second.refresh_from_db()
+    assert second.server_received_at == second.outbound.server_received_at
+
+
+def test_a_bounce_of_a_change_notice_marks_it_not_delivered_and_never_counts(
+    live: Any, contract_a: Any, contract_b: Any, assessor: Any, vendor_b: Any
+) -> None:
+    notice = mailing.issue_change_notice(WINDOW, [contract_a, contract_b], assessor)
+    run_jobs()
+    mail_b = NoticeMail.objects.get(change_notice=notice, contract=contract_b)
+    [bounce] = _deliver(
+        live,
+        _reply(
+            "postmaster@bureau.test",
+            notice.number,
+            mail_b.outbound.message_id,
+            subject=f"Undeliverable: [{notice.number}] 系统变更通知",
+        ),
+    )
+    assert bounce.nature == "bounce"
+    reply = NoticeReply.objects.get(inbound=bounce)
+    assert (reply.mail, reply.counted, reply.reason) == (mail_b, False, "bounce")
+    mail_b.outbound.refresh_from_db()
+    assert mail_b.outbound.not_delivered_at == bounce.server_received_at
+    mail_b.refresh_from_db()
+    assert mail_b.replied_at is None
+    page = _client(assessor).get(f"/incidents/changes/{notice.pk}/").content.decode()
+    assert "退信" in page  # "not counted: a bounce (delivery report)"

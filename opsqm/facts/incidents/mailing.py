@@ -480,3 +480,18 @@ def server_time_recorded(outbound: Any) -> None:
     NoticeMail.objects.filter(outbound_id=outbound.pk).update(
         server_received_at=outbound.server_received_at
     )
+
+
+def sweep_server_times() -> int:
+    """The safety net of `server_time_recorded` (a subscriber that failed is rolled
+    back alone): copy the server times the mail service knows but a record lacks.
+    Returns how many records it fixed; 0 in the normal path."""
+    from django.db.models import OuterRef, Subquery
+
+    from opsqm.infra.mail.models import OutboundMessage
+
+    times = OutboundMessage.objects.filter(pk=OuterRef("outbound_id"))
+    missing = NoticeMail.objects.filter(
+        server_received_at__isnull=True, outbound__server_received_at__isnull=False
+    )
+    return missing.update(server_received_at=Subquery(times.values("server_received_at")[:1]))
