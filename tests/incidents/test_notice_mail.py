@@ -124,6 +124,12 @@ def test_change_notice_to_each_vendor_with_server_times_and_replies(
     manager_page = _client(users["vendor_manager"]).get(f"/incidents/changes/{notice.pk}/")
     assert manager_page.status_code == 200
     assert str(vendor_b.intranet_mailbox) not in manager_page.content.decode()
+    listing = _client(users["vendor_manager"]).get("/incidents/changes/").content.decode()
+    assert notice.number in listing and contract_a.code in listing
+    assert contract_b.code not in listing
+    api = _client(users["vendor_manager"]).get(f"/api/v1/change-notices/{notice.pk}/").json()
+    assert api["contracts"] == [contract_a.code] and len(api["mails"]) == 1
+    assert api["mails"][0]["replies"][0]["counted"] is True
 
 
 def test_change_notice_checks_its_window_and_recipients(
@@ -246,7 +252,7 @@ def test_incident_instruction_and_minutes_on_timeline_and_evidence(
     assert sent.status_code == 302
     assert NoticeMail.objects.filter(incident=incident, purpose="instruction").count() == 2
     api = _client(assessor).post(f"/api/v1/incidents/{incident.pk}/minutes/")
-    assert api.status_code == 201 and api.json()["purpose"] == "minutes"
+    assert api.status_code == 200 and api.json()["purpose"] == "minutes"
 
 
 def test_manager_copies_of_rectification_and_settlement(

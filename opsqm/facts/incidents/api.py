@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -214,6 +214,13 @@ class ChangeNoticeSerializer(serializers.ModelSerializer):
         fields = ("id", "number", *mailing.CHANGE_FIELDS, "contracts", "written_at", "mails")
         read_only_fields = ("number", "written_at")
 
+    def to_representation(self, instance: ChangeNotice) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        # Another vendor's contracts are none of this reader's business.
+        visible = visible_contracts(self.context["request"].user)
+        data["contracts"] = [c.code for c in instance.contracts.filter(pk__in=visible)]
+        return data
+
     def get_mails(self, obj: ChangeNotice) -> list[dict[str, Any]]:
         mails = obj.mails.filter(contract__in=visible_contracts(self.context["request"].user))
         rows = NoticeMailSerializer(mails.select_related("contract", "outbound"), many=True).data
@@ -250,16 +257,20 @@ class ChangeNoticeViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(notice).data, status=status.HTTP_201_CREATED)
 
 
-class IncidentMailViewSet(viewsets.ViewSet):
-    """POST /incidents/<pk>/instruction/ (assessor, desk) and …/minutes/ (assessor):
-    mail to the vendor's intranet mailbox, a copy to its manager."""
+class InstructionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
 
+
+class IncidentMailViewSet(viewsets.GenericViewSet):
+    """POST /incidents/<id>/instruction/ (assessor, desk) and …/minutes/ (assessor):
+    mail to the vendor's intranet mailbox, a copy to its manager; answers the mail."""
+
+    serializer_class = NoticeMailSerializer
     permission_classes = (permissions.IsAuthenticated, roles_permission(*mailing.WRITERS))
+    lookup_value_regex = r"[0-9]+"
 
-    def _incident(self, request: Request, pk: str | None) -> Incident:
-        return get_object_or_404(
-            Incident.objects.filter(contract__in=visible_contracts(request.user)), pk=pk
-        )
+    def get_queryset(self) -> QuerySet[Any]:
+        return Incident.objects.filter(contract__in=visible_contracts(self.request.user))
 
     def _sent(self, call: Any) -> Response:
         try:
@@ -267,20 +278,23 @@ class IncidentMailViewSet(viewsets.ViewSet):
         except DjangoValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
             raise ValidationError(detail) from exc
-        return Response(NoticeMailSerializer(mail).data, status=status.HTTP_201_CREATED)
+        return Response(NoticeMailSerializer(mail).data)
 
+    @extend_schema(request=InstructionSerializer, responses=NoticeMailSerializer)
     @action(detail=True, methods=["post"])
     def instruction(self, request: Request, pk: str | None = None) -> Response:
-        inc = self._incident(request, pk)
-        data = request.data if isinstance(request.data, dict) else {}
-        text = str(data.get("text", ""))
+        inc = self.get_object()  # 404 outside the scope
+        s = InstructionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        text = s.validated_data["text"]
         return self._sent(lambda: mailing.send_instruction(inc, text, request.user))
 
+    @extend_schema(request=None, responses=NoticeMailSerializer)
     @action(detail=True, methods=["post"])
     def minutes(self, request: Request, pk: str | None = None) -> Response:
         if getattr(request.user, "role", None) != "assessor":
             raise PermissionDenied
-        inc = self._incident(request, pk)
+        inc = self.get_object()
         return self._sent(lambda: mailing.send_minutes(inc, request.user))
 
 

@@ -43,7 +43,11 @@ def mail_rows(mails: QuerySet[NoticeMail]) -> list[dict[str, Any]]:
 @login_required
 def change_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *READERS)
-    notices = visible_notices(request.user).prefetch_related("contracts")
+    from django.db.models import Prefetch
+
+    # Only the reader's own contracts are named (another vendor's are not its business).
+    mine = Prefetch("contracts", visible_contracts(request.user).order_by("code"))
+    notices = visible_notices(request.user).prefetch_related(mine)
     return render(
         request,
         "incidents/changes.html",
