@@ -136,7 +136,7 @@ def _send(
         ref=ref,
         contract=contract,
         outbound=outbound,
-        text=body[:4000],
+        text=body,
         sent_by=user if getattr(user, "is_authenticated", False) else None,
         created_at=_now(now),
         **links,

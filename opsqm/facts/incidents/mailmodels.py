@@ -99,7 +99,9 @@ class NoticeMail(models.Model):
         on_delete=models.PROTECT,
         related_name="notice_mail",
     )
-    text = limited_text(_("text"), TEXT, blank=True)
+    # The body as sent (composed by OpsQM from checked fields; the raw message is kept
+    # by the mail service too).
+    text = models.TextField(_("text"), blank=True)
     sent_by = models.ForeignKey(
         USER,
         verbose_name=_("sent by"),
@@ -118,7 +120,6 @@ class NoticeMail(models.Model):
         verbose_name = _("mail under 第二十一条")
         verbose_name_plural = _("mail under 第二十一条")
         ordering = ("created_at", "id")
-        constraints = (*limit_constraints("noticemail", {"text": TEXT}),)
 
     def __str__(self) -> str:
         return f"{self.ref} {self.get_purpose_display()}"
