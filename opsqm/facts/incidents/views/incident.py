@@ -17,7 +17,9 @@ from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
+from opsqm.facts.incidents.mailing import WRITERS
 from opsqm.facts.incidents.models import DeterminationStep, Incident, IncidentEvidence
+from opsqm.facts.incidents.timeline import incident_timeline
 from opsqm.facts.incidents.views.common import (
     A,
     _contract_filter,
@@ -26,6 +28,7 @@ from opsqm.facts.incidents.views.common import (
     _serve_file,
     report_hours,
 )
+from opsqm.facts.incidents.views.notices import mail_rows
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
@@ -117,10 +120,6 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for ev in row_.items:
             ev.ticket_url = _ticket_url(ev.ticket_id)  # type: ignore[attr-defined]
     role = _role(request)
-    from opsqm.facts.incidents.mailing import WRITERS
-    from opsqm.facts.incidents.timeline import incident_timeline
-    from opsqm.facts.incidents.views.notices import mail_rows
-
     return render(
         request,
         "incidents/detail.html",
