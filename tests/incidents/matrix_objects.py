@@ -20,6 +20,7 @@ def add_objects(
     from opsqm.derived.settlement.models import SettlementStatement
     from opsqm.facts.incidents.models import (
         CampaignEntry,
+        ChangeNotice,
         DeterminationStep,
         EvaluationCampaign,
         Incident,
@@ -67,6 +68,16 @@ def add_objects(
         )
         delivery.delivery_file.save("d.pdf", ContentFile(PDF), save=True)
         st = SettlementStatement.objects.create(contract=contract, created_at=at)
+        change = ChangeNotice.objects.create(
+            number=f"BG-2025-000{1 if tag == 'a' else 2}",
+            system="s",
+            window_start=at,
+            window_end=at + datetime.timedelta(hours=2),
+            impact="i",
+            contact="c",
+            written_at=at,
+        )
+        change.contracts.add(contract)
         CampaignEntry.objects.create(
             campaign=campaign, contract=contract, unit=contract.units.first()
         )
@@ -79,6 +90,7 @@ def add_objects(
                 f"rect_{tag}": rect.pk,
                 f"delivery_{tag}": delivery.pk,
                 f"settlement_{tag}": st.pk,
+                f"change_{tag}": change.pk,
             }
         )
         _remedies(objs, tag, contract, inc, delivery)

@@ -42,7 +42,7 @@ def test_each_role_sees_its_entries(users: dict[str, Any]) -> None:
 
     engineer = ["home:home", "tickets:mine", "tickets_print:verify", "staff:list"]
     engineer += ["attendance:index", "incidents:list"]
-    engineer += ["incidents:rectifications", "incidents:deliveries"]
+    engineer += ["incidents:rectifications", "incidents:changes", "incidents:deliveries"]
     engineer += ["incidents:force_majeure_list", "incidents:praise"]
     engineer += ["contracts:list"]
     recipient = ["home:home", "tickets:unit", "attendance:index", "incidents:rate"]

@@ -151,7 +151,8 @@ def review(
 
 def sign_off(st: SettlementStatement, user: User) -> SettlementStatement:
     """Freeze: the ledger JSON at period end, the evidence hash and the rulebook.
-    Refused when the evidence changed since the supervisor approved."""
+    Refused when the evidence changed since the supervisor approved.  The vendor's
+    manager gets a copy by mail (第二十一条)."""
     _need(user, Role.ASSESSOR)
     if st.status != S.APPROVED:
         raise ValidationError(_("Only a statement approved by the supervisor is signed off."))
@@ -179,7 +180,11 @@ def sign_off(st: SettlementStatement, user: User) -> SettlementStatement:
     st.evidence_sha256 = digest
     st.rulebook = ledger.rulebook
     _event(st, user, "sign")
-    _save(st, "sign", before)
+    from opsqm.derived.settlement.mailing import copy_to_manager
+
+    with transaction.atomic():
+        _save(st, "sign", before)
+        copy_to_manager(st, user)  # 第二十一条: the manager's copy, sent on commit
     return st
 
 

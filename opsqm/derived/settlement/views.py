@@ -83,6 +83,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "settlement/index.html", {"rows": rows})
 
 
+def _copies(contract: Contract) -> list[dict[str, Any]]:
+    """The manager's copies of the signed statement (第二十一条), with server times."""
+    from opsqm.facts.incidents.models import NoticeMail
+    from opsqm.facts.incidents.views.notices import mail_rows
+
+    return mail_rows(NoticeMail.objects.filter(contract=contract, purpose="settlement"))
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     contract = _contract(request, code)
@@ -132,6 +140,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             # 合同 五.2: the final payment is made once the project is accepted.
             "accepted": is_accepted(contract),
             "comp": comp,
+            "copies": _copies(contract),
         },
     )
 

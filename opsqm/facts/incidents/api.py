@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from opsqm.facts.contracts.access import visible_contracts
-from opsqm.facts.incidents import services
+from opsqm.facts.contracts.models import Contract
+from opsqm.facts.incidents import mailing, services
 from opsqm.facts.incidents.access import READERS
 from opsqm.facts.incidents.models import (
+    ChangeNotice,
     Incident,
+    NoticeMail,
     PraiseApplication,
     RectificationNotice,
     ServiceDelay,
@@ -165,8 +174,134 @@ class PraiseApplicationViewSet(ContractScopedReadOnly):
     model = PraiseApplication
 
 
+class NoticeMailSerializer(serializers.ModelSerializer):
+    """One mail of 第二十一条: recipients, the server's receive time, the replies."""
+
+    contract = serializers.CharField(source="contract.code")
+    message_id = serializers.CharField(source="outbound.message_id")
+    to = serializers.ListField(source="outbound.to")
+    cc = serializers.ListField(source="outbound.cc")
+    not_delivered_at = serializers.DateTimeField(source="outbound.not_delivered_at")
+    replies = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NoticeMail
+        fields = (
+            "id", "purpose", "ref", "contract", "message_id", "to", "cc", "created_at",
+            "server_received_at", "not_delivered_at", "replied_at", "replies",
+        )  # fmt: skip
+
+    def get_replies(self, obj: NoticeMail) -> list[dict[str, Any]]:
+        return [
+            {
+                "from": r.inbound.from_address,
+                "server_received_at": r.received_at.isoformat(),
+                "counted": r.counted,
+                "reason": r.reason,
+            }
+            for r in obj.replies.select_related("inbound")
+        ]
+
+
+class ChangeNoticeSerializer(serializers.ModelSerializer):
+    contracts = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Contract.objects.all()
+    )
+    mails = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeNotice
+        fields = ("id", "number", *mailing.CHANGE_FIELDS, "contracts", "written_at", "mails")
+        read_only_fields = ("number", "written_at")
+
+    def to_representation(self, instance: ChangeNotice) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        # Another vendor's contracts are none of this reader's business.
+        visible = visible_contracts(self.context["request"].user)
+        data["contracts"] = [c.code for c in instance.contracts.filter(pk__in=visible)]
+        return data
+
+    def get_mails(self, obj: ChangeNotice) -> list[dict[str, Any]]:
+        mails = obj.mails.filter(contract__in=visible_contracts(self.context["request"].user))
+        rows = NoticeMailSerializer(mails.select_related("contract", "outbound"), many=True).data
+        return list(rows)
+
+
+class ChangeNoticeViewSet(viewsets.ModelViewSet):
+    """System change notices (第二十一条): read in scope; the assessor and the desk
+    write one (POST), which mails each vendor concerned."""
+
+    serializer_class = ChangeNoticeSerializer
+    permission_classes = (permissions.IsAuthenticated, roles_permission(*READERS))
+    http_method_names = ("get", "post", "head", "options")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        from opsqm.facts.incidents.views.notices import visible_notices
+
+        return visible_notices(self.request.user).prefetch_related("contracts").order_by("pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if getattr(request.user, "role", None) not in mailing.WRITERS:
+            raise PermissionDenied
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        contracts = data.pop("contracts")
+        visible = visible_contracts(request.user)
+        if any(not visible.filter(pk=c.pk).exists() for c in contracts):
+            raise ValidationError({"contracts": ["Unknown contract."]})
+        try:
+            notice = mailing.issue_change_notice(data, contracts, request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return Response(self.get_serializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class InstructionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class IncidentMailViewSet(viewsets.GenericViewSet):
+    """POST /incidents/<id>/instruction/ (assessor, desk) and …/minutes/ (assessor):
+    mail to the vendor's intranet mailbox, a copy to its manager; answers the mail."""
+
+    serializer_class = NoticeMailSerializer
+    permission_classes = (permissions.IsAuthenticated, roles_permission(*mailing.WRITERS))
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return Incident.objects.filter(contract__in=visible_contracts(self.request.user))
+
+    def _sent(self, call: Any) -> Response:
+        try:
+            mail = call()
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            raise ValidationError(detail) from exc
+        return Response(NoticeMailSerializer(mail).data)
+
+    @extend_schema(request=InstructionSerializer, responses=NoticeMailSerializer)
+    @action(detail=True, methods=["post"])
+    def instruction(self, request: Request, pk: str | None = None) -> Response:
+        inc = self.get_object()  # 404 outside the scope
+        s = InstructionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        text = s.validated_data["text"]
+        return self._sent(lambda: mailing.send_instruction(inc, text, request.user))
+
+    @extend_schema(request=None, responses=NoticeMailSerializer)
+    @action(detail=True, methods=["post"])
+    def minutes(self, request: Request, pk: str | None = None) -> Response:
+        if getattr(request.user, "role", None) != "assessor":
+            raise PermissionDenied
+        inc = self.get_object()
+        return self._sent(lambda: mailing.send_minutes(inc, request.user))
+
+
 router = SimpleRouter(trailing_slash=True)
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("incidents", IncidentMailViewSet, basename="incident-mail")
+router.register("change-notices", ChangeNoticeViewSet, basename="change-notice")
 router.register("rectifications", RectificationViewSet, basename="rectification")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("praise-applications", PraiseApplicationViewSet, basename="praise-application")

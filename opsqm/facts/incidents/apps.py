@@ -7,3 +7,16 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
     verbose_name = _("Incidents and evaluations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # 第二十一条's other mail (change notices, instructions, manager copies): the
+        # mail service recognises their subject tags and tells us their server times
+        # and replies (opsqm.infra.mail.hooks); it never imports this app.
+        from opsqm.facts.incidents.mailing import PREFIXES, handle_inbound, server_time_recorded
+        from opsqm.infra.mail.hooks import on_inbound, on_server_time
+        from opsqm.infra.mail.subjects import register_thread_prefix
+
+        for prefix in PREFIXES.values():
+            register_thread_prefix(prefix)
+        on_inbound(handle_inbound)
+        on_server_time(server_time_recorded)

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.facts.contracts.forms import DATE, DATETIME
-from opsqm.facts.incidents import services
+from opsqm.facts.incidents import mailing, services
 from opsqm.facts.incidents.models import (
+    ChangeNotice,
     DeterminationStep,
     Incident,
     IncidentEvidence,
@@ -203,3 +204,44 @@ class DeliveryForm(forms.ModelForm):
         except ValidationError as exc:
             self.add_error(None, exc)  # keyed by field: on `due`
         return data
+
+
+class ContractChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} · {obj.vendor.name}"
+
+
+class ChangeNoticeForm(forms.ModelForm):
+    """A system change notice (第二十一条) and the contracts whose vendors are told."""
+
+    contracts: forms.ModelMultipleChoiceField = ContractChoice(
+        label=_("Contracts concerned (their vendors are mailed)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ChangeNotice
+        fields = mailing.CHANGE_FIELDS
+        widgets = {
+            "window_start": DATETIME,
+            "window_end": DATETIME,
+            "impact": forms.Textarea(attrs={"rows": 3}),
+            "text": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["contracts"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = contracts.select_related("vendor").order_by("code")
+
+    def _post_clean(self) -> None:
+        # The service checks the window (against each contract chosen) and writes.
+        pass
+
+
+class InstructionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000
+    )

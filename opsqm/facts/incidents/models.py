@@ -594,3 +594,6 @@ class RectificationNotice(models.Model):
 
 # The remedies (第十二条, 合同 十一, 十.1) are models of this app too.
 from opsqm.facts.incidents.remedy_models import DelayAgreement, ForceMajeure, Liability  # noqa
+
+# 第二十一条's mail (change notices, instructions, manager copies): its own module.
+from opsqm.facts.incidents.mailmodels import ChangeNotice, NoticeMail, NoticeReply  # noqa

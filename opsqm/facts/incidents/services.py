@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.incidents.mailing import copy_rectification
 from opsqm.facts.incidents.models import (
     CampaignEntry,
     DeterminationStep,
@@ -476,7 +477,8 @@ def issue_rectification(
     track_delivery: bool = False,
 ) -> RectificationNotice:
     """Issue a written suggestion; due = received + 5 days.  With `track_delivery` it is
-    also a contracted delivery (D1 if late): the IT department's choice per notice."""
+    also a contracted delivery (D1 if late): the IT department's choice per notice.
+    The vendor's manager gets a copy by mail (第二十一条), if the vendor names one."""
     fields = pick(data, RECTIFICATION_FIELDS)
     received = fields.get("received_on")
     if received:
@@ -499,6 +501,7 @@ def issue_rectification(
             )
             notice.delivery = delivery
             notice.save(update_fields=["delivery"])
+        copy_rectification(notice, user)
     return notice
 
 

@@ -70,6 +70,7 @@ MENU: list[tuple[Any, Any, str, frozenset[str]]] = [
     (PEOPLE, _("Attendance"), "attendance:index", WITH_RECIPIENT),
     (EVENTS, _("Incidents"), "incidents:list", WITH_VENDOR),
     (EVENTS, _("Rectification"), "incidents:rectifications", WITH_VENDOR),
+    (EVENTS, _("System change notices"), "incidents:changes", WITH_VENDOR),
     (EVENTS, _("Deliveries"), "incidents:deliveries", WITH_VENDOR),
     (EVENTS, _("Force majeure"), "incidents:force_majeure_list", WITH_VENDOR),
     (EVENTS, _("Praise"), "incidents:praise", WITH_VENDOR),

@@ -39,6 +39,12 @@ class OutboundKind(models.TextChoices):
     FEEDBACK = "feedback", _("Feedback")
     CLOSURE = "closure", _("Closure")
     ARCHIVE = "archive", _("Archive")
+    # 第二十一条's other mail: system change notices, incident instructions and the
+    # minutes of 第十四条五, copies to the vendor's manager.
+    CHANGE_NOTICE = "change_notice", _("System change notice")
+    INSTRUCTION = "instruction", _("Incident instruction")
+    MINUTES = "minutes", _("Determination minutes")
+    MANAGER_COPY = "manager_copy", _("Copy to the manager")
     OTHER = "other", _("Other")
 
 

@@ -52,7 +52,7 @@ from opsqm.infra.mail.parsing import (
     parse_message,
     received_date,
 )
-from opsqm.infra.mail.subjects import find_ticket_number, ticket_subject
+from opsqm.infra.mail.subjects import find_thread_ref, ticket_subject
 
 log = logging.getLogger(__name__)
 
@@ -253,10 +253,11 @@ def queue_message(**kwargs: Any) -> OutboundMessage:
 
 
 def thread_key(message: Any) -> str | None:
-    """The work order a message belongs to: the subject's tag first, then its
-    In-Reply-To and References (newest first) matched against the Message-IDs of
-    mail OpsQM sent, or of inbound mail already threaded."""
-    number = find_ticket_number(getattr(message, "subject", "") or "")
+    """The work order (or other registered thread, `subjects.register_thread_prefix`)
+    a message belongs to: the subject's tag first, then its In-Reply-To and
+    References (newest first) matched against the Message-IDs of mail OpsQM sent, or
+    of inbound mail already threaded."""
+    number = find_thread_ref(getattr(message, "subject", "") or "")
     if number:
         return number
     parents: list[str] = []

@@ -17,6 +17,7 @@ from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.forms import detached
 from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
+from opsqm.facts.incidents.mailing import WRITERS
 from opsqm.facts.incidents.models import (
     DeterminationStep,
     ForceMajeure,
@@ -25,6 +26,7 @@ from opsqm.facts.incidents.models import (
     Liability,
 )
 from opsqm.facts.incidents.remedy_models import FM_PREFIX
+from opsqm.facts.incidents.timeline import incident_timeline
 from opsqm.facts.incidents.views.common import (
     A,
     _contract_filter,
@@ -33,6 +35,7 @@ from opsqm.facts.incidents.views.common import (
     _serve_file,
     report_hours,
 )
+from opsqm.facts.incidents.views.notices import mail_rows
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
@@ -137,6 +140,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_vendor_side": role in VENDOR_SIDE,
             "liability": Liability.objects.filter(incident=inc).first(),
             "excuse": _excuse(inc),
+            "can_mail": role in WRITERS,
+            "mails": mail_rows(inc.mails.all()),
+            "timeline": incident_timeline(inc),
         },
     )
 

@@ -13,6 +13,7 @@ from opsqm.facts.incidents import forms, services
 from opsqm.facts.incidents.access import READERS, VENDOR_SIDE, contract_param, scoped, scoped_object
 from opsqm.facts.incidents.models import RectificationNotice
 from opsqm.facts.incidents.views.common import A, _contract_filter, _form_page, _role, _serve_file
+from opsqm.facts.incidents.views.notices import mail_rows
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import require_role
 from opsqm.infra.core.viewkit import run_service
@@ -80,6 +81,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": deadline,
             "respond_form": forms.RespondForm() if _role(request) in VENDOR_SIDE else None,
             "verify_form": forms.VerifyForm() if _role(request) == A else None,
+            "mails": mail_rows(n.mails.all()),
         },
     )
 
