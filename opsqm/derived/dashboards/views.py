@@ -52,9 +52,7 @@ def _figures_key(contracts: list[Any], kept: dict[int, Any]) -> tuple[Any, ...]:
     parts: list[Any] = [get_language()]
     for c in contracts:
         row = kept[c.pk]
-        parts.append(
-            (c.pk, c.code, row.evidence_version, row.rulebook, row.as_of, row.computed_at)
-        )
+        parts.append((c.pk, c.code, row.evidence_version, row.rulebook, row.as_of, row.computed_at))
     return tuple(parts)
 
 
