@@ -7,3 +7,14 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
     verbose_name = _("Incidents and evaluations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from opsqm.facts.contracts.signing import on_signed
+        from opsqm.facts.incidents.rectification import server_time_recorded
+        from opsqm.facts.incidents.stafflist import ensure_staff_list_delivery
+        from opsqm.infra.mail.hooks import on_server_time
+
+        # 合同 六(二)1: the staff list is due 1 day after signing.
+        on_signed(ensure_staff_list_delivery)
+        # 合同 六(一)2 with 第二十一条三: a mailed notice is received at the server's time.
+        on_server_time(server_time_recorded)

@@ -441,8 +441,17 @@ class ServiceDelay(models.Model):
         from opsqm.facts.contracts.dates import check_model_dates
 
         if self.contract_id:
+            bounds: object = self.contract
+            if self.kind == self.Kind.STAFF_LIST:
+                # counted from the signing day, which may come before the service period
+                from types import SimpleNamespace
+
+                from opsqm.facts.contracts.dates import SIGNED_BEFORE_START
+
+                start = self.contract.start - SIGNED_BEFORE_START
+                bounds = SimpleNamespace(start=start, end=self.contract.end)
             check_model_dates(
-                self, self.contract, ("basis_on", "due", "delivered"), order=(("basis_on", "due"),)
+                self, bounds, ("basis_on", "due", "delivered"), order=(("basis_on", "due"),)
             )
 
 
@@ -460,6 +469,16 @@ class PraiseApplication(models.Model):
     )
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level claimed"), max_length=20, choices=Praise.Level.choices)
+    # 第二十条: a service unit's praise is applied for by the unit itself (its
+    # recipient), with its seal on `stamped_scan`; a leader's praise by the vendor.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("service unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     praised_on = models.DateField(_("praised on"))
     description = limited_text(_("description"), TEXT)
     evidence = models.FileField(
@@ -475,7 +494,7 @@ class PraiseApplication(models.Model):
     applied_at = models.DateTimeField(_("applied at"))
     verified_with = models.CharField(_("verified with (leader)"), max_length=100, blank=True)
     stamped_scan = models.FileField(
-        _("unit's stamped confirmation (scan)"),
+        _("unit's sealed application (scan)"),
         upload_to=upload_to("incidents/praise"),
         validators=[UploadValidator("pdf", "png", "jpeg")],
         blank=True,
@@ -521,8 +540,22 @@ class RectificationNotice(models.Model):
     code = models.CharField(_("notice number"), max_length=32)
     subject = models.CharField(_("subject"), max_length=200)
     description = limited_text(_("what is to be rectified"), TEXT)
-    received_on = models.DateField(_("received by the vendor on"))
-    due = models.DateField(_("rectify by"))
+    # The day the vendor received it: the local day of the mail server's receive time
+    # of `mail` when the notice went by intranet mail (第二十一条三), else typed (a
+    # notice handed over on paper).  Empty while the mail's time is not known yet.
+    received_on = models.DateField(_("received by the vendor on"), null=True, blank=True)
+    due = models.DateField(_("rectify by"), null=True, blank=True)
+    mail = models.ForeignKey(
+        "mail.OutboundMessage",
+        verbose_name=_("delivered by mail"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("mail server receive time"), null=True, blank=True)
+    # Tracked as a contracted delivery once the receive day is known (issue_rectification).
+    tracked = models.BooleanField(_("track as a contracted delivery"), default=False)
     notice_file = models.FileField(
         _("written notice"),
         upload_to=upload_to("incidents/rectification"),
@@ -585,8 +618,48 @@ class RectificationNotice(models.Model):
 
     def overdue(self, today: datetime.date) -> bool:
         """Late: rectified after the due day, or not rectified and the due day is past."""
+        if self.due is None:
+            return False  # not received yet: the 5 days have not started
         if self.rectified_at is not None:
             from opsqm.pure.assessment.model import TZ
 
             return self.rectified_at.astimezone(TZ).date() > self.due
         return today > self.due
+
+
+class StaffListSubmission(models.Model):
+    """合同 六(二)1: the staff list and contacts the vendor hands in (the contracted
+    delivery of kind staff list), with the people it names, to be compared with the
+    staff register."""
+
+    delivery = models.ForeignKey(
+        ServiceDelay,
+        verbose_name=_("contracted delivery"),
+        on_delete=models.PROTECT,
+        related_name="staff_lists",
+    )
+    file = models.FileField(
+        _("submitted list"),
+        upload_to=upload_to("incidents/staff_lists"),
+        validators=[UploadValidator("xlsx", "pdf", "png", "jpeg")],
+        blank=True,
+    )
+    # [{"person": code or "", "name": …, "phone": …}], read from the workbook or typed.
+    entries = models.JSONField(_("people on the list"), default=list)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        USER,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("submitted staff list")
+        verbose_name_plural = _("submitted staff lists")
+        ordering = ("-submitted_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.delivery} {self.submitted_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.incidents.access import praise_levels_for
 from opsqm.facts.incidents.models import (
     CampaignEntry,
     DeterminationStep,
@@ -57,7 +58,14 @@ INCIDENT_FIELDS = (*INCIDENT_FACT_FIELDS, "level")
 STEP_FIELDS = ("notes", "level", "conclusion", "conclusion_scan")
 PARTICIPANTS = ("it", "vendor", "supervisor", "experts")
 EVIDENCE_FIELDS = ("kind", "ticket", "file", "received_at", "note")
-PRAISE_APPLICATION_FIELDS = ("event", "level", "praised_on", "description", "evidence")
+PRAISE_APPLICATION_FIELDS = (
+    "event",
+    "level",
+    "praised_on",
+    "description",
+    "evidence",
+    "stamped_scan",
+)
 RECTIFICATION_FIELDS = ("code", "subject", "description", "received_on", "notice_file")
 DELIVERY_FIELDS = (
     "obligation",
@@ -308,7 +316,34 @@ def record_evaluation(contract: Contract, data: Mapping[str, Any]) -> QuarterlyE
 def apply_praise(
     contract: Contract, data: Mapping[str, Any], user: User, now: datetime.datetime | None = None
 ) -> PraiseApplication:
+    """An application for praise points (第二十条), by whoever the level's praise comes
+    through: the praised unit itself for its own praise, with its seal on the scan;
+    the vendor for a leader's, which the IT department then verifies."""
     fields = pick(data, PRAISE_APPLICATION_FIELDS)
+    level = fields.get("level")
+    if level not in praise_levels_for(user):
+        if level == Praise.Level.SERVICE_UNIT:
+            msg = _("A service unit's praise is applied for by that unit (its recipient).")
+        else:
+            msg = _("A leader's praise is applied for by the vendor.")
+        raise ValidationError({"level": [msg]})
+    if level == Praise.Level.SERVICE_UNIT:
+        if not contract.units.filter(pk=user.unit_id or 0).exists():
+            raise ValidationError(_("This contract does not serve your unit."))
+        if not fields.get("stamped_scan"):
+            raise ValidationError(
+                {"stamped_scan": [_("Attach the application with the unit's seal (scan).")]}
+            )
+        fields["unit"] = user.unit
+    else:
+        fields.pop("stamped_scan", None)
+    if PraiseApplication.objects.filter(
+        contract=contract,
+        event=fields.get("event"),
+        level=level,
+        status__in=(PraiseApplication.Status.APPLIED, PraiseApplication.Status.CONFIRMED),
+    ).exists():
+        raise ValidationError({"event": [_("This event is already applied for at this level.")]})
     fields.update(applied_by=user, applied_at=_now(now), status=PraiseApplication.Status.APPLIED)
     return save_audited(PraiseApplication(contract=contract), fields, action="praise.apply")
 
@@ -319,8 +354,9 @@ def confirm_praise(
     user: User,
     now: datetime.datetime | None = None,
 ) -> Praise:
-    """第二十条: a leader's praise is verified with the leader (`verified_with`); a
-    service unit's needs its stamped confirmation (`stamped_scan`)."""
+    """The IT department's decision (第二十条): a leader's praise is verified with the
+    leader (`verified_with`); a service unit's carries the unit's seal (`stamped_scan`,
+    from the unit's application)."""
     if app.status != PraiseApplication.Status.APPLIED:
         raise ValidationError(_("This application has already been decided."))
     verified_with = str(data.get("verified_with", "")).strip()
@@ -463,31 +499,45 @@ def issue_rectification(
     user: User,
     track_delivery: bool = False,
 ) -> RectificationNotice:
-    """Issue a written suggestion; due = received + 5 days.  With `track_delivery` it is
-    also a contracted delivery (D1 if late): the IT department's choice per notice."""
+    """Issue a written suggestion handed over on paper: due = received + 5 days (a
+    notice sent by intranet mail: `opsqm.facts.incidents.rectification`).  With
+    `track_delivery` it is also a contracted delivery (D1 if late): the IT
+    department's choice per notice."""
     fields = pick(data, RECTIFICATION_FIELDS)
     received = fields.get("received_on")
-    if received:
-        fields["due"] = due_for("rectification", received)
+    if not received:
+        raise ValidationError({"received_on": [_("Give the day the vendor received it.")]})
+    fields["due"] = due_for("rectification", received)
     fields["issued_by"] = user
+    fields["tracked"] = track_delivery
     with transaction.atomic():
         notice = save_audited(
             RectificationNotice(contract=contract), fields, action="rectification.issue"
         )
-        if track_delivery:
-            delivery = record_service_delay(
-                contract,
-                {
-                    "obligation": f"整改 {notice.code} {notice.subject}"[:200],
-                    "kind": "rectification",
-                    "basis_on": notice.received_on,
-                    "due": notice.due,
-                    "notes": notice.description,
-                },
-            )
-            notice.delivery = delivery
-            notice.save(update_fields=["delivery"])
+        track_rectification(notice)
     return notice
+
+
+def track_rectification(notice: RectificationNotice) -> None:
+    """A tracked notice's contracted delivery, created once the receive day is known,
+    moved when it changes (the mail server's time came)."""
+    if not notice.tracked or notice.received_on is None:
+        return
+    if notice.delivery is not None:
+        update_service_delay(notice.delivery, {"basis_on": notice.received_on, "due": notice.due})
+        return
+    delivery = record_service_delay(
+        notice.contract,
+        {
+            "obligation": f"整改 {notice.code} {notice.subject}"[:200],
+            "kind": "rectification",
+            "basis_on": notice.received_on,
+            "due": notice.due,
+            "notes": notice.description,
+        },
+    )
+    notice.delivery = delivery
+    notice.save(update_fields=["delivery"])
 
 
 def respond_rectification(

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from opsqm.facts.incidents.views import delivery, evaluation, incident, praise, rectification
+from opsqm.facts.incidents.views import (
+    delivery,
+    evaluation,
+    incident,
+    praise,
+    rectification,
+    stafflist,
+)
 
 app_name = "incidents"
 urlpatterns = [
@@ -44,4 +51,6 @@ urlpatterns = [
     path("deliveries/new/", delivery.delivery_form, name="delivery_create"),
     path("deliveries/<int:pk>/edit/", delivery.delivery_form, name="delivery_edit"),
     path("deliveries/<int:pk>/file/", delivery.delivery_file, name="delivery_file"),
+    path("deliveries/<int:pk>/staff-list/", stafflist.staff_list, name="staff_list"),
+    path("staff-lists/<int:pk>/file/", stafflist.staff_list_file, name="staff_list_file"),
 ]
