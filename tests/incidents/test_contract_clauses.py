@@ -406,6 +406,25 @@ def test_a_notice_is_linked_to_a_mail_sent_to_the_vendor(contract_a: Any, assess
     )
 
 
+def test_the_mail_is_linked_on_the_notice_page(
+    contract_a: Any, assessor: Any, vendor_manager: Any, login: Any
+) -> None:
+    from opsqm.infra.mail.services import prepare_message
+
+    paper = {"code": "ZG-6", "subject": "s", "description": "d"}
+    n = services.issue_rectification(
+        contract_a, {**paper, "received_on": datetime.date(2025, 3, 1)}, assessor
+    )
+    sent = prepare_message(to=[contract_a.vendor.intranet_mailbox], subject="整改", body="d")
+    url = f"/incidents/rectifications/{n.pk}/mail/"
+    assert login(vendor_manager).post(url, {"message_id": sent.message_id}).status_code == 403
+    bad = login(assessor).post(url, {"message_id": "<none@x>"})
+    assert bad.status_code == 200 and RectificationNotice.objects.get(pk=n.pk).mail is None
+    assert login(assessor).post(url, {"message_id": sent.message_id}).status_code == 302
+    n.refresh_from_db()
+    assert n.mail == sent and actions("rectification.mail") == 1
+
+
 def test_a_paper_notice_needs_its_receive_day(contract_a: Any, assessor: Any) -> None:
     with pytest.raises(ValidationError) as e:
         services.issue_rectification(

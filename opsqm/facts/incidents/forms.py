@@ -180,6 +180,12 @@ class RectificationForm(forms.ModelForm):
         }
 
 
+class MailLinkForm(forms.Form):
+    message_id = forms.CharField(
+        label=_("Message-ID of the OpsQM mail that delivered the notice"), max_length=512
+    )
+
+
 class RespondForm(forms.Form):
     response = forms.CharField(
         label=_("What was rectified"), widget=forms.Textarea(attrs={"rows": 3})

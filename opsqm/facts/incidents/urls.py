@@ -38,6 +38,11 @@ urlpatterns = [
         name="rectification_respond",
     ),
     path(
+        "rectifications/<int:pk>/mail/",
+        rectification.rectification_mail,
+        name="rectification_mail",
+    ),
+    path(
         "rectifications/<int:pk>/verify/",
         rectification.rectification_verify,
         name="rectification_verify",

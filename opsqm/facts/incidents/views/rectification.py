@@ -107,6 +107,24 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def rectification_mail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Link a notice to the mail that delivered it (its server time becomes the start
+    of the 5 days)."""
+    n = scoped_object(request.user, RectificationNotice.objects.all(), pk, A)
+    form = forms.MailLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        message_id = form.cleaned_data["message_id"]
+        saved = run_service(
+            form, lambda: mailing.link_rectification_mail(n, message_id, request.user)
+        )
+        if saved is not None:
+            messages.success(request, _("The notice is linked to its mail."))
+            return redirect("incidents:rectification", pk=n.pk)
+    intro = _("第二十一条三: the mail server's receive time of that mail is the receipt.")
+    return _form_page(request, form, _("Rectification %(c)s: delivering mail") % {"c": n}, intro)
+
+
+@login_required
 def rectification_respond(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     n = scoped_object(request.user, RectificationNotice.objects.all(), pk, *VENDOR_SIDE)
     form = forms.RespondForm(request.POST or None, request.FILES or None)
