@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "unit.create": _("Unit created"),
     "unit.update": _("Unit edited"),
     "contract.create": _("Contract created"),
+    "contract.agreement": _("Signed agreement recorded (合同 七)"),
     "contract.update": _("Contract edited"),
     "evidence.import": _("Evidence log imported"),
     # staff and attendance
@@ -132,9 +133,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "rectification.respond": _("Rectification reported"),
     "rectification.verify": _("Rectification verified"),
     "rectification.return": _("Rectification returned"),
+    "rectification.mail": _("Rectification notice linked to its mail"),
+    "rectification.received": _("Rectification notice received (mail server time)"),
     "service_delay.record": _("Contracted delivery registered"),
     "service_delay.update": _("Contracted delivery edited"),
     "service_delay.delivered": _("Contracted delivery delivered"),
+    "service_delay.staff_list": _("Staff list submitted (合同 六(二)1)"),
     # settlement
     "settlement.draft": _("Settlement statement drafted"),
     "settlement.submit": _("Settlement statement submitted"),
