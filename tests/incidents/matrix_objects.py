@@ -18,6 +18,7 @@ def add_objects(
     objs: dict[str, Any], users: dict[str, Any], contract_a: Any, contract_b: Any
 ) -> None:
     from opsqm.derived.settlement.models import SettlementStatement
+    from opsqm.facts.contracts.models import SignedAgreement
     from opsqm.facts.incidents.models import (
         CampaignEntry,
         ChangeNotice,
@@ -28,6 +29,7 @@ def add_objects(
         PraiseApplication,
         RectificationNotice,
         ServiceDelay,
+        StaffListSubmission,
     )
 
     at = datetime.datetime(2025, 6, 1, 9, tzinfo=datetime.UTC)
@@ -67,6 +69,17 @@ def add_objects(
             contract=contract, obligation=f"季度报告 {tag}", due=at.date()
         )
         delivery.delivery_file.save("d.pdf", ContentFile(PDF), save=True)
+        staff_list = ServiceDelay.objects.create(
+            contract=contract, obligation=f"人员名单 {tag}", kind="staff_list", due=at.date()
+        )
+        submission = StaffListSubmission.objects.create(
+            delivery=staff_list, entries=[{"person": "", "name": "张工"}], submitted_at=at
+        )
+        submission.file.save("l.pdf", ContentFile(PDF), save=True)
+        agreement = SignedAgreement(
+            contract=contract, kind="confidentiality", signed_on=at.date(), recorded_at=at
+        )
+        agreement.scan.save("a.pdf", ContentFile(PDF), save=True)
         st = SettlementStatement.objects.create(contract=contract, created_at=at)
         change = ChangeNotice.objects.create(
             number=f"BG-2025-000{1 if tag == 'a' else 2}",
@@ -89,6 +102,8 @@ def add_objects(
                 f"praise_app_{tag}": app.pk,
                 f"rect_{tag}": rect.pk,
                 f"delivery_{tag}": delivery.pk,
+                f"staff_list_{tag}": staff_list.pk,
+                f"staff_list_sub_{tag}": submission.pk,
                 f"settlement_{tag}": st.pk,
                 f"change_{tag}": change.pk,
             }

@@ -132,16 +132,15 @@ def test_open_campaign_through_the_page(login: Any, assessor: Any, contract_a: A
 
 
 def _apply(contract: Any, user: Any, level: str, event: str = "E-1") -> PraiseApplication:
-    return services.apply_praise(
-        contract,
-        {
-            "event": event,
-            "level": level,
-            "praised_on": datetime.date(2025, 5, 1),
-            "description": "保障会议",
-        },
-        user,
-    )
+    data: dict[str, Any] = {
+        "event": event,
+        "level": level,
+        "praised_on": datetime.date(2025, 5, 1),
+        "description": "保障会议",
+    }
+    if level == "service_unit":  # the unit applies, with its seal
+        data["stamped_scan"] = as_upload(PDF, "盖章.pdf")
+    return services.apply_praise(contract, data, user)
 
 
 def test_leader_praise_needs_the_verification_recorded(
@@ -159,21 +158,20 @@ def test_leader_praise_needs_the_verification_recorded(
         services.confirm_praise(app, {"verified_with": "x"}, assessor)
 
 
-def test_unit_praise_needs_the_stamped_scan(
-    contract_a: Any, vendor_manager: Any, assessor: Any
+def test_unit_praise_is_confirmed_on_the_units_sealed_scan(
+    contract_a: Any, recipient: Any, assessor: Any
 ) -> None:
-    app = _apply(contract_a, vendor_manager, "service_unit")
-    with pytest.raises(ValidationError):
-        services.confirm_praise(app, {"verified_with": "someone"}, assessor)
-    services.confirm_praise(app, {"stamped_scan": as_upload(PDF, "盖章.pdf")}, assessor)
+    app = _apply(contract_a, recipient, "service_unit")
+    assert app.unit == recipient.unit and app.stamped_scan
+    services.confirm_praise(app, {}, assessor)
     assert Praise.objects.filter(contract=contract_a, level="service_unit").count() == 1
 
 
 def test_a_praise_file_is_served_by_its_named_fields_only(
-    contract_a: Any, vendor_manager: Any, assessor: Any, login: Any, users: Any
+    contract_a: Any, vendor_manager: Any, recipient: Any, assessor: Any, login: Any, users: Any
 ) -> None:
-    app = _apply(contract_a, vendor_manager, "service_unit")
-    services.confirm_praise(app, {"stamped_scan": as_upload(PDF, "盖章.pdf")}, assessor)
+    app = _apply(contract_a, recipient, "service_unit")
+    services.confirm_praise(app, {}, assessor)
     client = login(vendor_manager)
     got = client.get(f"/incidents/praise/{app.pk}/file/stamped_scan/")
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
@@ -183,10 +181,10 @@ def test_a_praise_file_is_served_by_its_named_fields_only(
 
 
 def test_one_event_counts_once_at_its_highest_level(
-    contract_a: Any, vendor_manager: Any, assessor: Any, login: Any
+    contract_a: Any, vendor_manager: Any, recipient: Any, assessor: Any, login: Any
 ) -> None:
-    unit = _apply(contract_a, vendor_manager, "service_unit")
-    services.confirm_praise(unit, {"stamped_scan": as_upload(PDF, "s.pdf")}, assessor)
+    unit = _apply(contract_a, recipient, "service_unit")
+    services.confirm_praise(unit, {}, assessor)
     leader = _apply(contract_a, vendor_manager, "leader_in_charge")
     services.confirm_praise(leader, {"verified_with": "李副局长"}, assessor)
     [r1] = rules(contract_a, at(2025, 12, 1), "R1")
@@ -202,10 +200,11 @@ def test_the_same_level_twice_is_refused(
     contract_a: Any, vendor_manager: Any, assessor: Any
 ) -> None:
     a = _apply(contract_a, vendor_manager, "main_leader")
+    with pytest.raises(ValidationError):  # applied for already
+        _apply(contract_a, vendor_manager, "main_leader")
     services.confirm_praise(a, {"verified_with": "x"}, assessor)
-    b = _apply(contract_a, vendor_manager, "main_leader")
-    with pytest.raises(ValidationError):
-        services.confirm_praise(b, {"verified_with": "x"}, assessor)
+    with pytest.raises(ValidationError):  # and praised already
+        _apply(contract_a, vendor_manager, "main_leader")
 
 
 def test_rejection_needs_a_reason(contract_a: Any, vendor_manager: Any, assessor: Any) -> None:

@@ -22,10 +22,17 @@ def evidence_a(contract_a: Any, unit_a: Any) -> Any:
     """Contract A (2025) with one of every evidence record, through the services."""
     from opsqm.facts.incidents import services as inc
     from opsqm.facts.staff import services as st
+    from opsqm.infra.core.uploads import as_upload
 
     s1 = st.register_staff(
         contract_a,
-        {"person": "S01", "name": "张工", "entered_on": datetime.date(2025, 1, 2)},
+        {
+            "person": "S01",
+            "name": "张工",
+            "entered_on": datetime.date(2025, 1, 2),
+            "pledge_signed_on": datetime.date(2025, 1, 2),
+            "pledge_scan": as_upload(b"%PDF-1.4 pledge", "pledge.pdf"),
+        },
     )
     st.record_verification(
         s1,

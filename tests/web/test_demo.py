@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 from opsqm.derived.ledger.services import contract_ledger
 from opsqm.edges.demo.management.commands.demo import DEMO_PASSWORD
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.incidents.models import RectificationNotice
 from opsqm.facts.tickets.models import Ticket
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.models import AuditRecord
@@ -139,14 +140,19 @@ def test_recent_work_orders_went_through_the_flow(demo: Contract, client: Any) -
     assert outbox.exists() and not outbox.exclude(status="pending").exists()
     assert Job.objects.filter(kind="mail.send", status="queued").count() == outbox.count()
     assert not Job.objects.exclude(kind="mail.send").exclude(status="done").exists()
-    # The server's receive time of each dispatch (5), feedback (3) and archive (2) mail.
+    # The server's receive time of each dispatch (5), feedback (3) and archive (2) mail,
+    # and of the rectification notice ZG-03 (合同 六(一)2) mailed to the vendor.
     confirmed = outbox.filter(server_received_at__isnull=False)
     assert Counter(confirmed.values_list("kind", flat=True)) == {
         "dispatch": 5,
         "feedback": 3,
         "archive": 2,
+        "other": 1,
     }
-    assert AuditRecord.objects.filter(action="mail.delivery_confirmed").count() == 10
+    assert AuditRecord.objects.filter(action="mail.delivery_confirmed").count() == 11
+    notice = RectificationNotice.objects.get(code="ZG-03")
+    assert notice.received_at == notice.mail.server_received_at
+    assert notice.due == date(2026, 9, 18) and notice.status == "verified"
     assert AuditRecord.objects.filter(action="ticket.sign").count() == 1
     assert AuditRecord.objects.filter(action="ticket.phone_confirm").count() == 1
 

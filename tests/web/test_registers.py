@@ -24,6 +24,7 @@ CONTRACT_POST = {
     "end": "2026-12-31",
     "rulebook": "",
     "rulebook_overrides": "",
+    "signed_on": "2025-12-20",  # the new-contract page asks for it (十四.3)
 }
 
 
@@ -61,6 +62,11 @@ def test_assessor_creates_contract_through_service(vendor_a, unit_a, assessor, l
     rec = AuditRecord.objects.get(action="contract.create")
     assert rec.after["amount"] == "100000.00" and rec.after["units"] == [unit_a.pk]
     assert rec.actor_id == assessor.pk
+    # the signing day starts the staff list of 六(二)1 (due the next day)
+    from opsqm.facts.incidents.models import ServiceDelay
+
+    d = ServiceDelay.objects.get(contract=c, kind="staff_list")
+    assert d.due == datetime.date(2025, 12, 21)
 
 
 def test_contract_edit_audits_before_and_after(contract_a, assessor, login):
@@ -106,7 +112,11 @@ def test_contracts_xlsx_guards_formulas(vendor_a, assessor, login):
 
     create_contract(
         {
-            **{k: v for k, v in CONTRACT_POST.items() if k not in ("rulebook_overrides",)},
+            **{
+                k: v
+                for k, v in CONTRACT_POST.items()
+                if k not in ("rulebook_overrides", "signed_on")
+            },
             "title": '=HYPERLINK("http://x")',
             "vendor": vendor_a,
             "start": datetime.date(2026, 1, 1),
@@ -139,6 +149,8 @@ def test_assessor_records_verification_with_upload(contract_a, assessor, login):
     client = login(assessor)
     pdf = io.BytesIO(b"%PDF-1.4\n%demo\n")
     pdf.name = "degree.pdf"
+    pledge = io.BytesIO(b"%PDF-1.4\n%pledge\n")
+    pledge.name = "保密承诺书.pdf"
     resp = client.post(
         f"/staff/new/?contract={contract_a.pk}",
         {
@@ -147,6 +159,8 @@ def test_assessor_records_verification_with_upload(contract_a, assessor, login):
             "on_site": "on",
             "entered_on": "2025-06-02",
             "degree_scan": pdf,
+            "pledge_scan": pledge,
+            "pledge_signed_on": "2025-06-01",
         },
     )
     assert resp.status_code == 302, resp.content.decode()[:2000]
@@ -284,7 +298,7 @@ def test_page_form_and_api_offer_what_the_service_takes(contract_a, assessor, lo
         html = client.get(url).content.decode()
         assert all(f'name="{name}"' in html for name in fields), url
     answer = client.get(f"/api/v1/contracts/{contract_a.pk}/").json()
-    assert set(answer) == {"id", *CONTRACT_FIELDS, "units", "vendor_name"}
+    assert set(answer) == {"id", *CONTRACT_FIELDS, "units", "vendor_name", "agreements"}
     answer = client.get(f"/api/v1/vendors/{contract_a.vendor_id}/").json()
     assert set(answer) == {"id", *VENDOR_FIELDS}
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,8 +62,14 @@ def set_signed_on(contract: Contract, signed_on: datetime.date) -> PaymentPlan:
         raise ValidationError(
             {"signed_on": _("The signing day is after the end of the service period.")}
         )
+    from opsqm.facts.incidents.stafflist import ensure_staff_list_delivery
+
     plan = PaymentPlan.objects.filter(contract=contract).first() or PaymentPlan(contract=contract)
-    return save_audited(plan, {"signed_on": signed_on}, action="payments.plan")
+    with transaction.atomic():
+        plan = save_audited(plan, {"signed_on": signed_on}, action="payments.plan")
+        # 合同 六(二)1 counts from the same day: the staff list follows a correction.
+        ensure_staff_list_delivery(contract, signed_on)
+    return plan
 
 
 def register_invoice(contract: Contract, data: dict[str, Any]) -> Invoice:

@@ -122,11 +122,28 @@ class ContractSerializer(serializers.ModelSerializer):
     )
     rulebook = serializers.CharField(max_length=64, required=False, allow_blank=True)
     rulebook_overrides = serializers.DictField(required=False)
+    # 十四.3: given at registration, it starts the payment plan and the staff list.
+    signed_on = serializers.DateField(write_only=True, required=False)
+    agreements = serializers.SerializerMethodField()
 
     class Meta:
         model = Contract
         # The service's fields, the units it serves, and the vendor's name to read.
-        fields = ("id", *contract_services.CONTRACT_FIELDS, "units", "vendor_name")
+        fields = (
+            "id",
+            *contract_services.CONTRACT_FIELDS,
+            "units",
+            "vendor_name",
+            "signed_on",
+            "agreements",
+        )
+
+    def get_agreements(self, obj: Contract) -> dict[str, str | None]:
+        """合同 七: each agreement's signing day (null: not recorded)."""
+        return {
+            kind: rec.signed_on.isoformat() if rec is not None else None
+            for kind, _label, rec in contract_services.agreements_of(obj)
+        }
 
     def create(self, validated: dict[str, Any]) -> Contract:
         units = validated.pop("units", None)
@@ -134,6 +151,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     def update(self, instance: Contract, validated: dict[str, Any]) -> Contract:
         units = validated.pop("units", None)
+        validated.pop("signed_on", None)  # corrected on the payment plan
         return contract_services.update_contract(instance, validated, units)
 
 
@@ -161,6 +179,9 @@ class _StaffField(serializers.PrimaryKeyRelatedField):
 class StaffSerializer(serializers.ModelSerializer):
     contract = _ContractField()
     verified_on = serializers.DateField(source="verification.verified_on", read_only=True)
+    # 合同 七.2: the signed 保密承诺书 (its scan is recorded on the page).
+    has_pledge = serializers.BooleanField(read_only=True)
+    pledge_signed_on = serializers.DateField(read_only=True)
 
     class Meta:
         model = StaffMember
@@ -173,6 +194,8 @@ class StaffSerializer(serializers.ModelSerializer):
             "entered_on",
             "left_on",
             "verified_on",
+            "has_pledge",
+            "pledge_signed_on",
             "dingtalk_user_id",
             "employee_no",
         )

@@ -49,6 +49,7 @@ def create_seed(vendors: list[Any], units: dict[str, Any]) -> Contract:
             "start": date(2025, 10, 25),
             "end": date(2026, 10, 24),
             "bond": False,
+            "signed_on": date(2025, 10, 29),  # 六(二)1's staff list and 五.2 count from it
         },
         [units["清河分局"], units["天河监狱"], units["前进监狱"]],
     )

@@ -13,6 +13,7 @@ from datetime import date
 from opsqm.edges.demo.acceptance import run_acceptance, run_inspections
 from opsqm.edges.demo.accounts import create_accounts
 from opsqm.edges.demo.attendance import dingtalk_import, import_month, record_leave, record_punches
+from opsqm.edges.demo.clauses import seed_clauses
 from opsqm.edges.demo.contracts import (
     create_network,
     create_renewal,
@@ -50,6 +51,7 @@ def load() -> None:
     record_history(story, seed, network, units)
     open_matters(story, seed, network, units)
     record_remedies(story, seed)
+    seed_clauses(story, seed)
     submit_statement(story, seed)
     recent_work(story, seed, renewal or seed, month)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from opsqm.edges.demo.files import pdf
 from opsqm.edges.demo.story import at
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.staff import services as staff
@@ -22,6 +23,17 @@ def register_team(
     return people
 
 
+def _pledge(prefix: str, n: int, day: date) -> dict[str, Any]:
+    """附件二: the signed 保密承诺书, needed before the entry verification."""
+    from django.utils import timezone
+
+    from opsqm.infra.core.uploads import as_upload
+
+    day = min(day, timezone.localdate())  # a contract starting later: signed already
+    scan = pdf([f"Confidentiality pledge {prefix}{n:02d}", f"signed {day.isoformat()}"])
+    return {"pledge_signed_on": day, "pledge_scan": as_upload(scan, f"pledge-{prefix}{n}.pdf")}
+
+
 def _member(contract: Contract, prefix: str, n: int, name: str) -> Any:
     s = staff.register_staff(
         contract,
@@ -31,6 +43,7 @@ def _member(contract: Contract, prefix: str, n: int, name: str) -> Any:
             "on_site": True,
             "entered_on": contract.start,
             "id_number": f"11010819900101{n:03d}X",
+            **_pledge(prefix, n, contract.start),
         },
     )
     # The third person was verified two days after the first day (P1).
@@ -50,7 +63,9 @@ def _member(contract: Contract, prefix: str, n: int, name: str) -> Any:
 
 def _replacement(contract: Contract, person: str, leaving: Any, first: date) -> Any:
     day = first + timedelta(days=30)
-    newcomer = staff.register_staff(contract, {"person": person, "name": "赵工", "entered_on": day})
+    newcomer = staff.register_staff(
+        contract, {"person": person, "name": "赵工", "entered_on": day, **_pledge(person, 0, day)}
+    )
     staff.record_verification(
         newcomer,
         {

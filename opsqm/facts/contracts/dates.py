@@ -140,3 +140,35 @@ class _EndOnly:
 
     def __init__(self, end: datetime.date | None) -> None:
         self.end = end
+
+
+# A document of the contract (an agreement, a staff member's pledge) may be signed
+# before the service period starts, but not by more than this.
+SIGNED_BEFORE_START = datetime.timedelta(days=366)
+
+
+def signing_errors(
+    contract: Any, field: str, label: str, day: datetime.date | None
+) -> dict[str, str]:
+    """The problems of a signing day: not in the future, not more than a year before
+    the service period starts, not after it ends."""
+    if day is None or isinstance(day, str):
+        return {}
+    shown = {"field": label, "value": _shown(day)}
+    if day > timezone.localdate():
+        return {field: _("%(field)s (%(value)s) is in the future.") % shown}
+    start, end = getattr(contract, "start", None), getattr(contract, "end", None)
+    if start is not None and day < start - SIGNED_BEFORE_START:
+        return {
+            field: _(
+                "%(field)s (%(value)s) is more than a year before the service period starts "
+                "(%(start)s)."
+            )
+            % {**shown, "start": _shown(start)}
+        }
+    if end is not None and day > end:
+        return {
+            field: _("%(field)s (%(value)s) is after the service period ends (%(end)s).")
+            % {**shown, "end": _shown(end)}
+        }
+    return {}

@@ -14,9 +14,10 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opsqm.facts.contracts.models import Contract, Unit, Vendor
+from opsqm.facts.contracts.models import Contract, SignedAgreement, Unit, Vendor
 from opsqm.facts.contracts.rulebooks import shipped_rulebooks
 from opsqm.facts.contracts.services import (
+    AGREEMENT_FIELDS,
     CONTRACT_FIELDS,
     UNIT_FIELDS,
     VENDOR_FIELDS,
@@ -94,3 +95,26 @@ class ContractForm(forms.ModelForm):
             *((n, n) for n in shipped_rulebooks()),
         ]
         self.fields["rulebook"].choices = choices  # type: ignore[attr-defined]
+
+
+class ContractCreateForm(ContractForm):
+    """A new contract also gives its signing day (十四.3), which starts the payment
+    plan and the staff list due the next day (合同 六(二)1)."""
+
+    signed_on = forms.DateField(
+        label=_("contract signed on"),
+        widget=DATE,
+        help_text=_("The later of the two signatures (十四.3)."),
+    )
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = SignedAgreement
+        fields = AGREEMENT_FIELDS
+        widgets = {"signed_on": DATE, "scan": forms.FileInput}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # a correction of the day keeps the stored scan
+        self.fields["scan"].required = not self.instance.pk

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from opsqm.infra.core.uploads import UploadValidator, upload_to
 
 
 class Vendor(models.Model):
@@ -127,3 +130,51 @@ class EvidenceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id}@{self.version}"
+
+
+class SignedAgreement(models.Model):
+    """合同 七: the agreements signed with the contract (附件一 保密协议, 附件三 廉洁协议),
+    each as its signed scan and signing day.  One per contract and kind; recording
+    again replaces it (audited)."""
+
+    class Kind(models.TextChoices):
+        CONFIDENTIALITY = "confidentiality", _("Confidentiality agreement (保密协议, 附件一)")
+        INTEGRITY = "integrity", _("Integrity agreement (廉洁协议, 附件三)")
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    kind = models.CharField(_("agreement"), max_length=16, choices=Kind.choices)
+    signed_on = models.DateField(_("signed on"))
+    scan = models.FileField(
+        _("signed scan"),
+        upload_to=upload_to("contracts/agreements"),
+        validators=[UploadValidator("pdf", "png", "jpeg")],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("signed agreement")
+        verbose_name_plural = _("signed agreements")
+        ordering = ("contract__code", "kind")
+        constraints = (models.UniqueConstraint(fields=["contract", "kind"], name="agreement_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.contract.code} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        from opsqm.facts.contracts.dates import signing_errors
+
+        if self.contract_id:
+            label = str(SignedAgreement._meta.get_field("signed_on").verbose_name)
+            errors = signing_errors(self.contract, "signed_on", label, self.signed_on)
+            if errors:
+                raise ValidationError(errors)

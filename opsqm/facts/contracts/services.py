@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.models import Contract, Unit, Vendor
+from opsqm.facts.contracts.models import Contract, SignedAgreement, Unit, Vendor
 from opsqm.infra.audit.servicekit import pick, save_audited
 
 # The fields each service takes; the register forms and the API serializers use these lists.
@@ -68,9 +70,17 @@ def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_contract(data: Mapping[str, Any], units: Iterable[Unit] | None = None) -> Contract:
-    """A new contract; `units` are the units it serves."""
+    """A new contract; `units` are the units it serves.  With `data["signed_on"]` (the
+    later signature, 十四.3) what counts from the signing day starts at once
+    (`opsqm.facts.contracts.signing`: the payment plan, the staff list of 六(二)1)."""
+    from opsqm.facts.contracts.signing import signed
+
     m2m = {"units": list(units)} if units is not None else None
-    return save_audited(Contract(), _normalise(data), action="contract.create", m2m=m2m)
+    with transaction.atomic():
+        contract = save_audited(Contract(), _normalise(data), action="contract.create", m2m=m2m)
+        if data.get("signed_on"):
+            signed(contract, data["signed_on"])
+    return contract
 
 
 def update_contract(
@@ -78,3 +88,33 @@ def update_contract(
 ) -> Contract:
     m2m = {"units": list(units)} if units is not None else None
     return save_audited(contract, _normalise(data), action="contract.update", m2m=m2m)
+
+
+# --- 合同 七: the agreements signed with the contract ---------------------------------
+
+AGREEMENT_FIELDS = ("signed_on", "scan")
+
+
+def record_agreement(
+    contract: Contract, kind: str, data: Mapping[str, Any], user: Any = None
+) -> SignedAgreement:
+    """The signed 保密协议 or 廉洁协议 of `contract` (its scan, through the upload
+    checks, and its signing day, checked for sense).  Recording it again replaces the
+    scan or corrects the day; the audit keeps what it was."""
+    if kind not in SignedAgreement.Kind.values:
+        raise ValidationError({"kind": [_("Unknown agreement.")]})
+    agreement = SignedAgreement.objects.filter(contract=contract, kind=kind).first()
+    agreement = agreement or SignedAgreement(contract=contract, kind=kind)
+    fields = pick(data, AGREEMENT_FIELDS)
+    if not fields.get("scan"):
+        fields.pop("scan", None)  # a correction of the day keeps the stored scan
+    fields["recorded_at"] = timezone.now()
+    if getattr(user, "is_authenticated", False):
+        fields["recorded_by"] = user
+    return save_audited(agreement, fields, action="contract.agreement")
+
+
+def agreements_of(contract: Contract) -> list[tuple[str, str, SignedAgreement | None]]:
+    """(kind, label, the record or None) for each agreement 合同 七 asks for."""
+    have = {a.kind: a for a in SignedAgreement.objects.filter(contract=contract)}
+    return [(k, str(label), have.get(k)) for k, label in SignedAgreement.Kind.choices]

@@ -7,19 +7,27 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts import services
 from opsqm.facts.contracts.access import visible_contracts
-from opsqm.facts.contracts.forms import ContractForm, UnitForm, VendorForm, detached
-from opsqm.facts.contracts.models import Contract, Unit, Vendor
+from opsqm.facts.contracts.forms import (
+    AgreementForm,
+    ContractCreateForm,
+    ContractForm,
+    UnitForm,
+    VendorForm,
+    detached,
+)
+from opsqm.facts.contracts.models import Contract, SignedAgreement, Unit, Vendor
 from opsqm.infra.accounts.models import User
 from opsqm.infra.accounts.requests import AuthenticatedRequest
 from opsqm.infra.core.access import can_manage_registers, require_role
 from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Role
 from opsqm.infra.core.spreadsheet import Money
+from opsqm.infra.core.uploads import serve_protected
 from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
 
@@ -88,14 +96,46 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "units": contract.units.all(),
             "staff": staff,
             "can_edit": can_manage_registers(request.user),
+            "agreements": services.agreements_of(contract),
         },
     )
+
+
+@login_required
+def agreement_form(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """合同 七: record the signed 保密协议 or 廉洁协议 (the assessor)."""
+    require_role(request.user, Role.ASSESSOR)
+    contract = get_object_or_404(Contract, pk=pk)
+    if kind not in SignedAgreement.Kind.values:
+        raise Http404
+    existing = SignedAgreement.objects.filter(contract=contract, kind=kind).first()
+    instance = detached(existing) if existing else SignedAgreement(contract=contract, kind=kind)
+    form = AgreementForm(request.POST or None, request.FILES or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = run_service(
+            form, lambda: services.record_agreement(contract, kind, data, request.user)
+        )
+        if saved is not None:
+            messages.success(request, _("%(a)s recorded.") % {"a": saved.get_kind_display()})
+            return redirect("contracts:detail", pk=contract.pk)
+    title = f"{contract.code}: {SignedAgreement.Kind(kind).label}"
+    return render(request, "registers/form.html", {"form": form, "title": title})
+
+
+@login_required
+def agreement_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    require_business(request.user)
+    contract = get_object_or_404(visible_contracts(request.user), pk=pk)
+    agreement = get_object_or_404(SignedAgreement, contract=contract, kind=kind)
+    return serve_protected(SignedAgreement.objects.all(), agreement.pk, "scan")
 
 
 def _contract_form(request: HttpRequest, contract: Contract | None) -> HttpResponse:
     require_role(request.user, Role.ASSESSOR)
     instance = detached(contract) if contract else None
-    form = ContractForm(request.POST or None, instance=instance)
+    form_class = ContractForm if contract else ContractCreateForm
+    form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -109,6 +109,8 @@ class IncidentViewSet(ContractScopedReadOnly):
 
 class RectificationSerializer(OfContractSerializer):
     overdue = serializers.SerializerMethodField()
+    # 第二十一条三: the mail that delivered it; its server time starts the 5 days.
+    mail = serializers.CharField(source="mail.message_id", default=None, read_only=True)
 
     class Meta:
         model = RectificationNotice
@@ -118,6 +120,8 @@ class RectificationSerializer(OfContractSerializer):
             "code",
             "subject",
             "description",
+            "mail",
+            "received_at",
             "received_on",
             "due",
             "status",
@@ -150,8 +154,37 @@ class DeliveryViewSet(ContractScopedReadOnly):
     serializer_class = DeliverySerializer
     model = ServiceDelay
 
+    @action(detail=True, url_path="staff-list")
+    def staff_list(self, request: Any, pk: Any = None) -> Response:
+        """合同 六(二)1: the latest submitted list beside the staff register."""
+        from opsqm.facts.incidents.stafflist import compare_staff_list
+
+        delivery = self.get_object()
+        latest = delivery.staff_lists.first()
+        if delivery.kind != ServiceDelay.Kind.STAFF_LIST:
+            raise NotFound
+        if latest is None:
+            return Response({"submitted_at": None})
+
+        def person(s: Any) -> dict[str, str]:
+            return {"person": s.person, "name": s.name}
+
+        cmp = compare_staff_list(latest)
+        return Response(
+            {
+                "submitted_at": latest.submitted_at.astimezone(TZ).isoformat(),
+                "entries": latest.entries,
+                "agrees": cmp.agrees,
+                "listed_only": cmp.listed_only,
+                "registered_only": [person(s) for s in cmp.registered_only],
+                "matched": [person(s) for _e, s in cmp.matched],
+            }
+        )
+
 
 class PraiseApplicationSerializer(OfContractSerializer):
+    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+
     class Meta:
         model = PraiseApplication
         fields = (
@@ -161,6 +194,7 @@ class PraiseApplicationSerializer(OfContractSerializer):
             "level",
             "praised_on",
             "description",
+            "unit",
             "status",
             "applied_at",
             "verified_with",

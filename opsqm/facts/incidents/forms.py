@@ -20,6 +20,7 @@ from opsqm.facts.incidents.models import (
     RectificationNotice,
     ServiceDelay,
 )
+from opsqm.infra.core.uploads import UploadValidator
 
 
 class IncidentForm(forms.ModelForm):
@@ -119,7 +120,18 @@ class PraiseApplyForm(forms.ModelForm):
             "praised_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "evidence": forms.FileInput,
+            "stamped_scan": forms.FileInput,
         }
+
+    def __init__(self, *args: Any, levels: tuple[str, ...], **kwargs: Any) -> None:
+        """`levels`: those the user may apply for (access.praise_levels_for)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["level"]
+        field.choices = [c for c in field.choices if c[0] in levels]  # type: ignore[attr-defined]
+        if "service_unit" in levels:
+            self.fields["stamped_scan"].required = True
+        else:
+            del self.fields["stamped_scan"]
 
 
 class PraiseDecideForm(forms.Form):
@@ -132,7 +144,8 @@ class PraiseDecideForm(forms.Form):
         label=_("Verified with (leader's name, for a leader's praise)"), required=False
     )
     stamped_scan = forms.FileField(
-        label=_("Service unit's stamped confirmation (scan)"), required=False
+        label=_("Service unit's sealed application (scan), if the unit's was missing"),
+        required=False,
     )
     decision_note = forms.CharField(
         label=_("Note (reason, if rejected)"),
@@ -145,6 +158,18 @@ class RectificationForm(forms.ModelForm):
     track_delivery = forms.BooleanField(
         label=_("Also track as a contracted delivery (D1 delay damages if late)"), required=False
     )
+    send_mail = forms.BooleanField(
+        label=_(
+            "Mail it to the vendor's intranet mailbox: received at the mail server's time "
+            "(第二十一条三)"
+        ),
+        required=False,
+    )
+    message_id = forms.CharField(
+        label=_("Or: the Message-ID of the OpsQM mail that delivered it"),
+        required=False,
+        max_length=512,
+    )
 
     class Meta:
         model = RectificationNotice
@@ -154,6 +179,12 @@ class RectificationForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "notice_file": forms.FileInput,
         }
+
+
+class MailLinkForm(forms.Form):
+    message_id = forms.CharField(
+        label=_("Message-ID of the OpsQM mail that delivered the notice"), max_length=512
+    )
 
 
 class RespondForm(forms.Form):
@@ -244,4 +275,17 @@ class ChangeNoticeForm(forms.ModelForm):
 class InstructionForm(forms.Form):
     text = forms.CharField(
         label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 6}), max_length=4000
+    )
+
+
+class StaffListForm(forms.Form):
+    file = forms.FileField(
+        label=_("The list (XLSX with a 姓名 column, or a scan)"),
+        required=False,
+        validators=[UploadValidator("xlsx", "pdf", "png", "jpeg")],
+    )
+    lines = forms.CharField(
+        label=_("People on the list, one a line: code name phone (for a scan)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

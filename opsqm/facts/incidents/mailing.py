@@ -379,6 +379,8 @@ def manager_copy(
 def copy_rectification(notice: RectificationNotice, user: Any) -> NoticeMail | None:
     """The manager's copy of a rectification notice (合同 六(一)2), the written notice
     attached."""
+    if notice.received_on is None:
+        return None  # mailed to the vendor: the manager was copied on that mail
     ref = f"{PREFIXES['rectification']}-{notice.received_on.year}-{notice.pk:04d}"
     attachments: list[tuple[str, bytes, str | None]] = []
     if notice.notice_file:

@@ -441,8 +441,17 @@ class ServiceDelay(models.Model):
         from opsqm.facts.contracts.dates import check_model_dates
 
         if self.contract_id:
+            bounds: object = self.contract
+            if self.kind == self.Kind.STAFF_LIST:
+                # counted from the signing day, which may come before the service period
+                from types import SimpleNamespace
+
+                from opsqm.facts.contracts.dates import SIGNED_BEFORE_START
+
+                start = self.contract.start - SIGNED_BEFORE_START
+                bounds = SimpleNamespace(start=start, end=self.contract.end)
             check_model_dates(
-                self, self.contract, ("basis_on", "due", "delivered"), order=(("basis_on", "due"),)
+                self, bounds, ("basis_on", "due", "delivered"), order=(("basis_on", "due"),)
             )
 
 
@@ -460,6 +469,16 @@ class PraiseApplication(models.Model):
     )
     event = models.CharField(_("event"), max_length=64)
     level = models.CharField(_("level claimed"), max_length=20, choices=Praise.Level.choices)
+    # 第二十条: a service unit's praise is applied for by the unit itself (its
+    # recipient), with its seal on `stamped_scan`; a leader's praise by the vendor.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("service unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     praised_on = models.DateField(_("praised on"))
     description = limited_text(_("description"), TEXT)
     evidence = models.FileField(
@@ -475,7 +494,7 @@ class PraiseApplication(models.Model):
     applied_at = models.DateTimeField(_("applied at"))
     verified_with = models.CharField(_("verified with (leader)"), max_length=100, blank=True)
     stamped_scan = models.FileField(
-        _("unit's stamped confirmation (scan)"),
+        _("unit's sealed application (scan)"),
         upload_to=upload_to("incidents/praise"),
         validators=[UploadValidator("pdf", "png", "jpeg")],
         blank=True,
@@ -506,94 +525,33 @@ class PraiseApplication(models.Model):
         return f"{self.event} ({self.get_level_display()})"
 
 
-class RectificationNotice(models.Model):
-    """合同 六(一)2: the bureau's written suggestion; the vendor rectifies within 5
-    days of receiving it; the bureau verifies."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESPONDED = "responded", _("Rectified, awaiting verification")
-        VERIFIED = "verified", _("Verified")
-
-    contract = models.ForeignKey(
-        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="+"
-    )
-    code = models.CharField(_("notice number"), max_length=32)
-    subject = models.CharField(_("subject"), max_length=200)
-    description = limited_text(_("what is to be rectified"), TEXT)
-    received_on = models.DateField(_("received by the vendor on"))
-    due = models.DateField(_("rectify by"))
-    notice_file = models.FileField(
-        _("written notice"),
-        upload_to=upload_to("incidents/rectification"),
-        validators=[UploadValidator(*DOCS)],
-        blank=True,
-    )
-    issued_by = models.ForeignKey(
-        USER, verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
-    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
-    response = limited_text(_("vendor's response"), TEXT, blank=True)
-    response_file = models.FileField(
-        _("rectification evidence"),
-        upload_to=upload_to("incidents/rectification"),
-        validators=[UploadValidator("pdf", "docx", "png", "jpeg", "xlsx", "txt")],
-        blank=True,
-    )
-    verified_by = models.ForeignKey(
-        USER,
-        verbose_name=_("verified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verification_note = limited_text(_("verification note"), NOTE, blank=True)
-    delivery = models.OneToOneField(
-        ServiceDelay,
-        verbose_name=_("tracked as contracted delivery (D1)"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="rectification",
-    )
-
-    class Meta:
-        verbose_name = _("rectification notice")
-        verbose_name_plural = _("rectification notices")
-        ordering = ("-received_on", "code")
-        constraints = (
-            *limit_constraints(
-                "rectificationnotice",
-                {"description": TEXT, "response": TEXT, "verification_note": NOTE},
-            ),
-            models.UniqueConstraint(fields=["contract", "code"], name="rectification_code_once"),
-        )
-
-    def __str__(self) -> str:
-        return self.code
-
-    def clean(self) -> None:
-        from opsqm.facts.contracts.dates import check_model_dates
-
-        if self.contract_id:
-            check_model_dates(
-                self, self.contract, ("received_on", "due"), order=(("received_on", "due"),)
-            )
-
-    def overdue(self, today: datetime.date) -> bool:
-        """Late: rectified after the due day, or not rectified and the due day is past."""
-        if self.rectified_at is not None:
-            from opsqm.pure.assessment.model import TZ
-
-            return self.rectified_at.astimezone(TZ).date() > self.due
-        return today > self.due
-
+# 合同 六: what the vendor is notified to do or hand in (a module of its own for size).
+# 第二十一条's mail (change notices, instructions, manager copies): its own module.
+from opsqm.facts.incidents.mailmodels import ChangeNotice, NoticeMail, NoticeReply  # noqa
+from opsqm.facts.incidents.models_notices import (  # noqa: E402
+    RectificationNotice,
+    StaffListSubmission,
+)
 
 # The remedies (第十二条, 合同 十一, 十.1) are models of this app too.
 from opsqm.facts.incidents.remedy_models import DelayAgreement, ForceMajeure, Liability  # noqa
 
-# 第二十一条's mail (change notices, instructions, manager copies): its own module.
-from opsqm.facts.incidents.mailmodels import ChangeNotice, NoticeMail, NoticeReply  # noqa
+__all__ = [
+    "CampaignEntry",
+    "ChangeNotice",
+    "DelayAgreement",
+    "DeterminationStep",
+    "EvaluationCampaign",
+    "ForceMajeure",
+    "Incident",
+    "IncidentEvidence",
+    "Liability",
+    "NoticeMail",
+    "NoticeReply",
+    "Praise",
+    "PraiseApplication",
+    "QuarterlyEvaluation",
+    "RectificationNotice",
+    "ServiceDelay",
+    "StaffListSubmission",
+]

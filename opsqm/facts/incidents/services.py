@@ -15,6 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.models import Contract
+from opsqm.facts.incidents.access import praise_levels_for
+
+# The contracted deliveries (D1) have their own module; these names stay importable here.
+from opsqm.facts.incidents.deliveries import (  # noqa: F401
+    DELIVERY_FIELDS,
+    DUE_CLAUSES,
+    DUE_DAYS,
+    RECTIFY_DAYS,
+    delivery_due,
+    due_for,
+    record_delivered,
+    record_service_delay,
+    update_service_delay,
+)
 from opsqm.facts.incidents.mailing import copy_rectification
 from opsqm.facts.incidents.models import (
     CampaignEntry,
@@ -26,7 +40,6 @@ from opsqm.facts.incidents.models import (
     PraiseApplication,
     QuarterlyEvaluation,
     RectificationNotice,
-    ServiceDelay,
 )
 from opsqm.infra.accounts.models import User
 from opsqm.infra.audit.servicekit import pick, save_audited
@@ -58,26 +71,15 @@ INCIDENT_FIELDS = (*INCIDENT_FACT_FIELDS, "level")
 STEP_FIELDS = ("notes", "level", "conclusion", "conclusion_scan")
 PARTICIPANTS = ("it", "vendor", "supervisor", "experts")
 EVIDENCE_FIELDS = ("kind", "ticket", "file", "received_at", "note")
-PRAISE_APPLICATION_FIELDS = ("event", "level", "praised_on", "description", "evidence")
-RECTIFICATION_FIELDS = ("code", "subject", "description", "received_on", "notice_file")
-DELIVERY_FIELDS = (
-    "obligation",
-    "kind",
-    "clause",
-    "basis_on",
-    "due",
-    "delivered",
-    "notes",
-    "delivery_file",
+PRAISE_APPLICATION_FIELDS = (
+    "event",
+    "level",
+    "praised_on",
+    "description",
+    "evidence",
+    "stamped_scan",
 )
-RECTIFY_DAYS = 5  # 合同 六(一)2
-DUE_DAYS = {"staff_list": 1, "replacement": 3, "rectification": RECTIFY_DAYS}  # 合同 六
-DUE_CLAUSES = {
-    "staff_list": "合同 六(二)1",
-    "replacement": "合同 六(二)1",
-    "rectification": "合同 六(一)2",
-    "acceptance": "合同 八",
-}
+RECTIFICATION_FIELDS = ("code", "subject", "description", "received_on", "notice_file")
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -315,7 +317,34 @@ def record_evaluation(contract: Contract, data: Mapping[str, Any]) -> QuarterlyE
 def apply_praise(
     contract: Contract, data: Mapping[str, Any], user: User, now: datetime.datetime | None = None
 ) -> PraiseApplication:
+    """An application for praise points (第二十条), by whoever the level's praise comes
+    through: the praised unit itself for its own praise, with its seal on the scan;
+    the vendor for a leader's, which the IT department then verifies."""
     fields = pick(data, PRAISE_APPLICATION_FIELDS)
+    level = fields.get("level")
+    if level not in praise_levels_for(user):
+        if level == Praise.Level.SERVICE_UNIT:
+            msg = _("A service unit's praise is applied for by that unit (its recipient).")
+        else:
+            msg = _("A leader's praise is applied for by the vendor.")
+        raise ValidationError({"level": [msg]})
+    if level == Praise.Level.SERVICE_UNIT:
+        if not contract.units.filter(pk=user.unit_id or 0).exists():
+            raise ValidationError(_("This contract does not serve your unit."))
+        if not fields.get("stamped_scan"):
+            raise ValidationError(
+                {"stamped_scan": [_("Attach the application with the unit's seal (scan).")]}
+            )
+        fields["unit"] = user.unit
+    else:
+        fields.pop("stamped_scan", None)
+    if PraiseApplication.objects.filter(
+        contract=contract,
+        event=fields.get("event"),
+        level=level,
+        status__in=(PraiseApplication.Status.APPLIED, PraiseApplication.Status.CONFIRMED),
+    ).exists():
+        raise ValidationError({"event": [_("This event is already applied for at this level.")]})
     fields.update(applied_by=user, applied_at=_now(now), status=PraiseApplication.Status.APPLIED)
     return save_audited(PraiseApplication(contract=contract), fields, action="praise.apply")
 
@@ -326,8 +355,9 @@ def confirm_praise(
     user: User,
     now: datetime.datetime | None = None,
 ) -> Praise:
-    """第二十条: a leader's praise is verified with the leader (`verified_with`); a
-    service unit's needs its stamped confirmation (`stamped_scan`)."""
+    """The IT department's decision (第二十条): a leader's praise is verified with the
+    leader (`verified_with`); a service unit's carries the unit's seal (`stamped_scan`,
+    from the unit's application)."""
     if app.status != PraiseApplication.Status.APPLIED:
         raise ValidationError(_("This application has already been decided."))
     verified_with = str(data.get("verified_with", "")).strip()
@@ -406,67 +436,6 @@ def praise_events(praises: list[Praise]) -> dict[tuple[int, str], Praise]:
     return best
 
 
-# --- contracted deliveries (D1) ----------------------------------------------------
-
-
-def due_for(kind: str, basis_on: datetime.date | None) -> datetime.date | None:
-    """The due day of a delivery the contract times itself: staff list 1 day after
-    signing, replacement 3 days after the demand, rectification 5 days after the
-    notice (counted from the next day, 民法典 第二百零一条)."""
-    days = DUE_DAYS.get(kind)
-    if days is None or basis_on is None:
-        return None
-    return basis_on + datetime.timedelta(days=days)
-
-
-def delivery_due(
-    kind: str, basis_on: datetime.date | None, due: datetime.date | None
-) -> datetime.date:
-    """The due day of a contracted delivery: `due` if given, else counted by `due_for`
-    from `basis_on`; a ValidationError on `due` if neither.  The service and the
-    delivery form both ask this."""
-    day = due or due_for(kind, basis_on)
-    if day is None:
-        raise ValidationError({"due": [_("Give the due date (or the date it is counted from).")]})
-    return day
-
-
-def _delivery_fields(data: Mapping[str, Any], current: ServiceDelay) -> dict[str, Any]:
-    fields = pick(data, DELIVERY_FIELDS)
-    kind, basis_on = fields.get("kind", ""), fields.get("basis_on")
-    if "due" in fields or current.due is None:
-        fields["due"] = delivery_due(kind, basis_on, fields.get("due"))
-    elif (computed := due_for(kind, basis_on)) is not None:
-        fields["due"] = computed  # a change of the day it is counted from moves the due day
-    if not fields.get("clause") and fields.get("kind") in DUE_CLAUSES:
-        fields["clause"] = DUE_CLAUSES[fields["kind"]]
-    return fields
-
-
-def record_service_delay(contract: Contract, data: Mapping[str, Any]) -> ServiceDelay:
-    delivery = ServiceDelay(contract=contract)
-    return save_audited(delivery, _delivery_fields(data, delivery), action="service_delay.record")
-
-
-def update_service_delay(delivery: ServiceDelay, data: Mapping[str, Any]) -> ServiceDelay:
-    fields = _delivery_fields(data, delivery)
-    # 合同 十.1: only the bureau's written agreement moves it (remedies.agree_delay)
-    if fields.get("due", delivery.due) != delivery.due:
-        raise ValidationError(
-            {"due": _("The due day moves only with the bureau's written agreement: record it.")}
-        )
-    return save_audited(delivery, fields, action="service_delay.update")
-
-
-def record_delivered(
-    delivery: ServiceDelay, delivered: datetime.date, file: Any = None
-) -> ServiceDelay:
-    fields: dict[str, Any] = {"delivered": delivered}
-    if file:
-        fields["delivery_file"] = file
-    return save_audited(delivery, fields, action="service_delay.delivered")
-
-
 # --- rectification (合同 六(一)2) ---------------------------------------------------
 
 
@@ -476,33 +445,47 @@ def issue_rectification(
     user: User,
     track_delivery: bool = False,
 ) -> RectificationNotice:
-    """Issue a written suggestion; due = received + 5 days.  With `track_delivery` it is
-    also a contracted delivery (D1 if late): the IT department's choice per notice.
-    The vendor's manager gets a copy by mail (第二十一条), if the vendor names one."""
+    """Issue a written suggestion handed over on paper: due = received + 5 days (a
+    notice sent by intranet mail: `opsqm.facts.incidents.rectification`).  With
+    `track_delivery` it is also a contracted delivery (D1 if late): the IT
+    department's choice per notice.  The vendor's manager gets a copy by mail
+    (第二十一条), if the vendor names one."""
     fields = pick(data, RECTIFICATION_FIELDS)
     received = fields.get("received_on")
-    if received:
-        fields["due"] = due_for("rectification", received)
+    if not received:
+        raise ValidationError({"received_on": [_("Give the day the vendor received it.")]})
+    fields["due"] = due_for("rectification", received)
     fields["issued_by"] = user
+    fields["tracked"] = track_delivery
     with transaction.atomic():
         notice = save_audited(
             RectificationNotice(contract=contract), fields, action="rectification.issue"
         )
-        if track_delivery:
-            delivery = record_service_delay(
-                contract,
-                {
-                    "obligation": f"整改 {notice.code} {notice.subject}"[:200],
-                    "kind": "rectification",
-                    "basis_on": notice.received_on,
-                    "due": notice.due,
-                    "notes": notice.description,
-                },
-            )
-            notice.delivery = delivery
-            notice.save(update_fields=["delivery"])
+        track_rectification(notice)
         copy_rectification(notice, user)
     return notice
+
+
+def track_rectification(notice: RectificationNotice) -> None:
+    """A tracked notice's contracted delivery, created once the receive day is known,
+    moved when it changes (the mail server's time came)."""
+    if not notice.tracked or notice.received_on is None:
+        return
+    if notice.delivery is not None:
+        update_service_delay(notice.delivery, {"basis_on": notice.received_on, "due": notice.due})
+        return
+    delivery = record_service_delay(
+        notice.contract,
+        {
+            "obligation": f"整改 {notice.code} {notice.subject}"[:200],
+            "kind": "rectification",
+            "basis_on": notice.received_on,
+            "due": notice.due,
+            "notes": notice.description,
+        },
+    )
+    notice.delivery = delivery
+    notice.save(update_fields=["delivery"])
 
 
 def respond_rectification(

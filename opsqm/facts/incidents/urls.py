@@ -8,6 +8,7 @@ from opsqm.facts.incidents.views import (
     praise,
     rectification,
     remedy,
+    stafflist,
 )
 
 app_name = "incidents"
@@ -44,6 +45,11 @@ urlpatterns = [
         name="rectification_respond",
     ),
     path(
+        "rectifications/<int:pk>/mail/",
+        rectification.rectification_mail,
+        name="rectification_mail",
+    ),
+    path(
         "rectifications/<int:pk>/verify/",
         rectification.rectification_verify,
         name="rectification_verify",
@@ -67,4 +73,6 @@ urlpatterns = [
     path("force-majeure/<int:pk>/", remedy.force_majeure_detail, name="force_majeure"),
     path("force-majeure/<int:pk>/file/", remedy.force_majeure_file, name="force_majeure_file"),
     path("force-majeure/of/<int:contract>/", remedy.force_majeure_by_ref, name="force_majeure_ref"),
+    path("deliveries/<int:pk>/staff-list/", stafflist.staff_list, name="staff_list"),
+    path("staff-lists/<int:pk>/file/", stafflist.staff_list_file, name="staff_list_file"),
 ]

@@ -22,6 +22,8 @@ class StaffForm(forms.ModelForm):
             "resume": forms.FileInput,
             "degree_scan": forms.FileInput,
             "certificate_scan": forms.FileInput,
+            "pledge_scan": forms.FileInput,
+            "pledge_signed_on": DATE,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -46,6 +46,15 @@ class StaffMember(models.Model):
     certificate_scan = models.FileField(
         _("professional certificate scan"), upload_to=UPLOAD_DIR, blank=True, validators=[SCANS]
     )
+    # 合同 七.2, 附件二: the person's signed 保密承诺书; entry verification (第五条)
+    # needs it (opsqm.facts.staff.services.record_verification).
+    pledge_scan = models.FileField(
+        _("signed confidentiality pledge (保密承诺书)"),
+        upload_to=UPLOAD_DIR,
+        blank=True,
+        validators=[SCANS],
+    )
+    pledge_signed_on = models.DateField(_("pledge signed on"), null=True, blank=True)
     # DingTalk attendance import (a later issue): the person's userId and 工号.
     dingtalk_user_id = models.CharField(_("DingTalk userId"), max_length=64, blank=True)
     employee_no = models.CharField(_("employee number"), max_length=32, blank=True)
@@ -100,6 +109,30 @@ class StaffMember(models.Model):
             raise ValidationError(
                 {"account": _("The account must be a vendor account of this contract's vendor.")}
             )
+        self._check_pledge()
+
+    def _check_pledge(self) -> None:
+        """The pledge's day makes sense, and comes with its scan."""
+        from django.core.exceptions import ValidationError
+
+        from opsqm.facts.contracts.dates import signing_errors
+
+        day = self.pledge_signed_on
+        label = str(StaffMember._meta.get_field("pledge_signed_on").verbose_name)
+        errors = signing_errors(self.contract, "pledge_signed_on", label, day)
+        if not errors and day is not None and self.left_on is not None and day > self.left_on:
+            errors["pledge_signed_on"] = str(_("The pledge is signed after the person left."))
+        if not errors and day is not None and not self.pledge_scan:
+            errors["pledge_scan"] = str(_("Attach the signed pledge (scan)."))
+        if not errors and self.pledge_scan and day is None:
+            errors["pledge_signed_on"] = str(_("Give the day the pledge was signed."))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_pledge(self) -> bool:
+        """合同 七.2: the signed 保密承诺书 is on file."""
+        return bool(self.pledge_scan) and self.pledge_signed_on is not None
 
     @property
     def verified_on(self) -> datetime.date | None:

@@ -35,6 +35,8 @@ STAFF_FIELDS = (
     "resume",
     "degree_scan",
     "certificate_scan",
+    "pledge_scan",
+    "pledge_signed_on",
     "dingtalk_user_id",
     "employee_no",
     "account",
@@ -82,6 +84,7 @@ def record_verification(
         raise ValidationError(
             _("第五条 asks for the ID card, the résumé and a degree or professional certificate.")
         )
+    _require_pledge(staff, fields.get("verified_on"))
     try:
         ver = staff.verification
     except EntryVerification.DoesNotExist:
@@ -89,6 +92,29 @@ def record_verification(
     if verified_by is not None and getattr(verified_by, "is_authenticated", False):
         fields["verified_by"] = verified_by
     return save_audited(ver, fields, action="staff.verify", summary=str(staff))
+
+
+def _require_pledge(staff: StaffMember, verified_on: Any) -> None:
+    """合同 七.2: nobody is verified for entry without the signed 保密承诺书 on file,
+    signed by the day of the verification."""
+    if not staff.has_pledge:
+        raise ValidationError(
+            _(
+                "%(p)s has no signed confidentiality pledge (保密承诺书, 合同 七.2) on file: "
+                "record it on the staff member first."
+            )
+            % {"p": staff}
+        )
+    signed = staff.pledge_signed_on
+    if verified_on is not None and signed is not None and signed > verified_on:
+        raise ValidationError(
+            {
+                "verified_on": [
+                    _("The pledge was signed on %(d)s, after this verification day.")
+                    % {"d": signed.isoformat()}
+                ]
+            }
+        )
 
 
 def _local_date(at: datetime) -> Any:

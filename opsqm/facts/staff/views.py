@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from opsqm.infra.core.roles import VENDOR_ROLES, Role
 from opsqm.infra.core.uploads import serve_protected
 from opsqm.infra.core.viewkit import require_business, run_service, xlsx_response
 
-FILE_FIELDS = ("resume", "degree_scan", "certificate_scan")
+FILE_FIELDS = ("resume", "degree_scan", "certificate_scan", "pledge_scan")
 # The résumé and certificate scans are personal documents, for the assessor (who checks
 # the qualifications) and the vendor (who supplied them); the bureau's other roles see
 # the staff's names and roles only.
@@ -55,6 +56,8 @@ def _filtered(request: HttpRequest) -> tuple[Any, Any, Any]:
         qs = qs.filter(on_site=True)
     if request.GET.get("active") == "1":
         qs = qs.filter(left_on__isnull=True)
+    if request.GET.get("no_pledge") == "1":  # 合同 七.2: who has no signed 保密承诺书
+        qs = qs.filter(Q(pledge_scan="") | Q(pledge_signed_on__isnull=True))
     return qs, contracts, contract
 
 
@@ -90,6 +93,7 @@ def staff_export(request: AuthenticatedRequest) -> HttpResponse:
         _("First day"),
         _("Left"),
         _("Verified on"),
+        _("Pledge signed on"),
         _("ID card number"),
     ]
     rows = [
@@ -101,6 +105,7 @@ def staff_export(request: AuthenticatedRequest) -> HttpResponse:
             s.entered_on,
             s.left_on,
             s.verified_on,
+            s.pledge_signed_on if s.has_pledge else None,
             _mask(request.user, s.id_number),
         ]
         for s in qs

@@ -49,6 +49,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "unit.create": _("Unit created"),
     "unit.update": _("Unit edited"),
     "contract.create": _("Contract created"),
+    "contract.agreement": _("Signed agreement recorded (合同 七)"),
     "contract.update": _("Contract edited"),
     "evidence.import": _("Evidence log imported"),
     # staff and attendance
@@ -154,6 +155,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "force_majeure.notice": _("Force majeure notice recorded"),
     "force_majeure.explanation": _("Force majeure explanation recorded"),
     "force_majeure.decide": _("Force majeure decided"),
+    "rectification.mail": _("Rectification notice linked to its mail"),
+    "rectification.received": _("Rectification notice received (mail server time)"),
+    "service_delay.staff_list": _("Staff list submitted (合同 六(二)1)"),
     # settlement
     "settlement.draft": _("Settlement statement drafted"),
     "settlement.submit": _("Settlement statement submitted"),

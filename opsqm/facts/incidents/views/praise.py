@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.incidents import forms, services
-from opsqm.facts.incidents.access import READERS, VENDOR, contract_param, scoped, scoped_object
+from opsqm.facts.incidents.access import (
+    PRAISE_READERS,
+    contract_param,
+    praise_levels_for,
+    scoped,
+    scoped_object,
+)
 from opsqm.facts.incidents.models import Praise, PraiseApplication
 from opsqm.facts.incidents.views.common import A, _contract_filter, _form_page, _role, _serve_file
 from opsqm.infra.accounts.requests import AuthenticatedRequest
@@ -23,8 +30,10 @@ from opsqm.infra.core.viewkit import run_service
 
 @login_required
 def praise_list(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, *READERS)
-    apps = scoped(request.user, PraiseApplication.objects.select_related("contract", "praise"))
+    require_role(request.user, *PRAISE_READERS)
+    apps = scoped(
+        request.user, PraiseApplication.objects.select_related("contract", "praise", "unit")
+    )
     apps, contracts, contract = _contract_filter(request, apps)
     praises = list(
         scoped(request.user, Praise.objects.select_related("contract")).filter(
@@ -47,7 +56,7 @@ def praise_list(request: HttpRequest) -> HttpResponse:
             "points": points,
             "contracts": contracts,
             "contract": contract,
-            "can_apply": _role(request) in VENDOR,
+            "can_apply": bool(praise_levels_for(request.user)),
             "can_decide": _role(request) == A,
         },
     )
@@ -55,10 +64,16 @@ def praise_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def praise_apply(request: AuthenticatedRequest) -> HttpResponse:
-    require_role(request.user, *VENDOR)
+    levels = praise_levels_for(request.user)
+    require_role(request.user, *PRAISE_READERS)
+    if not levels:
+        raise PermissionDenied
     contract = contract_param(request.user, request.GET.get("contract"))
     form = forms.PraiseApplyForm(
-        request.POST or None, request.FILES or None, instance=PraiseApplication(contract=contract)
+        request.POST or None,
+        request.FILES or None,
+        instance=PraiseApplication(contract=contract),
+        levels=levels,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,9 +82,9 @@ def praise_apply(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("Application submitted."))
             return redirect(reverse("incidents:praise") + f"?contract={contract.pk}")
     intro = _(
-        "第二十条: one event counts once, at its highest level. A leader's praise is "
-        "verified with the leader by the IT department; a service unit's praise needs the "
-        "unit's stamped confirmation."
+        "第二十条: one event counts once, at its highest level. A service unit applies for "
+        "its own praise, with the application under its seal; the vendor applies for a "
+        "leader's praise, which the IT department verifies with the leader."
     )
     return _form_page(
         request, form, _("Apply for praise points, %(c)s") % {"c": contract.code}, intro
