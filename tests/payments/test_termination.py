@@ -53,6 +53,11 @@ def test_consequence_by_the_clause() -> None:
 def late(contract_a: Any) -> Any:
     inc.record_service_delay(contract_a, {"obligation": "人员名单", "due": D(2025, 3, 1)})
     services.set_signed_on(contract_a, D(2025, 1, 6))
+    # The signing day opened the staff list's delivery (合同 六(二)1): handed in on time,
+    # so the late delivery above is the only one that gives 十.2's right.
+    from opsqm.facts.incidents.stafflist import staff_list_delivery
+
+    inc.record_delivered(staff_list_delivery(contract_a), D(2025, 1, 7))
     services.record_payment(
         contract_a, {"kind": "first", "paid_on": D(2025, 2, 10), "amount": M("700000.00")}
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from opsqm.facts.staff import services
 from opsqm.facts.staff.models import StaffMember
+from opsqm.infra.core.uploads import as_upload
 
 CHECKED = {"id_card_checked": True, "resume_checked": True, "degree_or_certificate_checked": True}
 
@@ -51,7 +52,15 @@ def test_a_person_carried_over_keeps_an_earlier_first_day(contract_a: Any) -> No
 @pytest.mark.django_db
 def test_a_verification_dated_tomorrow_is_refused(contract_a: Any) -> None:
     member = services.register_staff(
-        contract_a, {"person": "S04", "name": "赵工", "entered_on": datetime.date(2025, 1, 2)}
+        contract_a,
+        {
+            "person": "S04",
+            "name": "赵工",
+            "entered_on": datetime.date(2025, 1, 2),
+            # 合同 七: no verification without the signed pledge
+            "pledge_signed_on": datetime.date(2025, 1, 2),
+            "pledge_scan": as_upload(b"%PDF-1.4 pledge", "pledge.pdf"),
+        },
     )
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as err:
