@@ -97,6 +97,7 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
     others = tickets = 0
     text_ticket = _text_ticket
     cur = None  # the bucket of the last canonical punch, and its columns
+    pday, pstart = "", 0  # the date of the last one and its first second
     rows = _LINES(text)
     # Line numbers from MAX_LINE on do not fit the punch log's column: tested a punch
     # only in a block that reaches them.
@@ -115,7 +116,10 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
             else:
                 b, person, bits = found
                 try:
-                    at = (day_start.get(day) or _day_start(day)) + (tod.get(hms) or _tod(hms))
+                    if day != pday:  # a contract's punches come in runs of one date
+                        pstart = day_start.get(day) or _day_start(day)
+                        pday = day
+                    at = pstart + (tod.get(hms) or _tod(hms))
                 except KeyError:
                     at = 0
             if not at or (big and lineno >= MAX_LINE):
