@@ -18,6 +18,8 @@ bytes read in blocks, the canonical punch and ticket lines by regular expression
 This package re-exports the public API; callers import it from here.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from opsqm.pure.assessment.evidence_log.issues import (
     MAX_ISSUES,
     EvidenceIssue,
@@ -29,7 +31,19 @@ from opsqm.pure.assessment.evidence_log.reader import (
     scan_evidence_log,
     validate_evidence_log,
 )
-from opsqm.pure.assessment.evidence_log.writer import write_evidence_log
+
+if TYPE_CHECKING:
+    from opsqm.pure.assessment.evidence_log.writer import write_evidence_log
+
+
+def __getattr__(name: str) -> Any:
+    # The writer on first use: `opsqm score` and the validator only read.
+    if name == "write_evidence_log":
+        from opsqm.pure.assessment.evidence_log.writer import write_evidence_log
+
+        return write_evidence_log
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_ISSUES",

@@ -31,7 +31,7 @@ BLOCK = 1 << 16  # small: the block and its matches are short-lived, not the pea
 _WHO = '","person":"'
 _LINES = re.compile(
     r'^(?:\{"type":"punch","contract":"([^"\\\x00-\x1f]+' + _WHO + r'[^"\\\x00-\x1f]+)",'
-    r'"at":"(([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}):([0-9]{2})\+08:00)"\}\r?'
+    r'"at":"(([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})\+08:00)"\}\r?'
     r"|([^\n]*))$",
     re.M,
 ).findall
@@ -49,6 +49,17 @@ def _day_start(day: str) -> int:
     """A date seen in a validated timestamp (KeyError for any other: the generic path)."""
     start = _DAY_START[day] = _TS_DATES[day].toordinal() * DAY
     return start
+
+
+# A time of day "HH:MM:SS" (digits and colons checked by _LINES) as seconds, filled
+# as times are seen: one lookup a punch instead of two (a year of punches has a few
+# thousand different times, at most 86,400).  KeyError for one that does not exist.
+_TOD: dict[str, int] = {}
+
+
+def _tod(hms: str) -> int:
+    secs = _TOD[hms] = _HM[hms[:5]] + _SS[hms[6:]]
+    return secs
 
 
 def read_file(reader: _Reader, fh: IO[bytes]) -> None:
@@ -82,13 +93,17 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
     except UnicodeDecodeError:
         return reader.read_lines([x + nl for x in chunk.split(b"\n")], lineno)
     known, line, generic = reader.known, reader.line, reader.generic
-    day_start, hm_secs, s_secs = _DAY_START, _HM, _SS
-    punches = tickets = 0
+    day_start, tod, shift = _DAY_START, _TOD, WHEN_SHIFT
+    others = tickets = 0
     text_ticket = _text_ticket
     cur = None  # the bucket of the last canonical punch, and its columns
-    for who, v, day, hm, ss, other in _LINES(text):
+    pday, pstart = "", 0  # the date of the last one and its first second
+    rows = _LINES(text)
+    # Line numbers from MAX_LINE on do not fit the punch log's column: tested a punch
+    # only in a block that reaches them.
+    big = lineno + len(rows) > MAX_LINE
+    for who, v, day, hms, other in rows:
         if who:
-            punches += 1
             # The dict fast path of reader.line, on the matched text: defined contract,
             # known person (both found once, then by `who`), a date and time that exist.
             found = known.get(who)
@@ -96,14 +111,18 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
                 found = reader.who(who)
                 if found is not None:
                     known[who] = found
-            at = 0
-            if found is not None:
+            if found is None:
+                at = 0
+            else:
                 b, person, bits = found
-                try:  # noqa: SIM105 (contextlib.suppress: a context manager a punch)
-                    at = (day_start.get(day) or _day_start(day)) + hm_secs[hm] + s_secs[ss]
+                try:
+                    if day != pday:  # a contract's punches come in runs of one date
+                        pstart = day_start.get(day) or _day_start(day)
+                        pday = day
+                    at = pstart + (tod.get(hms) or _tod(hms))
                 except KeyError:
-                    pass
-            if not at or lineno >= MAX_LINE:
+                    at = 0
+            if not at or (big and lineno >= MAX_LINE):
                 cid, person = who.split(_WHO)
                 obj = {"type": "punch", "contract": cid, "person": person, "at": v}
                 generic(lineno, "punch", obj)
@@ -115,19 +134,21 @@ def read_block(reader: _Reader, chunk: bytes, lineno: int, nl: bytes) -> int:
                     last[person] = v
                     if dirty and person in dirty:
                         dirty[person].add(v)
-                    packed.append(at << WHEN_SHIFT | bits)
+                    packed.append(at << shift | bits)
                     lines.append(lineno)
                 else:
                     punch = b.punches.make(person, at, lineno, _NORMAL, False)
                     reader.punch_again(b, punch, v)
-        elif other:
-            t = text_ticket(other, lineno) if other.startswith(_TICKET) else None
-            if t is None:
-                line(lineno, other.encode() + nl)
-            else:
-                tickets += 1
-                reader.ticket(t, lineno)
+        else:
+            others += 1  # the punches are counted as the rest of the rows
+            if other:
+                t = text_ticket(other, lineno) if other.startswith(_TICKET) else None
+                if t is None:
+                    line(lineno, other.encode() + nl)
+                else:
+                    tickets += 1
+                    reader.ticket(t, lineno)
         lineno += 1
-    reader.counts["punch"] += punches
+    reader.counts["punch"] += len(rows) - others
     reader.counts["ticket"] += tickets
     return lineno

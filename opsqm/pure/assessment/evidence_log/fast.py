@@ -4,7 +4,6 @@ else is left to the schema-driven generic path, which alone words the errors."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from opsqm.pure.assessment.evidence_log.values import _TS_DATES, _Bad, _naive, _ts
@@ -98,16 +97,7 @@ _TICKET_LINE = re.compile(
     + r'\},"template_ok":' + _BOOL + r',"forged":' + _BOOL + r',"archive":' + _WORD
     + r"\}\r?"
 ).fullmatch  # fmt: skip
-_JSON_BOOL = {"true": True, "false": False}
 _TEXT_SATISFACTION = {**_SATISFACTION, "": None}  # "": the group of a null
-
-
-def _at(v: str) -> datetime:
-    """A matched "YYYY-MM-DDTHH:MM:SS" (+08:00) as _ts reads it: KeyError for a date
-    not yet seen in a validated timestamp, ValueError for a time that does not exist."""
-    if v[:10] not in _TS_DATES:
-        raise KeyError(v)
-    return _naive(v).replace(tzinfo=TZ)
 
 
 def _text_ticket(text: str, lineno: int) -> Ticket | None:
@@ -121,21 +111,31 @@ def _text_ticket(text: str, lineno: int) -> Ticket | None:
         return None
     if problem == tid:  # as in _fast_ticket
         problem = tid
-    try:
+    # A matched "YYYY-MM-DDTHH:MM:SS" (+08:00) is read as _ts reads it when its date
+    # was seen in a validated timestamp; "" is the group of a null.
+    dates = _TS_DATES
+    if not (
+        sent[:10] in dates
+        and (not ack or ack[:10] in dates)
+        and (not ext or ext[:10] in dates)
+        and (not res or res[:10] in dates)
+    ):
+        return None
+    try:  # KeyError: an unknown word; ValueError: a time that does not exist
         return Ticket(
             cid,
             tid,
             problem,
             _PRIORITY[prio],
-            _at(sent),
-            _at(ack) if ack else None,  # "": the group of a null
-            _at(ext) if ext else None,
-            _at(res) if res else None,
+            _naive(sent).replace(tzinfo=TZ),
+            _naive(ack).replace(tzinfo=TZ) if ack else None,
+            _naive(ext).replace(tzinfo=TZ) if ext else None,
+            _naive(res).replace(tzinfo=TZ) if res else None,
             _SIGNATURE[sig],
             _TEXT_SATISFACTION[sat],
-            _RECORDS[_JSON_BOOL[a], _JSON_BOOL[s], _JSON_BOOL[v]],
-            _JSON_BOOL[ok_],
-            _JSON_BOOL[forged],
+            _RECORDS[a == "true", s == "true", v == "true"],  # "true" or "false"
+            ok_ == "true",
+            forged == "true",
             _ARCHIVE[arc],
             None,
             lineno,

@@ -340,18 +340,29 @@ def _log_days(ctx: Context, log: PunchLog, days: dict[str, dict[int, list[int]]]
     caller."""
     as_of = ctx.as_of  # in TZ; a punch in the columns is on a whole second
     as_of_when = as_of.toordinal() * DAY + as_of.hour * 3600 + as_of.minute * 60 + as_of.second
+    # The largest packed value whose `when` is at or before as_of: one comparison a
+    # punch on the packed int itself.
+    as_of_max = (as_of_when + 1 << WHEN_SHIFT) - 1
     skip_makeup = ctx.rulebook.personnel.makeup_needs_confirmation
     by_index = [days.setdefault(person, {}) for person in log.persons]
+    # The day of the last punch, as [start, start + DAY): a log is mostly in time
+    # order, so a punch usually shares its day with the one before and costs two
+    # comparisons instead of a division of a large `when` (its minute is then a
+    # division of a small int).
+    day = lo = hi = 0
     for v, line in zip(log.packed, log.line, strict=True):
         f = v & 255  # 0: a normal punch; else field, makeup, or kept whole (`odd`)
         if f and (f == ODD or (f & 3 == _MAKEUP_CODE and skip_makeup and not f & CONFIRMED)):
             continue
-        when = v >> WHEN_SHIFT
-        if when > as_of_when:  # after as_of: not yet a fact
+        if v > as_of_max:  # after as_of: not yet a fact
             continue
+        when = v >> WHEN_SHIFT
+        if not lo <= when < hi:
+            day = when // DAY
+            lo = day * DAY
+            hi = lo + DAY
         person_days = by_index[v >> 8 & 0xFFFF]
-        day = when // DAY
-        v = (when % DAY // 60) << 32 | line
+        v = ((when - lo) // 60) << 32 | line
         g = person_days.get(day)
         if g is None:
             person_days[day] = [v, v, 1]
