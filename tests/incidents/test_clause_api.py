@@ -173,3 +173,36 @@ def test_a_rectification_is_linked_to_its_mail_through_the_api(
     )
     r = a.post(f"/api/v1/rectifications/{nb.pk}/mail/", {"message_id": sent.message_id})
     assert r.status_code == 400 and "message_id" in r.json()
+
+
+def test_the_incident_api_lists_its_liability_and_its_mails(
+    contract_a: Any, assessor: Any, service_desk: Any, vendor_manager: Any
+) -> None:
+    from decimal import Decimal
+
+    from opsqm.facts.incidents import mailing, remedies
+
+    incident = services.record_incident(
+        contract_a,
+        {
+            "code": "SG-09",
+            "level": 3,
+            "occurred_at": datetime.datetime(2025, 6, 2, 9, tzinfo=TZ),
+            "human_error": "wrong_command",
+        },
+    )
+    url = f"/api/v1/incidents/{incident.pk}/"
+    m = api(vendor_manager)
+    assert (m.get(url).json()["liability"], m.get(url).json()["mails"]) == (None, [])
+    data = {"amount": Decimal("8600.00"), "decided_on": D(2025, 6, 20), "decision": "认定"}
+    remedies.record_liability(incident, data, assessor)
+    mail = mailing.send_instruction(incident, "切换备用节点", service_desk)
+    got = m.get(url).json()
+    assert got["liability"] == {"amount": "8600.00", "decided_on": "2025-06-20"}
+    assert [(x["kind"], x["server_received_at"]) for x in got["mails"]] == [("instruction", None)]
+    assert got["mails"][0]["sent"] == mail.created_at.astimezone(TZ).isoformat()
+    mail.outbound.server_received_at = datetime.datetime(2025, 6, 2, 9, 30, 3, tzinfo=TZ)
+    mail.outbound.save()
+    mailing.server_time_recorded(mail.outbound)
+    got = m.get("/api/v1/incidents/").json()["results"][0]["mails"][0]
+    assert got["server_received_at"] == "2025-06-02T09:30:03+08:00"

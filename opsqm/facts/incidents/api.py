@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -68,7 +68,24 @@ class OfContractSerializer(serializers.ModelSerializer):
     contract = serializers.CharField(source="contract.code")
 
 
+class IncidentLiabilitySerializer(serializers.Serializer):
+    """第十二条: the direct economic loss the bureau determined (writes: /liabilities/)."""
+
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    decided_on = serializers.DateField()
+
+
+class IncidentMailLineSerializer(serializers.Serializer):
+    """A 第二十一条 mail of the incident (an instruction, the minutes)."""
+
+    kind = serializers.CharField(source="purpose")
+    sent = serializers.DateTimeField(source="created_at")
+    server_received_at = serializers.DateTimeField(allow_null=True)
+
+
 class IncidentSerializer(OfContractSerializer):
+    liability = serializers.SerializerMethodField()
+    mails = IncidentMailLineSerializer(many=True, read_only=True)
     pending_determination = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     report_due = serializers.SerializerMethodField()
@@ -92,7 +109,14 @@ class IncidentSerializer(OfContractSerializer):
             "report_due",
             "reported_at",
             "excused",
+            "liability",
+            "mails",
         )
+
+    @extend_schema_field(IncidentLiabilitySerializer(allow_null=True))
+    def get_liability(self, obj: Incident) -> dict[str, Any] | None:
+        found = getattr(obj, "liability", None)
+        return None if found is None else dict(IncidentLiabilitySerializer(found).data)
 
     def get_pending_determination(self, obj: Incident) -> bool:
         return obj.level is None
@@ -110,6 +134,9 @@ class IncidentSerializer(OfContractSerializer):
 class IncidentViewSet(ContractScopedReadOnly):
     serializer_class = IncidentSerializer
     model = Incident
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("liability").prefetch_related("mails")
 
 
 class RectificationSerializer(OfContractSerializer):
