@@ -141,15 +141,18 @@ def test_recent_work_orders_went_through_the_flow(demo: Contract, client: Any) -
     assert Job.objects.filter(kind="mail.send", status="queued").count() == outbox.count()
     assert not Job.objects.exclude(kind="mail.send").exclude(status="done").exists()
     # The server's receive time of each dispatch (5), feedback (3) and archive (2) mail,
-    # and of the rectification notice ZG-03 (合同 六(一)2) mailed to the vendor.
+    # of the rectification notice ZG-03 (合同 六(一)2) mailed to the vendor, and of the
+    # change notice and the instruction of 第二十一条.
     confirmed = outbox.filter(server_received_at__isnull=False)
     assert Counter(confirmed.values_list("kind", flat=True)) == {
         "dispatch": 5,
         "feedback": 3,
         "archive": 2,
         "other": 1,
+        "change_notice": 1,
+        "instruction": 1,
     }
-    assert AuditRecord.objects.filter(action="mail.delivery_confirmed").count() == 11
+    assert AuditRecord.objects.filter(action="mail.delivery_confirmed").count() == 13
     notice = RectificationNotice.objects.get(code="ZG-03")
     assert notice.received_at == notice.mail.server_received_at
     assert notice.due == date(2026, 9, 18) and notice.status == "verified"
@@ -261,3 +264,40 @@ def test_demo_ticket_numbers_have_one_format_and_a_ledger_line_names_one_ticket(
             ticket = Ticket.objects.get(number=item.ref)  # exactly one, anywhere
             assert ticket.contract_id == c.pk
             assert links[item.ref] == f"/tickets/{ticket.pk}/"
+
+
+def test_notices_and_the_scheduled_report(demo: Contract, client: Any) -> None:
+    """Issue 15 §2, §3 on the seed contract: a change notice mailed to the vendor (the
+    manager in copy) with the server's receive time and the vendor's counted reply, an
+    instruction on SG-01, the assessor's monthly attendance result scheduled."""
+    from opsqm.derived.reports.models import ReportSchedule
+    from opsqm.facts.incidents.models import ChangeNotice, NoticeMail
+
+    notice = ChangeNotice.objects.get(number="BG-2026-0001")
+    assert list(notice.contracts.all()) == [demo]
+    mail = notice.mails.get()
+    assert mail.outbound.to == [demo.vendor.intranet_mailbox]
+    assert mail.outbound.cc == [demo.vendor.manager_mailbox]
+    assert mail.server_received_at == mail.outbound.server_received_at
+    assert mail.server_received_at - mail.created_at == timedelta(seconds=3)
+    reply = mail.replies.get()
+    assert reply.counted and mail.replied_at == reply.received_at
+    client.force_login(User.objects.get(username="kh_manager"))
+    page = client.get(f"/incidents/changes/{notice.pk}/").content.decode()
+    assert demo.vendor.intranet_mailbox in page and demo.vendor.manager_mailbox in page
+    assert "2026-09-24 10:00:03" in page and "2026-09-24 10:40:03" in page  # mail, reply
+
+    sent = NoticeMail.objects.get(purpose="instruction", incident__code="SG-01")
+    assert sent.contract == demo and sent.server_received_at is not None
+    assert sent.sent_by.username == "desk"
+    body = client.get(f"/incidents/{sent.incident_id}/").content.decode()
+    assert "应急处置指令" in body and "2026-09-08 14:25:03" in body  # its server time
+
+    schedule = ReportSchedule.objects.get(contract=demo)
+    assert (schedule.report, schedule.frequency, schedule.day) == ("attendance", "monthly", 5)
+    assert [u.username for u in schedule.recipients.all()] == ["assessor"]
+    assert schedule.recipients.get().email == "assessor@bjjgj.intranet"
+    if schedule.active:
+        assert schedule.next_run_at is not None and schedule.next_run_at > timezone.now()
+    client.force_login(User.objects.get(username="assessor"))
+    assert client.get(f"/reports/schedules/{schedule.pk}/").status_code == 200

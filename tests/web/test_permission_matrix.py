@@ -104,6 +104,8 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "api:vendor-detail": [{"pk": "vendor_a"}, {"pk": "vendor_b"}],
     "api:unit-detail": [{"pk": "unit_a"}, {"pk": "unit_b"}],
     "api:staff-detail": [{"pk": "staff_a"}, {"pk": "staff_b"}],
+    "api:contract-agreements": [{"pk": "contract_a"}, {"pk": "contract_b"}],
+    "api:staff-pledge": [{"pk": "staff_a"}, {"pk": "staff_b"}],
     "api:replacement-detail": [{"pk": "replacement_a"}, {"pk": "replacement_b"}],
     "jobs:progress": [{"pk": "job"}],
     # --- issue 7: acceptance and reports ---
@@ -211,6 +213,7 @@ PARAMS: dict[str, list[dict[str, str]]] = {
     "settlement:docx": [{"code": "code_a"}, {"code": "code_b"}],
     "api:incident-detail": [{"pk": "incident_a"}, {"pk": "incident_b"}],
     "api:rectification-detail": [{"pk": "rect_a"}, {"pk": "rect_b"}],
+    "api:rectification-mail": [{"pk": "rect_a"}, {"pk": "rect_b"}],
     "api:change-notice-detail": [{"pk": "change_a"}, {"pk": "change_b"}],
     "api:incident-mail-instruction": [{"pk": "incident_a"}, {"pk": "incident_b"}],
     "api:incident-mail-minutes": [{"pk": "incident_a"}, {"pk": "incident_b"}],
@@ -401,6 +404,12 @@ MATRIX: list[tuple[str, int, str]] = [
     ("api:staff-list", 0, "401 200 200 200 200 200 200 403 403 403"),
     ("api:staff-detail", 0, "401 200 200 200 200 200 200 403 403 403"),
     ("api:staff-detail", 1, "401 200 200 404 404 404 200 403 403 403"),
+    # 合同 七: read like the contract; POST (the assessor) records one.
+    ("api:contract-agreements", 0, "401 200 200 200 200 200 200 403 403 403"),
+    ("api:contract-agreements", 1, "401 200 200 404 404 404 200 403 403 403"),
+    # POST only, the assessor (as the staff member's page).
+    ("api:staff-pledge", 0, "401 405 403 403 403 403 403 403 403 403"),
+    ("api:staff-pledge", 1, "401 405 403 403 403 403 403 403 403 403"),
     ("api:replacement-list", 0, "401 200 200 200 200 200 200 403 403 403"),
     ("api:replacement-detail", 0, "401 200 200 200 200 200 200 403 403 403"),
     ("api:replacement-detail", 1, "401 200 200 404 404 404 200 403 403 403"),
@@ -518,6 +527,8 @@ MATRIX: list[tuple[str, int, str]] = [
     ("api:praise-application-list", 0, "401 200 200 200 200 403 200 403 403 403"),
     ("api:rectification-detail", 0, "401 200 200 200 200 403 200 403 403 403"),
     ("api:rectification-detail", 1, "401 200 200 404 404 403 200 403 403 403"),
+    ("api:rectification-mail", 0, "401 405 403 403 403 403 403 403 403 403"),
+    ("api:rectification-mail", 1, "401 405 403 403 403 403 403 403 403 403"),
     ("api:rectification-list", 0, "401 200 200 200 200 403 200 403 403 403"),
     ("api:settlement-detail", 0, "401 200 200 200 403 403 200 403 403 403"),
     ("api:settlement-detail", 1, "401 200 200 404 403 403 200 403 403 403"),

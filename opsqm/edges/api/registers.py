@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from opsqm.facts.contracts import services as contract_services
 from opsqm.facts.contracts.access import visible_contracts
-from opsqm.facts.contracts.models import Contract, Unit, Vendor
+from opsqm.facts.contracts.models import Contract, SignedAgreement, Unit, Vendor
 from opsqm.facts.staff import services as staff_services
 from opsqm.facts.staff.models import Replacement, StaffMember
 from opsqm.infra.accounts.models import User
@@ -37,6 +41,14 @@ class RegisterPermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return can_manage_registers(user)
+
+
+class AssessorOnly(permissions.BasePermission):
+    """A POST-only action of the assessor: other roles 403 on any method (the
+    assessor's GET is 405)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(request.user and can_manage_registers(request.user))
 
 
 class _Base(
@@ -155,11 +167,36 @@ class ContractSerializer(serializers.ModelSerializer):
         return contract_services.update_contract(instance, validated, units)
 
 
+class AgreementSerializer(serializers.Serializer):
+    """合同 七: a signed 保密协议 or 廉洁协议 (multipart with the scan; without a scan
+    the stored one stays and only the day is corrected)."""
+
+    kind = serializers.ChoiceField(choices=SignedAgreement.Kind.choices)
+    signed_on = serializers.DateField()
+    scan = serializers.FileField(write_only=True, required=False)
+    recorded_at = serializers.DateTimeField(read_only=True)
+
+
 class ContractViewSet(_Base):
     serializer_class = ContractSerializer
 
     def get_queryset(self) -> QuerySet[Contract]:
         return visible_contracts(self.request.user).prefetch_related("units").order_by("code")
+
+    @extend_schema(request=AgreementSerializer, responses=AgreementSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=AgreementSerializer)
+    def agreements(self, request: Request, pk: str | None = None) -> Response:
+        """GET: the agreements recorded; POST (the assessor): record one, or correct it
+        (the same service as the contract page); answers the contract's agreements."""
+        contract = self.get_object()  # 404 outside the scope
+        if request.method == "POST":
+            s = AgreementSerializer(data=request.data)
+            s.is_valid(raise_exception=True)
+            data = dict(s.validated_data)
+            kind = data.pop("kind")
+            contract_services.record_agreement(contract, kind, data, request.user)
+        recorded = [a for _k, _l, a in contract_services.agreements_of(contract) if a]
+        return Response(AgreementSerializer(recorded, many=True).data)
 
 
 # --- staff and replacements ------------------------------------------------------
@@ -209,6 +246,14 @@ class StaffSerializer(serializers.ModelSerializer):
         return staff_services.update_staff(instance, validated)
 
 
+class PledgeSerializer(serializers.Serializer):
+    """合同 七.2: the staff member's signed 保密承诺书 (multipart; without a scan the
+    stored one stays and only the day is corrected)."""
+
+    pledge_signed_on = serializers.DateField()
+    pledge_scan = serializers.FileField(required=False)
+
+
 class StaffViewSet(_Base):
     serializer_class = StaffSerializer
 
@@ -218,6 +263,22 @@ class StaffViewSet(_Base):
         if contract and contract.isdigit():
             qs = qs.filter(contract_id=int(contract))
         return qs.select_related("verification").order_by("contract_id", "person")
+
+    @extend_schema(request=PledgeSerializer, responses=StaffSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        serializer_class=PledgeSerializer,
+        permission_classes=(permissions.IsAuthenticated, AssessorOnly),
+    )
+    def pledge(self, request: Request, pk: str | None = None) -> Response:
+        """Record the pledge (the assessor, as on the staff member's page)."""
+        staff = self.get_object()
+        s = PledgeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        staff_services.update_staff(staff, dict(s.validated_data))
+        staff.refresh_from_db()
+        return Response(StaffSerializer(staff, context={"request": request}).data)
 
 
 class ReplacementSerializer(serializers.ModelSerializer):

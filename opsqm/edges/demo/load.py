@@ -22,6 +22,7 @@ from opsqm.edges.demo.contracts import (
     create_video,
 )
 from opsqm.edges.demo.incidents import open_matters, record_history
+from opsqm.edges.demo.notices import send_notices
 from opsqm.edges.demo.remedies import record_remedies
 from opsqm.edges.demo.settlement import submit_statement
 from opsqm.edges.demo.staff import register_team
@@ -52,6 +53,7 @@ def load() -> None:
     open_matters(story, seed, network, units)
     record_remedies(story, seed)
     seed_clauses(story, seed)
+    send_notices(story, seed)
     submit_statement(story, seed)
     recent_work(story, seed, renewal or seed, month)
 

@@ -149,14 +149,17 @@ class Launcher:
         connections.close_all()
 
     def demo_addresses(self) -> list[str]:
-        """The desk's mailbox, then each vendor's intranet and manager's mailboxes."""
+        """The desk's mailbox, then each vendor's intranet and manager's mailboxes, then
+        the demo logins' own (the assessor's, who receives the scheduled report)."""
         from django.db import connections
 
         from opsqm.facts.contracts.models import Vendor
+        from opsqm.infra.accounts.models import User
 
         found = [DESK_ADDRESS]
         for row in Vendor.objects.order_by("pk").values_list("intranet_mailbox", "manager_mailbox"):
             found.extend(a for a in row if a)
+        found.extend(User.objects.exclude(email="").order_by("pk").values_list("email", flat=True))
         connections.close_all()
         return list(dict.fromkeys(found))
 

@@ -2,7 +2,9 @@
 report deadline), rectification notices, contracted deliveries and praise applications
 (the settlement statements: opsqm.derived.settlement.api).  Same scope as the pages:
 bureau roles all, vendor roles their own contracts (others 404); roles without
-business there 403.  Changes go through the pages (the same services)."""
+business there 403.  Writes call the pages' services: change notices, incident
+instructions and minutes, a staff list submitted, a rectification notice linked to
+its mail."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -22,7 +24,7 @@ from rest_framework.routers import SimpleRouter
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.incidents import mailing, services
-from opsqm.facts.incidents.access import READERS
+from opsqm.facts.incidents.access import READERS, VENDOR_SIDE
 from opsqm.facts.incidents.models import (
     ChangeNotice,
     Incident,
@@ -31,6 +33,9 @@ from opsqm.facts.incidents.models import (
     RectificationNotice,
     ServiceDelay,
 )
+from opsqm.facts.incidents.rectification import link_rectification_mail
+from opsqm.facts.incidents.stafflist import compare_staff_list, submit_staff_list
+from opsqm.infra.core.roles import Role
 from opsqm.pure.assessment.model import TZ
 
 
@@ -63,7 +68,24 @@ class OfContractSerializer(serializers.ModelSerializer):
     contract = serializers.CharField(source="contract.code")
 
 
+class IncidentLiabilitySerializer(serializers.Serializer):
+    """第十二条: the direct economic loss the bureau determined (writes: /liabilities/)."""
+
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    decided_on = serializers.DateField()
+
+
+class IncidentMailLineSerializer(serializers.Serializer):
+    """A 第二十一条 mail of the incident (an instruction, the minutes)."""
+
+    kind = serializers.CharField(source="purpose")
+    sent = serializers.DateTimeField(source="created_at")
+    server_received_at = serializers.DateTimeField(allow_null=True)
+
+
 class IncidentSerializer(OfContractSerializer):
+    liability = serializers.SerializerMethodField()
+    mails = IncidentMailLineSerializer(many=True, read_only=True)
     pending_determination = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     report_due = serializers.SerializerMethodField()
@@ -87,7 +109,14 @@ class IncidentSerializer(OfContractSerializer):
             "report_due",
             "reported_at",
             "excused",
+            "liability",
+            "mails",
         )
+
+    @extend_schema_field(IncidentLiabilitySerializer(allow_null=True))
+    def get_liability(self, obj: Incident) -> dict[str, Any] | None:
+        found = getattr(obj, "liability", None)
+        return None if found is None else dict(IncidentLiabilitySerializer(found).data)
 
     def get_pending_determination(self, obj: Incident) -> bool:
         return obj.level is None
@@ -105,6 +134,9 @@ class IncidentSerializer(OfContractSerializer):
 class IncidentViewSet(ContractScopedReadOnly):
     serializer_class = IncidentSerializer
     model = Incident
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("liability").prefetch_related("mails")
 
 
 class RectificationSerializer(OfContractSerializer):
@@ -136,9 +168,28 @@ class RectificationSerializer(OfContractSerializer):
         return obj.overdue(timezone.localdate())
 
 
+class MailLinkSerializer(serializers.Serializer):
+    message_id = serializers.CharField(max_length=998, help_text="the mail's Message-ID")
+
+
 class RectificationViewSet(ContractScopedReadOnly):
     serializer_class = RectificationSerializer
     model = RectificationNotice
+
+    @extend_schema(request=MailLinkSerializer, responses=RectificationSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=(permissions.IsAuthenticated, roles_permission(Role.ASSESSOR)),
+    )
+    def mail(self, request: Request, pk: str | None = None) -> Response:
+        """The assessor links the notice to the mail OpsQM sent that delivered it (by
+        its Message-ID); its server receive time starts the 5 days (第二十一条三)."""
+        notice = self.get_object()  # 404 outside the scope
+        s = MailLinkSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        notice = link_rectification_mail(notice, s.validated_data["message_id"], request.user)
+        return Response(RectificationSerializer(notice).data)
 
 
 class DeliverySerializer(OfContractSerializer):
@@ -150,36 +201,71 @@ class DeliverySerializer(OfContractSerializer):
         )  # fmt: skip
 
 
+class StaffListSubmitSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, help_text="the workbook (.xlsx) or a scan")
+    lines = serializers.CharField(
+        required=False, allow_blank=True, help_text="'code name phone' or 'name' per line"
+    )
+
+
+class StaffListComparisonSerializer(serializers.Serializer):
+    """The latest list beside the register (all empty before the first one)."""
+
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    entries = serializers.ListField(child=serializers.DictField())
+    agrees = serializers.BooleanField(allow_null=True)
+    listed_only = serializers.ListField(child=serializers.DictField())
+    registered_only = serializers.ListField(child=serializers.DictField())
+    matched = serializers.ListField(child=serializers.DictField())
+
+
+def staff_list_comparison(submission: Any) -> dict[str, Any]:
+    if submission is None:
+        return {
+            "submitted_at": None, "entries": [], "agrees": None, "listed_only": [],
+            "registered_only": [], "matched": [],
+        }  # fmt: skip
+
+    def person(s: Any) -> dict[str, str]:
+        return {"person": s.person, "name": s.name}
+
+    cmp = compare_staff_list(submission)
+    return {
+        "submitted_at": submission.submitted_at.astimezone(TZ).isoformat(),
+        "entries": submission.entries,
+        "agrees": cmp.agrees,
+        "listed_only": cmp.listed_only,
+        "registered_only": [person(s) for s in cmp.registered_only],
+        "matched": [person(s) for _e, s in cmp.matched],
+    }
+
+
 class DeliveryViewSet(ContractScopedReadOnly):
     serializer_class = DeliverySerializer
     model = ServiceDelay
 
-    @action(detail=True, url_path="staff-list")
+    @extend_schema(methods=["GET"], request=None, responses=StaffListComparisonSerializer)
+    @extend_schema(
+        methods=["POST"],
+        request=StaffListSubmitSerializer,
+        responses={201: StaffListComparisonSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="staff-list")
     def staff_list(self, request: Any, pk: Any = None) -> Response:
-        """合同 六(二)1: the latest submitted list beside the staff register."""
-        from opsqm.facts.incidents.stafflist import compare_staff_list
-
+        """合同 六(二)1: GET the latest submitted list beside the staff register; POST
+        (the vendor, or the assessor for it, as on the page) submit a list: a workbook
+        (`file`, .xlsx) or the names typed from a scan (`lines`)."""
+        if request.method == "POST" and getattr(request.user, "role", None) not in VENDOR_SIDE:
+            raise PermissionDenied
         delivery = self.get_object()
-        latest = delivery.staff_lists.first()
         if delivery.kind != ServiceDelay.Kind.STAFF_LIST:
             raise NotFound
-        if latest is None:
-            return Response({"submitted_at": None})
-
-        def person(s: Any) -> dict[str, str]:
-            return {"person": s.person, "name": s.name}
-
-        cmp = compare_staff_list(latest)
-        return Response(
-            {
-                "submitted_at": latest.submitted_at.astimezone(TZ).isoformat(),
-                "entries": latest.entries,
-                "agrees": cmp.agrees,
-                "listed_only": cmp.listed_only,
-                "registered_only": [person(s) for s in cmp.registered_only],
-                "matched": [person(s) for _e, s in cmp.matched],
-            }
-        )
+        if request.method == "GET":
+            return Response(staff_list_comparison(delivery.staff_lists.first()))
+        s = StaffListSubmitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        submission = submit_staff_list(delivery, dict(s.validated_data), request.user)
+        return Response(staff_list_comparison(submission), status=status.HTTP_201_CREATED)
 
 
 class PraiseApplicationSerializer(OfContractSerializer):
