@@ -3,11 +3,12 @@ server-side SVG charts and the data behind each chart as XLSX or CSV."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
@@ -40,20 +41,23 @@ def _scope(request: HttpRequest) -> tuple[list[Any], Any, list[Any]]:
 
 Tables = dict[str, tuple[list[str], list[list[Any]]]]
 
-# The figures of a scope, keyed by what they are made of: each contract's code and its
-# kept row (evidence version, rulebook, the instant its figures were computed for) and
-# the language.  A key names its content, so an entry never goes stale and needs no
-# invalidation; a busy bureau's dashboards skip the charts and the incident count.
-_FIGURES: OrderedDict[tuple[Any, ...], tuple[Tables, dict[str, str]]] = OrderedDict()
-_FIGURES_KEPT = 64
+# The figures of a scope are kept in the process's own cache ("local") under a key made
+# of what they show: each contract's code and its kept row (evidence version, rulebook,
+# the instant its figures were computed for) and the language.  A key names its
+# content, so an entry never goes stale and needs no invalidation; a busy bureau's
+# dashboards skip the charts and the incident count.
+FIGURES_SECONDS = 600
 
 
-def _figures_key(contracts: list[Any], kept: dict[int, Any]) -> tuple[Any, ...]:
+def _figures_key(contracts: list[Any], kept: dict[int, Any]) -> str:
     parts: list[Any] = [get_language()]
     for c in contracts:
         row = kept[c.pk]
-        parts.append((c.pk, c.code, row.evidence_version, row.rulebook, row.as_of, row.computed_at))
-    return tuple(parts)
+        # Instants as numbers: a row just computed has them in local time, one read back
+        # from the database in UTC, and both are the same content.
+        instants = [t.timestamp() if t else None for t in (row.as_of, row.computed_at)]
+        parts.append((c.pk, c.code, row.evidence_version, row.rulebook, *instants))
+    return "opsqm:dashboards:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _figures(contracts: list[Any]) -> tuple[Tables, dict[str, str], Any, int]:
@@ -62,15 +66,11 @@ def _figures(contracts: list[Any]) -> tuple[Tables, dict[str, str], Any, int]:
     now = services.now()
     kept, computed = kept_summaries(contracts, now)
     key = _figures_key(contracts, kept)
-    hit = _FIGURES.get(key)
+    hit = caches["local"].get(key)
     if hit is None:
         tables = _tables(contracts, kept)
         hit = (tables, _charts(tables))
-        _FIGURES[key] = hit
-        while len(_FIGURES) > _FIGURES_KEPT:
-            _FIGURES.popitem(last=False)
-    else:
-        _FIGURES.move_to_end(key)
+        caches["local"].set(key, hit, FIGURES_SECONDS)
     return hit[0], hit[1], now, computed
 
 
