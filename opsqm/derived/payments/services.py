@@ -21,6 +21,7 @@ from opsqm.derived.acceptance.models import AcceptanceFile
 from opsqm.derived.payments.models import Invoice, Kind, PaymentMade, PaymentPlan, Termination
 from opsqm.derived.settlement.models import SettlementStatement
 from opsqm.derived.settlement.services import payable as settlement_payable
+from opsqm.facts.contracts.dates import check_not_in_future
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.contracts.rulebooks import contract_rulebook
 from opsqm.facts.contracts.scoring import model_contract
@@ -35,11 +36,6 @@ PAYMENT_FIELDS = ("kind", "paid_on", "amount", "note")
 
 def today() -> datetime.date:
     return timezone.now().astimezone(TZ).date()
-
-
-def _not_future(day: datetime.date | None, field_name: str) -> None:
-    if day is not None and day > today():
-        raise ValidationError({field_name: _("This day is in the future.")})
 
 
 def _after_signing(contract: Contract, day: datetime.date | None, field_name: str) -> None:
@@ -57,7 +53,7 @@ def _after_signing(contract: Contract, day: datetime.date | None, field_name: st
 
 def set_signed_on(contract: Contract, signed_on: datetime.date) -> PaymentPlan:
     """The signing day (十四.3) the first payment's 30 working days count from."""
-    _not_future(signed_on, "signed_on")
+    check_not_in_future({"signed_on": signed_on})
     if signed_on > contract.end:
         raise ValidationError(
             {"signed_on": _("The signing day is after the end of the service period.")}
@@ -74,8 +70,8 @@ def set_signed_on(contract: Contract, signed_on: datetime.date) -> PaymentPlan:
 
 def register_invoice(contract: Contract, data: dict[str, Any]) -> Invoice:
     """An invoice the bureau received for the first or the final payment (五.3)."""
-    _not_future(data.get("received_on"), "received_on")
-    _not_future(data.get("issued_on"), "issued_on")
+    check_not_in_future({"received_on": data.get("received_on")})
+    check_not_in_future({"issued_on": data.get("issued_on")})
     _after_signing(contract, data.get("issued_on"), "issued_on")
     if Invoice.objects.filter(contract=contract, number=data.get("number")).exists():
         raise ValidationError({"number": _("This invoice number is already registered.")})
@@ -88,7 +84,7 @@ def register_invoice(contract: Contract, data: dict[str, Any]) -> Invoice:
 
 def record_payment(contract: Contract, data: dict[str, Any]) -> PaymentMade:
     """A payment the bureau made."""
-    _not_future(data.get("paid_on"), "paid_on")
+    check_not_in_future({"paid_on": data.get("paid_on")})
     _after_signing(contract, data.get("paid_on"), "paid_on")
     fields = {k: data.get(k, "") for k in PAYMENT_FIELDS}
     return save_audited(PaymentMade(contract=contract), fields, action="payments.paid")

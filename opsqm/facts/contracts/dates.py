@@ -118,12 +118,27 @@ def check_staff_dates(obj: Any, contract: Any) -> None:
     )
 
 
+def in_future(value: Value | str) -> bool:
+    """After this instant (a time) or after today in Beijing (a day)."""
+    if value is None or isinstance(value, str):
+        return False
+    if isinstance(value, datetime.datetime):
+        return value > timezone.now()
+    return value > timezone.localdate()
+
+
+def check_not_in_future(values: Mapping[str, Value]) -> None:
+    """Raise a ValidationError on the first of `values` (field → day or time) that is
+    in the future: what was done, received or decided has happened."""
+    for field, value in values.items():
+        if in_future(value):
+            raise ValidationError({field: _("This day is in the future.")})
+
+
 def check_not_future(obj: Any, field: str) -> None:
     """A record of something done (a check, a verification) cannot be dated after today."""
     value = getattr(obj, field)
-    if value is None or isinstance(value, str):
-        return
-    if _day(value) > timezone.localdate():
+    if in_future(value):
         label = str(obj._meta.get_field(field).verbose_name)
         raise ValidationError(
             {
@@ -155,7 +170,7 @@ def signing_errors(
     if day is None or isinstance(day, str):
         return {}
     shown = {"field": label, "value": _shown(day)}
-    if day > timezone.localdate():
+    if in_future(day):
         return {field: _("%(field)s (%(value)s) is in the future.") % shown}
     start, end = getattr(contract, "start", None), getattr(contract, "end", None)
     if start is not None and day < start - SIGNED_BEFORE_START:

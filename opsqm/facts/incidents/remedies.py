@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.facts.contracts.dates import check_dates
+from opsqm.facts.contracts.dates import check_dates, check_not_in_future
 from opsqm.facts.contracts.models import Contract
 from opsqm.facts.incidents.excusal import set_excused
 from opsqm.facts.incidents.models import (
@@ -41,16 +41,6 @@ def today() -> datetime.date:
     return timezone.now().astimezone(TZ).date()
 
 
-def _not_future(values: Mapping[str, datetime.date | datetime.datetime | None]) -> None:
-    now = timezone.now()
-    for name, value in values.items():
-        if value is None:
-            continue
-        late = value > now if isinstance(value, datetime.datetime) else value > today()
-        if late:
-            raise ValidationError({name: _("This day is in the future.")})
-
-
 # --- 第十二条: liability for an operator's error ----------------------------------------
 
 
@@ -70,7 +60,7 @@ def record_liability(
     if not str(fields.get("decision", "")).strip():
         raise ValidationError({"decision": _("State the bureau's determination.")})
     decided = fields.get("decided_on")
-    _not_future({"decided_on": decided})
+    check_not_in_future({"decided_on": decided})
     check_dates(
         incident.contract, {"decided_on": decided}, labels={"decided_on": _("determined on")}
     )
@@ -122,7 +112,7 @@ def liabilities(contract: Contract) -> list[Liability]:
 def record_force_majeure(contract: Contract, data: Mapping[str, Any]) -> ForceMajeure:
     """The vendor's notice of a force-majeure event (十一.1: at once)."""
     fields = pick(data, FM_FIELDS)
-    _not_future(
+    check_not_in_future(
         {"occurred_on": fields.get("occurred_on"), "notified_at": fields.get("notified_at")}
     )
     check_dates(
@@ -146,7 +136,7 @@ def record_explanation(
 ) -> ForceMajeure:
     """The written explanation (十一.1: within 5 days of the event); a late one is kept
     and shown late."""
-    _not_future({"explanation_received_on": received_on})
+    check_not_in_future({"explanation_received_on": received_on})
     if received_on < fm.occurred_on:
         raise ValidationError(
             {"explanation_received_on": _("The explanation is received before the event occurred.")}
@@ -188,7 +178,7 @@ def decide_force_majeure(
         raise ValidationError({"decision": _("State the bureau's decision.")})
     if decided is None:
         raise ValidationError({"decided_on": _("Give the day of the decision.")})
-    _not_future({"decided_on": decided})
+    check_not_in_future({"decided_on": decided})
     if decided < fm.occurred_on:
         raise ValidationError({"decided_on": _("The decision is before the event occurred.")})
     named = {
@@ -242,7 +232,9 @@ def agree_delay(
         raise ValidationError({"document": _("Attach the bureau's written agreement.")})
     if not str(fields.get("reason", "")).strip():
         raise ValidationError({"reason": _("Give the reason for the delay.")})
-    _not_future({"requested_on": fields.get("requested_on"), "agreed_on": fields.get("agreed_on")})
+    check_not_in_future(
+        {"requested_on": fields.get("requested_on"), "agreed_on": fields.get("agreed_on")}
+    )
     check_dates(
         delivery.contract,
         {k: fields.get(k) for k in ("requested_on", "agreed_on", "new_due")},
