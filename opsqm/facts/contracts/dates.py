@@ -42,13 +42,17 @@ def date_errors(
     *,
     labels: Mapping[str, str] | None = None,
     order: Iterable[tuple[str, str]] = (),
+    check_start: bool = True,
 ) -> dict[str, str]:
     """The problems of `values` (field name → date or datetime; None is skipped),
     keyed by field.  `order`: pairs (earlier, later) of field names that must not be
-    reversed.  `labels`: the fields' names as the person sees them."""
+    reversed.  `labels`: the fields' names as the person sees them.  Without
+    `check_start`, a day before the service period is no problem."""
     names = dict(labels or {})
     errors: dict[str, str] = {}
     start, end = getattr(contract, "start", None), getattr(contract, "end", None)
+    if not check_start:
+        start = None
     for field, value in values.items():
         if value is None or isinstance(value, str):
             continue
@@ -82,9 +86,10 @@ def check_dates(
     *,
     labels: Mapping[str, str] | None = None,
     order: Iterable[tuple[str, str]] = (),
+    check_start: bool = True,
 ) -> None:
     """Raise a ValidationError keyed by field for `date_errors`."""
-    errors = date_errors(contract, values, labels=labels, order=order)
+    errors = date_errors(contract, values, labels=labels, order=order, check_start=check_start)
     if errors:
         raise ValidationError(errors)
 
@@ -111,10 +116,11 @@ def check_staff_dates(obj: Any, contract: Any) -> None:
     meta = obj._meta
     fields = ("entered_on", "left_on")
     check_dates(
-        _EndOnly(getattr(contract, "end", None)),
+        contract,
         {f: getattr(obj, f) for f in fields},
         labels={f: str(meta.get_field(f).verbose_name) for f in fields},
         order=(("entered_on", "left_on"),),
+        check_start=False,
     )
 
 
@@ -146,15 +152,6 @@ def check_not_future(obj: Any, field: str) -> None:
                 % {"field": label, "value": _shown(value)}
             }
         )
-
-
-class _EndOnly:
-    """A contract as far as the end check goes (no start bound)."""
-
-    start = None
-
-    def __init__(self, end: datetime.date | None) -> None:
-        self.end = end
 
 
 # A document of the contract (an agreement, a staff member's pledge) may be signed
