@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.safestring import mark_safe
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -69,9 +71,28 @@ def _figures(contracts: list[Any]) -> tuple[Tables, dict[str, str], Any, int]:
     hit = caches["local"].get(key)
     if hit is None:
         tables = _tables(contracts, kept)
-        hit = (tables, _charts(tables))
+        svgs = _charts(tables)
+        svgs["attendance_table"] = _table_html(*tables["attendance"])
+        hit = (tables, svgs)
         caches["local"].set(key, hit, FIGURES_SECONDS)
     return hit[0], hit[1], now, computed
+
+
+def _table_html(header: list[str], rows: list[list[Any]]) -> SafeString:
+    """A chart's data as a table, built once with the figures it shows (a row a
+    contract: through the template language it was a fifth of the page's time)."""
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in header))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((localize(v),) for v in r)),) for r in rows),
+    )
+    return format_html(
+        '<div class="table-wrap"><table class="data small"><thead><tr>{}</tr></thead>'
+        "<tbody>{}</tbody></table></div>",
+        head,
+        body,
+    )
 
 
 def _tables(contracts: list[Any], kept: dict[int, Any]) -> Tables:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.kept import figures, kept_ledger, kept_summaries
@@ -36,12 +39,17 @@ def index(request: HttpRequest) -> HttpResponse:
     # The kept ledgers' figures: a bounded number of queries however many contracts.
     contracts = list(visible_contracts(request.user).select_related("vendor").order_by("code"))
     kept, _computed = kept_summaries(contracts, as_of, keep=as_of is None)
+    as_of_text = request.GET.get("as_of")
+    # The links once, not a `{% url %}` a row.
+    query = f"?as_of={quote(as_of_text, safe='/')}" if as_of_text else ""
+    detail_url = reverse("ledger:detail", args=["-"]).removesuffix("-/")
     rows = []
     for c in contracts:
         row = kept[c.pk]
         ledger = figures(row.summary) if row.summary else None
-        rows.append({"contract": c, "ledger": ledger, "problem": row.problem})
-    return render(request, "ledger/index.html", {"rows": rows, "as_of": request.GET.get("as_of")})
+        url = f"{detail_url}{quote(c.code, safe=RFC3986_SUBDELIMS + '/~:@')}/{query}"
+        rows.append({"contract": c, "ledger": ledger, "problem": row.problem, "url": url})
+    return render(request, "ledger/index.html", {"rows": rows, "as_of": as_of_text})
 
 
 def _contract(request: HttpRequest, code: str) -> Contract:
