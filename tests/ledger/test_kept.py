@@ -169,3 +169,23 @@ def test_the_worker_recomputes_only_what_no_longer_holds(
     assert refresh_stale(when + datetime.timedelta(hours=2)) == 1
     # Contract A has a delivery still late: one more day late at midnight, B holds.
     assert refresh_stale(at(2026, 3, 2, 0, 1)) == 1
+
+
+def test_a_kept_row_read_in_part_gives_the_same_figures(evidence_a: Any) -> None:
+    """The bureau's list reads only each summary's head, the dashboards only the rows'
+    identities until their cache misses: what they read is the stored answer."""
+    from opsqm.derived.ledger.kept import figures
+
+    when = at(2025, 9, 30, 12)
+    full, computed = kept_summaries([evidence_a], when)
+    assert computed == 1
+    head, computed = kept_summaries([evidence_a], when, read="head")
+    assert computed == 0 and head[evidence_a.pk].summary == {
+        "head": full[evidence_a.pk].summary["head"]
+    }
+    assert figures(head[evidence_a.pk].summary) == figures(full[evidence_a.pk].summary)
+    bare, computed = kept_summaries([evidence_a], when, read="none")
+    assert computed == 0 and "summary" in bare[evidence_a.pk].get_deferred_fields()
+    assert bare[evidence_a.pk].computed_at == full[evidence_a.pk].computed_at
+    with pytest.raises(ValueError, match="read must be"):
+        kept_summaries([evidence_a], when, read="ledger")
