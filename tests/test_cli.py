@@ -213,3 +213,36 @@ def test_console_script_runs_in_a_fresh_process():
             check=True,
         ).stderr
     )
+
+
+@pytest.mark.parametrize("how", ["module", "script"])
+def test_a_fresh_process_writes_all_its_output_before_it_ends(tmp_path, how):
+    """`score` ends without the interpreter's teardown (cli.run): what it wrote to a
+    pipe or a file must all be there, and its exit codes are those of main()."""
+    if how == "module":
+        prog = [sys.executable, "-m", "opsqm.cli"]
+    elif script := shutil.which("opsqm", path=str(Path(sys.executable).parent)):
+        prog = [script]
+    else:
+        pytest.skip("the package is not installed (pip install -e .)")
+    expected = orjson.loads(
+        subprocess.run([*prog, "score", str(SAMPLE), "--as-of", AS_OF, "--json"],
+                       capture_output=True, check=True).stdout
+    )  # fmt: skip
+    assert [lg["contract"] for lg in expected] == ["C-2025-001", "C-2025-002"]
+    out = tmp_path / "out.txt"
+    with out.open("wb") as fh:
+        done = subprocess.run(
+            [*prog, "score", str(SAMPLE), "--as-of", AS_OF], stdout=fh, check=False
+        )
+    assert done.returncode == 0 and out.read_text(encoding="utf-8").count("C-2025-00") >= 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type":"nonsense"}\n', encoding="utf-8")
+    done = subprocess.run(
+        [*prog, "score", str(bad), "--as-of", AS_OF], capture_output=True, check=False
+    )
+    assert done.returncode == 1 and b"line 1" in done.stderr
+    done = subprocess.run(
+        [*prog, "score", str(SAMPLE), "--as-of", "yesterday"], capture_output=True
+    )
+    assert done.returncode == 2 and done.stderr.startswith(b"opsqm: ")
