@@ -168,3 +168,21 @@ def test_enqueue_keeps_the_creator(handlers: Any, django_user_model: Any) -> Non
     user = django_user_model.objects.create_user("creator", password="x", role="assessor")
     job = enqueue("t.ok", {}, created_by=user)
     assert job.created_by == user
+
+
+def test_a_scheduled_job_is_logged_at_debug_and_any_other_at_info(
+    handlers: Any, caplog: Any
+) -> None:
+    """Polling the mailbox every few seconds must not bury the console of `make run`."""
+    import logging
+
+    from opsqm.infra.jobs.services import SCHEDULE_KEY_PREFIX
+
+    enqueue("t.ok", {"n": 1}, dedupe_key=f"{SCHEDULE_KEY_PREFIX}mail.poll")
+    worker = _worker()
+    with caplog.at_level(logging.DEBUG, logger="opsqm.infra.jobs.worker"):
+        assert worker.run_one()
+        enqueue("t.ok", {"n": 2})
+        assert worker.run_one()
+    levels = [r.levelno for r in caplog.records if "running" in r.getMessage()]
+    assert levels == [logging.DEBUG, logging.INFO]

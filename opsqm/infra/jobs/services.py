@@ -18,6 +18,8 @@ from opsqm.infra.jobs import registry
 from opsqm.infra.jobs.models import ACTIVE_STATUSES, Job, JobStatus, Schedule, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
+# The dedupe key of a job a schedule enqueued (`run_schedules`): `schedule:<name>`.
+SCHEDULE_KEY_PREFIX = "schedule:"
 
 _current_job: ContextVar[Job | None] = ContextVar("opsqm_current_job", default=None)
 
@@ -322,7 +324,7 @@ def run_schedules(now: datetime.datetime | None = None) -> list[Job]:
             )
             if not won:
                 continue
-            job = enqueue(spec.kind, spec.payload, dedupe_key=f"schedule:{spec.name}")
+            job = enqueue(spec.kind, spec.payload, dedupe_key=f"{SCHEDULE_KEY_PREFIX}{spec.name}")
             Schedule.objects.filter(pk=row.pk).update(last_job=job)
         queued.append(job)
     return queued

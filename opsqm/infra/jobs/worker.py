@@ -16,6 +16,7 @@ from django.db import close_old_connections, connection
 
 from opsqm.infra.jobs import services
 from opsqm.infra.jobs.models import Job
+from opsqm.infra.jobs.services import SCHEDULE_KEY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,10 @@ class Worker:
         job = services.claim(worker_id, self.kinds)
         if job is None:
             return False
-        log.info("worker %s: running %s", worker_id, job)
+        # A periodic job (mail polling every few seconds…) at DEBUG: at INFO it buried
+        # everything else on the console of `make run` and in the journal.
+        routine = job.dedupe_key.startswith(SCHEDULE_KEY_PREFIX)
+        log.log(logging.DEBUG if routine else logging.INFO, "worker %s: running %s", worker_id, job)
         with self._heartbeat(job, worker_id):
             services.run_job(job, worker_id)
         with self._lock:
