@@ -102,3 +102,29 @@ def test_password_and_token_are_under_the_user_name(users: dict[str, Any], login
     for href in ('href="/accounts/password/"', 'href="/accounts/token/"'):
         assert href not in nav
         assert href in userbox
+
+
+@pytest.mark.django_db
+def test_the_written_menu_is_the_roles_menu_in_the_pages_language(users: dict[str, Any]) -> None:
+    """`menu_html` is kept per role, language and active entry: what it writes must be
+    `menu_for`'s entries, the page's own marked, in the language of the request."""
+    import re
+
+    from django.utils import translation
+
+    from opsqm.infra.core.navigation import menu_html
+
+    desk = users[Role.SERVICE_DESK]
+    with translation.override("zh-hans"):
+        html = menu_html(desk, "/staff/replacements/")
+        assert html is menu_html(desk, "/staff/replacements/")  # kept
+        expected = [i.url for i in menu_for(desk, "/staff/replacements/")]
+        assert re.findall(r'<a href="([^"]+)"', html) == expected
+        assert '<a href="/staff/replacements/" class="active" aria-current="page">' in html
+        assert '<a href="/staff/">' in html and "人员更换" in html
+        assert html.count('class="navgroup active"') == 1
+    with translation.override("en"):
+        english = menu_html(desk, "/staff/replacements/")
+        assert "Replacements" in english and english != html
+    with translation.override("zh-hans"):
+        assert 'class="active"' not in menu_html(users[Role.RECIPIENT], "/staff/replacements/")

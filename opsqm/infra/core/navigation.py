@@ -8,6 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.infra.core.roles import BUREAU_ROLES, VENDOR_ROLES, Account, Role
@@ -113,21 +116,73 @@ def _reverse(name: str, urlconf: Any, prefix: str) -> str | None:
 
 
 def _visible(user: Account) -> list[tuple[Any, Any, str]]:
+    return _visible_to(user.role)
+
+
+def _visible_to(role: str) -> list[tuple[Any, Any, str]]:
     return [
         (group, label, url)
         for group, label, name, roles in MENU
-        if user.role in roles and (url := _url(name)) is not None
+        if role in roles and (url := _url(name)) is not None
     ]
+
+
+def _current(entries: list[tuple[Any, Any, str]], path: str) -> str | None:
+    """The entry of the page: only the longest matching one is active
+    (/staff/replacements/ is "Replacements", not also "Vendor staff")."""
+    matches = [u for _, _, u in entries if path == u or (u != "/" and path.startswith(u))]
+    return max(matches, key=len, default=None)
 
 
 def menu_for(user: Account, path: str) -> list[NavItem]:
     """The role's entries in menu order, the page's own marked active."""
-    entries = _visible(user)
-    # Only the longest matching entry is active: /staff/replacements/ is
-    # "Replacements", not also "Vendor staff".
-    matches = [u for _, _, u in entries if path == u or (u != "/" and path.startswith(u))]
-    current = max(matches, key=len, default=None)
+    return _items(_visible(user), path)
+
+
+def _items(entries: list[tuple[Any, Any, str]], path: str) -> list[NavItem]:
+    current = _current(entries, path)
     return [NavItem(label, url, url == current, group) for group, label, url in entries]
+
+
+def menu_html(user: Account, path: str) -> SafeString:
+    """The main menu as the header shows it (`menu_groups` of `menu_for`), written
+    once per role, language, active entry and URLconf: on every page, through the
+    template language it was ~100 nodes (docs/benchmarks.md)."""
+    current = _current(_visible(user), path)
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _menu_html(user.role, get_language(), current, urlconf, get_script_prefix())
+
+
+_ITEM = '<a href="{}"{}>{}</a>'
+_ACTIVE = mark_safe(' class="active" aria-current="page"')
+
+
+@functools.lru_cache(maxsize=1024)
+def _menu_html(
+    role: str, language: str | None, current: str | None, urlconf: Any, prefix: str
+) -> SafeString:
+    # The language, URLconf and prefix are part of the key: the labels and URLs depend
+    # on them, though they are read from the request's state rather than passed.
+    groups = menu_groups(_items(_visible_to(role), current or "\0"))
+    parts = []
+    for g in groups:
+        links = format_html_join(
+            "", _ITEM, ((i.url, _ACTIVE if i.active else "", i.label) for i in g.items)
+        )
+        if g.label is None:
+            parts.append(links)
+            continue
+        parts.append(
+            format_html(
+                '<div class="navgroup{}">\n      <button type="button" class="navgroup-toggle"'
+                ' aria-expanded="false" aria-haspopup="true" data-navgroup>{}</button>\n'
+                '      <div class="navmenu">{}</div>\n    </div>',
+                " active" if g.active else "",
+                g.label,
+                links,
+            )
+        )
+    return mark_safe("".join(parts))  # every part built by format_html
 
 
 def menu_groups(items: list[NavItem]) -> list[NavGroup]:
