@@ -94,6 +94,8 @@ def test_docx_opens_and_holds_the_fields(printed_ticket: Any) -> None:
     ):
         assert expected in body + cells, expected
     assert len(doc.inline_shapes) == 1  # the drawn signature
+    # The authoritative times to the second, as on the PDF (the clock of 第十条四).
+    assert "2025-03-03 10:05:00" in cells and "2025-03-04 11:20:00" in cells
 
 
 def test_pdf_of_a_one_page_form_is_small(printed_ticket: Any) -> None:

@@ -342,10 +342,15 @@ def build_form(ticket: Ticket) -> TicketForm:
 # Renderers
 
 
-def _when(value: datetime.datetime | None) -> str:
+def _when(value: datetime.datetime | None, fmt: str = "Y-m-d H:i") -> str:
     if value is None:
         return "—"
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
+    return date_format(timezone.localtime(value), fmt)
+
+
+# The authoritative times to the second, as the PDF prints them: the mail server's
+# receive time is the contract's clock, and its deadlines end on a second.
+EXACT = "Y-m-d H:i:s"
 
 
 def pdf_bytes(form: TicketForm) -> bytes:
@@ -410,7 +415,14 @@ def add_docx_form(doc: Any, form: TicketForm, *, new_page: bool = False) -> None
         add(r)
     section(_("Times (the authoritative clock of each is named)"))
     for stamp in form.stamps:
-        add((stamp.label, _when(stamp.at), _("Source"), stamp.source_label if stamp.at else "—"))
+        add(
+            (
+                stamp.label,
+                _when(stamp.at, EXACT),
+                _("Source"),
+                stamp.source_label if stamp.at else "—",
+            )
+        )
     section(_("Work record"))
     add((_("Problem analysis"), t.analysis or "—"))
     add((_("Resolution steps"), t.steps or "—"))
