@@ -160,3 +160,20 @@ def test_assessor_and_supervisor_see_their_next_steps(users, login, contract_a, 
         assert '<span class="badge warn">1</span>' in card and link in card, key
     # the recipient has no such list
     assert "data-task=" not in login(users["recipient"]).get("/").content.decode()
+
+
+def test_the_assessors_latest_items_link_to_what_they_name(users, login, evidence_a):
+    """An item names a work order or a person: on the home page as on the ledger page,
+    the reference is a link to its page (found for the items shown only)."""
+    import re
+
+    from opsqm.derived.ledger.services import ref_links, ref_url, safe_ledger
+
+    ledger, _ = safe_ledger(evidence_a)
+    shown = [i for i in ledger.items if i.points or i.fine][-5:]
+    expected = {ref_url(ref_links(evidence_a), i.ref) for i in shown} - {None}
+    assert expected, "the fixture's latest items name no work order or person"
+    html = login(users["assessor"]).get("/").content.decode()
+    latest = html[html.index('<ul class="latest">') :]
+    latest = latest[: latest.index("</ul>")]
+    assert set(re.findall(r'<a href="([^"]+)">', latest)) == expected

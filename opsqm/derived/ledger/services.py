@@ -71,15 +71,32 @@ def item_groups(ledger: Ledger) -> list[dict[str, Any]]:
     return rule_groups(ledger.items, ledger.totals, getattr)
 
 
-def ref_links(contract: Contract) -> dict[str, str]:
+def ref_links(contract: Contract, refs: Iterable[str] | None = None) -> dict[str, str]:
     """Evidence references a ledger may name (a person, a work-order number) → the
-    page showing them."""
+    page showing them: every one of the contract's, or only those `refs` can name
+    (a few items on the home page: no reading of every ticket of the contract)."""
+    staff = contract.staff.all()
+    tickets = contract.tickets.all()
+    if refs is not None:
+        keys = {k for ref in refs for k in (ref, ref_key(ref))}
+        staff, tickets = staff.filter(person__in=keys), tickets.filter(number__in=keys)
     links: dict[str, str] = {}
-    for pk, person in contract.staff.values_list("pk", "person"):
+    for pk, person in staff.values_list("pk", "person"):
         links[person] = reverse("staff:detail", args=[pk])
     try:
-        for pk, number in contract.tickets.values_list("pk", "number"):
+        for pk, number in tickets.values_list("pk", "number"):
             links[number] = reverse("tickets:detail", args=[pk])
     except NoReverseMatch:  # the work-order pages come with a later issue
         pass
     return links
+
+
+def ref_key(ref: str) -> str:
+    """The person or number an item's reference starts with ("S01 2025-07-01",
+    "GD-2025-0001→GD-2025-0002")."""
+    return ref.split(" ")[0].split("→")[0]
+
+
+def ref_url(links: dict[str, str], ref: str) -> str | None:
+    """The page of an item's reference, if `links` (from `ref_links`) knows it."""
+    return links.get(ref) or links.get(ref_key(ref))

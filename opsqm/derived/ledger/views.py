@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from opsqm.derived.ledger.kept import Figures, figures, kept_ledger, kept_summaries
-from opsqm.derived.ledger.services import item_groups, ref_links
+from opsqm.derived.ledger.services import item_groups, ref_links, ref_url
 from opsqm.derived.ledger.templatetags.ledger_format import tier_badge
 from opsqm.facts.contracts.access import visible_contracts
 from opsqm.facts.contracts.models import Contract
@@ -106,10 +106,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     groups = item_groups(ledger) if ledger else []
     links = ref_links(contract)
     for g in groups:
-        g["rows"] = [
-            {"item": i, "url": links.get(i.ref) or links.get(i.ref.split(" ")[0].split("→")[0])}
-            for i in g["items"]
-        ]
+        g["rows"] = [{"item": i, "url": ref_url(links, i.ref)} for i in g["items"]]
     return render(
         request,
         "ledger/detail.html",

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.derived.ledger.services import safe_ledger
+from opsqm.derived.ledger.services import ref_links, ref_url, safe_ledger
 from opsqm.derived.payments.services import overdue_payments
 from opsqm.edges.home.todo import QUEUE_ROLES, TASK_ROLES, todo
 from opsqm.facts.contracts.access import visible_contracts
@@ -50,7 +50,9 @@ def _scores(contracts: Any, with_items: bool = False) -> list[dict[str, Any]]:
         ledger, problem = safe_ledger(c)
         latest = []
         if ledger is not None and with_items:
-            latest = [i for i in ledger.items if i.points or i.fine][-LATEST_ITEMS:][::-1]
+            items = [i for i in ledger.items if i.points or i.fine][-LATEST_ITEMS:][::-1]
+            links = ref_links(c, [i.ref for i in items])
+            latest = [{"item": i, "url": ref_url(links, i.ref)} for i in items]
         out.append({"contract": c, "ledger": ledger, "problem": problem, "latest": latest})
     return out
 
