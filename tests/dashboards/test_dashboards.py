@@ -159,3 +159,25 @@ def test_figures_are_reused_until_the_evidence_changes(
     assert any("incidents_incident" in q["sql"] for q in changed.captured_queries)
     rows = client.get("/dashboards/data/incidents.csv").content.decode("utf-8-sig").splitlines()
     assert rows[1].startswith("BJJY-2025-001,0,1,0,0")
+
+
+def test_figures_drawn_by_one_process_serve_the_others(
+    contract_a: Any, tickets: None, login: Any, assessor: Any, monkeypatch: Any
+) -> None:
+    """The shared cache holds the drawn figures: a process that has not drawn them
+    (its own cache empty) takes them from there instead of drawing them again."""
+    from django.core.cache import caches
+
+    from opsqm.derived.dashboards import views
+
+    client = login(assessor)
+    first = client.get("/dashboards/").content.decode()
+    caches["local"].clear()  # another process: nothing of its own yet
+    drawn: list[int] = []
+    monkeypatch.setattr(views, "_charts", lambda tables: drawn.append(1) or {})
+    again = client.get("/dashboards/").content.decode()
+    assert drawn == [] and again.count(CHART_SVG) == first.count(CHART_SVG) == 5
+    caches["local"].clear()
+    caches["default"].clear()  # nothing kept anywhere: drawn again
+    client.get("/dashboards/")
+    assert drawn == [1]
