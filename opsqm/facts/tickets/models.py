@@ -303,6 +303,13 @@ class Ticket(models.Model):
                 condition=~models.Q(status__in=CLOSED_STATUSES),
                 name="ticket_open_contract_idx",
             ),
+            # The ledger page lists a contract's excused work orders: a handful among
+            # thousands, found without reading the contract's tickets.
+            models.Index(
+                fields=["contract", "id"],
+                condition=~models.Q(excused=""),
+                name="ticket_excused_idx",
+            ),
         )
 
     def __str__(self) -> str:
