@@ -104,7 +104,12 @@ def _url(name: str) -> str | None:
     """The page's URL; None on a site without it (an app whose pages are not there
     yet, some tests' URLconfs).  Remembered per URLconf and script prefix: the menu
     is on every page, and reversing its ~40 entries each time cost 0.2 ms a request."""
-    return _reverse(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return _reverse(name, *_urls_key())
+
+
+def _urls_key() -> tuple[Any, str]:
+    """What a reversed URL depends on besides its name: the URLconf and script prefix."""
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
 
 
 @functools.lru_cache(maxsize=512)
@@ -136,11 +141,11 @@ def _current(entries: list[tuple[Any, Any, str]], path: str) -> str | None:
 
 def menu_for(user: Account, path: str) -> list[NavItem]:
     """The role's entries in menu order, the page's own marked active."""
-    return _items(_visible(user), path)
+    entries = _visible(user)
+    return _items(entries, _current(entries, path))
 
 
-def _items(entries: list[tuple[Any, Any, str]], path: str) -> list[NavItem]:
-    current = _current(entries, path)
+def _items(entries: list[tuple[Any, Any, str]], current: str | None) -> list[NavItem]:
     return [NavItem(label, url, url == current, group) for group, label, url in entries]
 
 
@@ -149,8 +154,7 @@ def menu_html(user: Account, path: str) -> SafeString:
     once per role, language, active entry and URLconf: on every page, through the
     template language it was ~100 nodes (docs/benchmarks.md)."""
     current = _current(_visible(user), path)
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _menu_html(user.role, get_language(), current, urlconf, get_script_prefix())
+    return _menu_html(user.role, get_language(), current, *_urls_key())
 
 
 _ITEM = '<a href="{}"{}>{}</a>'
@@ -163,7 +167,7 @@ def _menu_html(
 ) -> SafeString:
     # The language, URLconf and prefix are part of the key: the labels and URLs depend
     # on them, though they are read from the request's state rather than passed.
-    groups = menu_groups(_items(_visible_to(role), current or "\0"))
+    groups = menu_groups(_items(_visible_to(role), current))
     parts = []
     for g in groups:
         links = format_html_join(
