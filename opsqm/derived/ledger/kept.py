@@ -18,7 +18,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -225,7 +225,7 @@ def kept_summaries(
     at: datetime.datetime | None = None,
     *,
     keep: bool = True,
-    read: str = "summary",
+    read: Literal["summary", "head", "none"] = "summary",
 ) -> tuple[dict[int, KeptLedger], int]:
     """Each contract's kept row, current in its figures at `at` (computed, and kept
     when `keep`, where not): two queries when all are current.  Also how many were
