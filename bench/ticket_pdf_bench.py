@@ -92,26 +92,19 @@ def sample_form() -> Any:
         Stamp("resolution", _("Resolution time"), t.resolved_at, "server"),
         Stamp("archive", _("Archive time"), t.archived_at, "server"),
     ]
-    reported = _at(2025, 3, 3, 8, 50)
-    content = form_content(
-        t,
-        reporter="李明",
-        reporter_phone="010-8888 1234",
-        reported_at=reported,
-        problem=t.description,
-        stamps=stamps,
-        extension=None,
-        phone=None,
-        signature_digest="",
-    )
+    # What the content hash and the form both carry.
+    shared: dict[str, Any] = {
+        "reporter": "李明",
+        "reporter_phone": "010-8888 1234",
+        "reported_at": _at(2025, 3, 3, 8, 50),
+        "problem": t.description,
+        "stamps": stamps,
+        "extension": None,
+    }
+    content = form_content(t, **shared, phone=None, signature_digest="")
     return TicketForm(
         ticket=t,
-        reporter="李明",
-        reporter_phone="010-8888 1234",
-        reported_at=reported,
-        problem=t.description,
-        stamps=stamps,
-        extension=None,
+        **shared,
         phone_confirmation=None,
         signature_png=_signature(),
         signature_mime="image/png",
