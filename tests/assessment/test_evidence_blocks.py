@@ -1,5 +1,5 @@
-"""The block reader (a file or bytes read in blocks, canonical punch lines matched by a
-regular expression) says exactly what the line-by-line reader says of the same lines."""
+"""The block reader (a file or bytes read in blocks, canonical punch lines read by
+looking up their parts) says exactly what the line-by-line reader says of the same lines."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def staff(person: str) -> bytes:
 
 
 def punch(contract: str, person: str, at: str) -> bytes:
-    # The writer's own spelling: the shape the regular expression reads.
+    # The writer's own spelling: the shape the block reader reads by its parts.
     return orjson.dumps({"type": "punch", "contract": contract, "person": person, "at": at})
 
 
@@ -142,6 +142,14 @@ lines = st.one_of(
             b'{"type":"punch","contract":"C1","person":"S\xff","at":"2025-03-03T09:00:00+08:00"}',
             b'{"type":"punch","contract":"C1","person":"S01","at":"2025-03-03T08:00:00+08:00",'
             b'"kind":"makeup","confirmed":true}',
+            # A known head and a date or rest in another spelling, or one more byte:
+            # the lookups must not take any of them as the canonical line.
+            b'{"type":"punch","contract":"C1","person":"S01","at":"2025-W10-1T08:00:00+08:00"}',
+            b'{"type":"punch","contract":"C1","person":"S01","at":"2025-03-03 08:00:00+08:00"}',
+            b'{"type":"punch","contract":"C1","person":"S01","at":"2025-03-03T08:00:00+0800"}',
+            b'{"type":"punch","contract":"C1","person":"S01","at":"2025-03-03T08:00:00+08:00"}x',
+            b'{"type":"punch","contract":"C1","person":"S01","at":"2025-03-03T24:00:00+08:00"}',
+            b'{"type":"punch","contract":"C1","person":"S01","at":"2025-03-03T00:00:00+08:00"}',
         ]
     ),
 )
@@ -195,17 +203,20 @@ def test_a_canonical_punch_reads_as_the_same_punch_from_blocks_and_lines():
             CONTRACT,
             staff("S01"),
             punch("C1", "S01", "2025-03-03T08:00:00+08:00"),  # generic while its date is new
-            punch("C1", "S01", "2025-03-03T17:31:02+08:00"),  # the regular expression
+            punch("C1", "S01", "2025-03-03T17:31:02+08:00"),  # judged: its parts kept
             punch("C1", "S01", "2025-03-03T08:00:00+08:00"),  # a duplicate, out of order
             punch("C1", "S01", "2025-03-03T12:00:00+08:00"),  # out of order, kept
+            punch("C1", "S01", "2025-03-03T17:31:09+08:00"),  # known head and date, new rest
+            punch("C1", "S01", "2025-03-03T17:31:09+08:00"),  # all three known: a duplicate
         ]
     )
     by_blocks, by_lines = scan_evidence_log(data), _by_lines(data.split(b"\n"))
     assert _facts(by_blocks) == _facts(by_lines)
-    assert by_blocks.duplicate_punches == 1
+    assert by_blocks.duplicate_punches == 2
     ps = by_blocks.evidence["C1"].punches
     assert [(p.at.hour, p.at.minute, p.at.second, p.line) for p in ps] == [
         (8, 0, 0, 3),
         (17, 31, 2, 4),
         (12, 0, 0, 6),
+        (17, 31, 9, 7),
     ]

@@ -116,9 +116,9 @@ class _Reader:
         self.order: list[str] = []  # contract ids in order of definition
         self.counts: dict[str, int] = dict.fromkeys(TYPES, 0)
         self.live: dict[str, _Bucket] = {}  # defined contracts: the punch fast path
-        # blocks: the text between a canonical punch's contract and person quotes → the
+        # blocks: a canonical punch line's head (all before its timestamp) → the
         # contract's bucket, the person and their bits (found once by `who`)
-        self.known: dict[str, tuple[_Bucket, str, int]] = {}
+        self.heads: dict[str, tuple[_Bucket, str, int]] = {}
         self.duplicates = 0
 
     def bad(self, line: int, field: str, reason: str) -> None:
@@ -153,6 +153,17 @@ class _Reader:
             read_bytes(self, data[3:] if data.startswith(_BOM) else data)
         else:
             self.read_lines(_strip_bom(iter(source)))
+        self.finish()
+
+    def read_part(self, path: str | os.PathLike[str], start: int, size: int, line: int) -> None:
+        """`size` bytes of the file from byte `start`, a line's first, whose number is
+        `line` (see opsqm.pure.assessment.halves)."""
+        with open(path, "rb") as fh:
+            if start == 0 and fh.read(3) != _BOM:
+                fh.seek(0)
+            elif start:
+                fh.seek(start)
+            read_file(self, fh, size - fh.tell() + start, line)
         self.finish()
 
     def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> int:
@@ -499,6 +510,13 @@ def _scan(read: Callable[[_Reader], object]) -> EvidenceScan:
     evidence = {cid: reader.buckets[cid].ev for cid in reader.order}
     referenced = frozenset(reader.buckets)
     return EvidenceScan(evidence, issues, reader.counts, reader.duplicates, referenced)
+
+
+def scan_evidence_part(
+    path: str | os.PathLike[str], start: int, size: int, line: int
+) -> EvidenceScan:
+    """A part of a log file as if it were the whole log (see _Reader.read_part)."""
+    return _scan(lambda reader: reader.read_part(path, start, size, line))
 
 
 def read_evidence_log(source: Source) -> dict[str, ContractEvidence]:
