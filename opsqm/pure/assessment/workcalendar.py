@@ -38,6 +38,7 @@ class WorkCalendar:
         self._cache.update((d, True) for d in extra_workdays)
         self._years = dict(years or {})
         self._ranges: dict[tuple[int, int], tuple[int, ...]] = {}
+        self._ordinals: dict[int, bool] = {}  # is_workday by date ordinal
 
     def is_workday(self, d: date) -> bool:
         try:
@@ -60,8 +61,16 @@ class WorkCalendar:
         key = (first, last)
         found = self._ranges.get(key)
         if found is None:
-            found = tuple(o for o in range(first, last + 1) if self.is_workday(date.fromordinal(o)))
-            self._ranges[key] = found
+            # By ordinal: a bureau's contracts ask for many overlapping ranges, and a
+            # day already judged then costs one lookup, not a date and a method call.
+            known, days = self._ordinals, []
+            for o in range(first, last + 1):
+                workday = known.get(o)
+                if workday is None:
+                    workday = known[o] = self.is_workday(date.fromordinal(o))
+                if workday:
+                    days.append(o)
+            found = self._ranges[key] = tuple(days)
         return found
 
 
