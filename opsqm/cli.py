@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from opsqm.pure.assessment.evidence_log import EvidenceIssue
-    from opsqm.pure.assessment.model import ContractEvidence, Ledger
+    from opsqm.pure.assessment.model import ContractEvidence
 
 EXIT_OK, EXIT_BAD_LOG, EXIT_USAGE = 0, 1, 2
 
@@ -114,6 +114,7 @@ def _score(args: argparse.Namespace) -> int:
     as_of = _as_of(args.as_of)
 
     from opsqm.pure.assessment.engine import assess
+    from opsqm.pure.assessment.halves import cut, score_in_halves
     from opsqm.pure.assessment.rulebook import RulebookError, load_rulebook, rulebook_for
     from opsqm.pure.assessment.workcalendar import CalendarError
 
@@ -122,8 +123,29 @@ def _score(args: argparse.Namespace) -> int:
     except RulebookError as exc:
         raise UsageError(str(exc)) from exc
 
-    def score(evidence: dict[str, ContractEvidence]) -> list[Ledger]:
-        return [assess(ev, as_of, rulebook_for(ev.contract, default)) for ev in evidence.values()]
+    def render(evidence: dict[str, ContractEvidence]) -> bytes | list[str]:
+        """The ledgers of `evidence`, as JSON (an array) or as text (one part each)."""
+        ledgers = [
+            assess(ev, as_of, rulebook_for(ev.contract, default)) for ev in evidence.values()
+        ]
+        contracts = {cid: ev.contract for cid, ev in evidence.items()}
+        evidence.clear()  # the year's evidence is most of the memory: free it first
+        if args.json:
+            import orjson
+
+            from opsqm.pure.assessment.ledger_json import ledger_to_dict
+
+            return orjson.dumps([ledger_to_dict(lg) for lg in ledgers], option=orjson.OPT_INDENT_2)
+        from opsqm.pure.assessment.render_text import render_ledger
+
+        return [render_ledger(lg, contracts[lg.contract]) for lg in ledgers]
+
+    # A large log written contract by contract: both halves at once (see halves).
+    where = None if args.contract is not None else cut(args.events)
+    parts = None if where is None else score_in_halves(args.events, where, render)
+    if parts is not None:
+        _write_output([p.output for p in parts])
+        return EXIT_OK
 
     evidence = _read_or_report(args.events)
     if evidence is None:
@@ -134,26 +156,25 @@ def _score(args: argparse.Namespace) -> int:
             raise UsageError(f"no contract {args.contract!r} in {args.events} (it has: {known})")
         evidence = {args.contract: evidence[args.contract]}
     try:
-        ledgers = score(evidence)
+        output = render(evidence)
     except (RulebookError, CalendarError) as exc:
         raise UsageError(str(exc)) from exc
-    scored = [(ev.contract, lg) for ev, lg in zip(evidence.values(), ledgers, strict=True)]
-    del evidence  # the year's evidence is most of the memory: free it before the output
+    _write_output([output])
+    return EXIT_OK
 
-    if args.json:
-        import orjson
 
-        from opsqm.pure.assessment.ledger_json import ledger_to_dict
+def _write_output(outputs: list[bytes] | list[bytes | list[str]]) -> None:
+    """The parts' JSON arrays as one array, or their rendered ledgers one after another."""
+    if all(isinstance(o, bytes) for o in outputs):
+        from opsqm.pure.assessment.halves import join_json
 
-        data = orjson.dumps([ledger_to_dict(lg) for _, lg in scored], option=orjson.OPT_INDENT_2)
+        data = join_json([o for o in outputs if isinstance(o, bytes)])
         sys.stdout.flush()
         sys.stdout.buffer.write(data + b"\n")
     else:
-        from opsqm.pure.assessment.render_text import render_ledgers
+        from opsqm.pure.assessment.render_text import join_ledgers
 
-        contracts = {c.id: c for c, _ in scored}
-        sys.stdout.write(render_ledgers([lg for _, lg in scored], contracts))
-    return EXIT_OK
+        sys.stdout.write(join_ledgers([t for o in outputs if isinstance(o, list) for t in o]))
 
 
 def _read_or_report(path: str) -> dict[str, ContractEvidence] | None:

@@ -82,7 +82,11 @@ def render_ledger(ledger: Ledger, contract: Contract | None = None) -> str:
 
 
 def render_ledgers(ledgers: Iterable[Ledger], contracts: dict[str, Contract]) -> str:
-    parts = [render_ledger(lg, contracts.get(lg.contract)) for lg in ledgers]
+    return join_ledgers([render_ledger(lg, contracts.get(lg.contract)) for lg in ledgers])
+
+
+def join_ledgers(parts: list[str]) -> str:
+    """Rendered ledgers, one after the other (in parts: see opsqm.pure.assessment.halves)."""
     rule = "\n" + "=" * 72 + "\n\n"
     return rule.join(parts) if parts else "日志中没有合同。\n"
 

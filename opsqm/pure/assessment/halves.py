@@ -1,0 +1,153 @@
+"""`opsqm score` on two cores: the log read and assessed in two halves at once.
+
+Contracts are independent of one another: the engine assesses each on its own
+evidence, and the reader's checks never cross from one contract to another.  A log
+written contract by contract (as `write_evidence_log` and `opsqm export` write it)
+can therefore be cut at a contract line near its middle; a forked child reads,
+assesses and renders the second half while this process does the first, and the
+two outputs are joined in log order.
+
+The result must be the one reading the whole log gives, so the halves are used
+only when that is certain: each half read without a single issue, and no contract
+id named in both (a contract, its staff, a punch: anything).  Otherwise, or when the
+child fails in any way, the caller reads the whole log as before, which also words
+every error; nothing of the halves is shown.  A small log, a single usable core or
+a platform without fork() is read whole from the start.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from opsqm.pure.assessment.evidence_log.reader import scan_evidence_part
+from opsqm.pure.assessment.model import ContractEvidence
+
+MIN_BYTES = 4 << 20  # below this (~30,000 lines) a fork costs more than it saves
+_CONTRACT_LINE = b'\n{"type":"contract",'
+_WINDOW = 1 << 16  # the bytes either side of the cut whose contract ids must differ
+_CONTRACT_ID = re.compile(rb'"(?:contract|id)":"([^"\\]*)"')
+
+Format = Literal["json", "text"]
+# A part's evidence → its output (JSON array bytes or text parts), raising on a
+# rulebook or calendar error (the whole log is then read again, and the error told).
+Render = Callable[[dict[str, ContractEvidence]], bytes | list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """What one process made of its half: usable only if `clean`."""
+
+    clean: bool
+    contracts: frozenset[str]
+    output: bytes | list[str]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def cut(path: str) -> tuple[int, int] | None:
+    """Where to cut the log (the byte offset of a contract line, near the middle) and
+    its size; None when the log is better read whole."""
+    if not hasattr(os, "fork") or _cores() < 2:
+        return None
+    try:
+        size = os.path.getsize(path)
+        if size < MIN_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            fh.seek(size // 2)
+            window = fh.read(size // 4)
+            at = window.find(_CONTRACT_LINE)
+            if at < 0:
+                return None
+            offset = size // 2 + at + 1  # the contract line's first byte
+            fh.seek(max(0, offset - _WINDOW))
+            around = fh.read(min(offset, _WINDOW) + _WINDOW)
+    except OSError:
+        return None  # the whole read reports it
+    # A log that interleaves contracts would be read twice (its halves share ids):
+    # the ids just before the cut and just after it must differ.
+    mid = min(offset, _WINDOW)
+    before = set(_CONTRACT_ID.findall(around[:mid]))
+    after = set(_CONTRACT_ID.findall(around[mid:]))
+    if not before or before & after:
+        return None
+    return offset, size
+
+
+def _part(path: str, start: int, size: int, line: int, render: Render) -> Part:
+    scan = scan_evidence_part(path, start, size, line)
+    if scan.issues:
+        return Part(False, scan.referenced, b"")
+    try:
+        output = render(scan.evidence)
+    except Exception:  # a rulebook or calendar error: the whole read words it
+        return Part(False, scan.referenced, b"")
+    return Part(True, scan.referenced, output)
+
+
+def _first_line(path: str, offset: int) -> int:
+    """The number of the line that starts at byte `offset`."""
+    n, left = 1, offset
+    with open(path, "rb") as fh:
+        while left > 0 and (block := fh.read(min(left, 1 << 20))):
+            n += block.count(b"\n")
+            left -= len(block)
+    return n
+
+
+def score_in_halves(path: str, where: tuple[int, int], render: Render) -> list[Part] | None:
+    """The two halves' parts, in log order; None to read the whole log instead."""
+    if threading.active_count() > 1:
+        return None  # a fork copies one thread of many: not in a server or a test run
+    offset, size = where
+    sys.stdout.flush()
+    sys.stderr.flush()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the second half, its part pickled to the pipe
+        code = 1
+        try:
+            os.close(r)
+            part = _part(path, offset, size - offset, _first_line(path, offset), render)
+            with os.fdopen(w, "wb") as out:
+                out.write(pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)  # no atexit, no buffers of the parent flushed twice
+    os.close(w)
+    try:
+        mine = _part(path, 0, offset, 1, render)
+    except BaseException:  # e.g. Ctrl-C: the child's half is of no use any more
+        os.close(r)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    with os.fdopen(r, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not data or not mine.clean:
+        return None
+    theirs = pickle.loads(data)
+    if not theirs.clean or mine.contracts & theirs.contracts:
+        return None
+    return [mine, theirs]
+
+
+def join_json(arrays: list[bytes]) -> bytes:
+    """JSON arrays as orjson writes them with OPT_INDENT_2, joined into one array
+    written the same way ("[]" when empty, else "[\\n  …\\n]")."""
+    items = [a[2:-2] for a in arrays if a != b"[]"]
+    return b"[\n" + b",\n".join(items) + b"\n]" if items else b"[]"
