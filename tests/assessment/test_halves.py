@@ -166,6 +166,21 @@ def test_small_logs_and_one_core_read_whole(monkeypatch, year):
     assert halves.cut(str(year)) is None
 
 
+@pytest.mark.parametrize(
+    ("at", "end", "found"),
+    [
+        (0, 10**6, 1),  # the contract line's first byte, after its "\n"
+        (halves._WINDOW - 5, 10**6, halves._WINDOW - 4),  # across two blocks: still found
+        (0, 1, None),  # a contract line at or after `end` is not the cut
+    ],
+)
+def test_the_next_contract_line_is_found_across_blocks(at, end, found):
+    import io
+
+    data = b"x" * at + b'\n{"type":"contract","id":"C"}' + b"y" * 100
+    assert halves._next_contract(io.BytesIO(data), 0, end) == found
+
+
 def test_a_missing_log_is_not_cut(tmp_path):
     assert halves.cut(str(tmp_path / "nothing.jsonl")) is None
 

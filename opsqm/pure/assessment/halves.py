@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from opsqm.pure.assessment.evidence_log.reader import scan_evidence_part
 from opsqm.pure.assessment.model import ContractEvidence
@@ -67,12 +67,9 @@ def cut(path: str) -> tuple[int, int] | None:
         if size < MIN_BYTES:
             return None
         with open(path, "rb") as fh:
-            fh.seek(size // 2)
-            window = fh.read(size // 4)
-            at = window.find(_CONTRACT_LINE)
-            if at < 0:
+            offset = _next_contract(fh, size // 2, size * 3 // 4)
+            if offset is None:
                 return None
-            offset = size // 2 + at + 1  # the contract line's first byte
             fh.seek(max(0, offset - _WINDOW))
             around = fh.read(min(offset, _WINDOW) + _WINDOW)
     except OSError:
@@ -85,6 +82,22 @@ def cut(path: str) -> tuple[int, int] | None:
     if not before or before & after:
         return None
     return offset, size
+
+
+def _next_contract(fh: BinaryIO, start: int, end: int) -> int | None:
+    """The first byte of the first contract line that starts in [start, end), read in
+    small blocks (a year's log is not read into memory to cut it)."""
+    at = start
+    while at < end:
+        fh.seek(at)
+        block = fh.read(_WINDOW + len(_CONTRACT_LINE))
+        found = block.find(_CONTRACT_LINE)
+        if found >= 0:
+            return at + found + 1 if at + found + 1 < end else None
+        if len(block) <= len(_CONTRACT_LINE):
+            return None
+        at += _WINDOW
+    return None
 
 
 def _part(path: str, start: int, size: int, line: int, render: Render) -> Part:
