@@ -166,11 +166,12 @@ def _score(args: argparse.Namespace) -> int:
 def _write_output(outputs: list[bytes] | list[bytes | list[str]]) -> None:
     """The parts' JSON arrays as one array, or their rendered ledgers one after another."""
     if all(isinstance(o, bytes) for o in outputs):
-        from opsqm.pure.assessment.halves import join_json
+        from opsqm.pure.assessment.halves import json_pieces
 
-        data = join_json([o for o in outputs if isinstance(o, bytes)])
         sys.stdout.flush()
-        sys.stdout.buffer.write(data + b"\n")
+        for piece in json_pieces([o for o in outputs if isinstance(o, bytes)]):
+            sys.stdout.buffer.write(piece)
+        sys.stdout.buffer.write(b"\n")
     else:
         from opsqm.pure.assessment.render_text import join_ledgers
 

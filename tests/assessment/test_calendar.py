@@ -1,5 +1,6 @@
-from datetime import date
+from datetime import date, timedelta
 
+import chinese_calendar
 import pytest
 
 from opsqm.pure.assessment.rulebook import CalendarYear, rulebook_for
@@ -103,3 +104,18 @@ def test_off_site_staff_need_no_calendar():
     ev.staff[0].on_site = False
     ledger = run(ev, "2027-01-05 18:00")
     assert ledger.totals["P3"] == 0
+
+
+def test_every_covered_day_is_what_chinese_calendar_says():
+    # WorkCalendar applies chinese-calendar's rule to its public tables itself (the
+    # library checks the year by scanning them at every call): the same answer for
+    # every day it covers, and CalendarError just outside.
+    cal = WorkCalendar([], [])
+    first, last = min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
+    day = date(first, 1, 1)
+    while day.year <= last:
+        assert cal.is_workday(day) is chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+    for outside in (date(first - 1, 12, 31), date(last + 1, 1, 1)):
+        with pytest.raises(CalendarError):
+            WorkCalendar([], []).is_workday(outside)

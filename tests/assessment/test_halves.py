@@ -189,7 +189,7 @@ def test_a_missing_log_is_not_cut(tmp_path):
     "parts",
     [[], [[]], [[{"a": 1}]], [[{"a": 1}], []], [[], [{"b": [1, 2]}]], [[{"a": 1}], [{"b": 2}, 3]]],
 )
-def test_join_json_writes_what_one_dumps_writes(parts):
+def test_the_json_pieces_are_what_one_dumps_writes(parts):
     dumps = [orjson.dumps(p, option=orjson.OPT_INDENT_2) for p in parts]
     whole = orjson.dumps([x for p in parts for x in p], option=orjson.OPT_INDENT_2)
-    assert halves.join_json(dumps) == whole
+    assert b"".join(halves.json_pieces(dumps)) == whole

@@ -159,8 +159,17 @@ def score_in_halves(path: str, where: tuple[int, int], render: Render) -> list[P
     return [mine, theirs]
 
 
-def join_json(arrays: list[bytes]) -> bytes:
-    """JSON arrays as orjson writes them with OPT_INDENT_2, joined into one array
-    written the same way ("[]" when empty, else "[\\n  …\\n]")."""
-    items = [a[2:-2] for a in arrays if a != b"[]"]
-    return b"[\n" + b",\n".join(items) + b"\n]" if items else b"[]"
+def json_pieces(arrays: list[bytes]) -> list[bytes | memoryview]:
+    """JSON arrays as orjson writes them with OPT_INDENT_2, as the pieces of one array
+    written the same way ("[]" when empty, else "[\n  …\n]"); written one after
+    another, not joined: the output is not copied again (a year's is ~0.8 MB)."""
+    items = [memoryview(a)[2:-2] for a in arrays if a != b"[]"]
+    if len(items) == 1:
+        return [next(a for a in arrays if a != b"[]")]
+    if not items:
+        return [b"[]"]
+    pieces: list[bytes | memoryview] = [b"[\n"]
+    for item in items:
+        pieces += [item, b",\n"]
+    pieces[-1] = b"\n]"
+    return pieces

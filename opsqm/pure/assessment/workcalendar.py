@@ -14,6 +14,11 @@ import chinese_calendar
 
 from opsqm.pure.assessment.rulebook import CalendarRules, CalendarYear
 
+# The statutory calendar: holidays, make-up workdays, and the years it covers.
+_STATUTORY_HOLIDAYS = chinese_calendar.holidays
+_STATUTORY_WORKDAYS = chinese_calendar.workdays
+_STATUTORY_YEARS = range(min(_STATUTORY_HOLIDAYS).year, max(_STATUTORY_HOLIDAYS).year + 1)
+
 
 class CalendarError(ValueError):
     """A workday status was needed for a date no calendar source covers."""
@@ -48,11 +53,12 @@ class WorkCalendar:
         year = self._years.get(d.year)
         if year is not None:
             result = d in year.workdays or (d.weekday() < 5 and d not in year.holidays)
+        elif d.year in _STATUTORY_YEARS:
+            # chinese_calendar.is_workday's own rule, without its check of the year,
+            # which scans every holiday it knows (min and max) at each call.
+            result = d in _STATUTORY_WORKDAYS or (d.weekday() < 5 and d not in _STATUTORY_HOLIDAYS)
         else:
-            try:
-                result = chinese_calendar.is_workday(d)
-            except NotImplementedError:
-                raise CalendarError(d) from None
+            raise CalendarError(d)
         self._cache[d] = result
         return result
 
