@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from opsqm.pure.assessment.evidence_log.values import _TS_DATES, _Bad, _naive, _ts
+from opsqm.pure.assessment.evidence_log.values import _Bad, _naive, _ts
 from opsqm.pure.assessment.model import (
     TZ,
     Archive,
@@ -86,18 +86,33 @@ _ID = r'"([^"\\\x00-\x1f]+)"'
 _STAMP = r'"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\+08:00"'
 _NULL_OR_STAMP = r"(?:" + _STAMP + r"|null)"
 _WORD = r'"([a-z_]+)"'
-_BOOL = r"(true|false)"
+_FLAG = r"(?:true|false)"
+
+
+def _json(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
 _TICKET_LINE = re.compile(
     r'\{"type":"ticket","contract":' + _ID + r',"id":' + _ID + r',"problem":' + _ID
     + r',"priority":' + _WORD + r',"dispatched_at":' + _STAMP
     + r',"acknowledged_at":' + _NULL_OR_STAMP + r',"extended_to":' + _NULL_OR_STAMP
     + r',"resolved_at":' + _NULL_OR_STAMP + r',"signature":' + _WORD
     + r',"satisfaction":(?:' + _WORD + r"|null)"
-    + r',"record":\{"analysis":' + _BOOL + r',"steps":' + _BOOL + r',"verification":' + _BOOL
-    + r'\},"template_ok":' + _BOOL + r',"forged":' + _BOOL + r',"archive":' + _WORD
+    + r',"record":\{("analysis":' + _FLAG + r',"steps":' + _FLAG + r',"verification":' + _FLAG
+    + r'\},"template_ok":' + _FLAG + r',"forged":' + _FLAG + r'),"archive":' + _WORD
     + r"\}\r?"
 ).fullmatch  # fmt: skip
 _TEXT_SATISFACTION = {**_SATISFACTION, "": None}  # "": the group of a null
+# The five booleans of a ticket line as its text spells them (one group, 32 spellings)
+# → its shared record, template_ok and forged.
+_TEXT_FLAGS = {
+    f'"analysis":{_json(a)},"steps":{_json(s)},"verification":{_json(v)}'
+    f'}},"template_ok":{_json(ok)},"forged":{_json(forged)}': (_RECORDS[a, s, v], ok, forged)
+    for a, s, v in _RECORDS
+    for ok in (True, False)
+    for forged in (True, False)
+}
 
 
 def _text_ticket(text: str, lineno: int) -> Ticket | None:
@@ -106,21 +121,22 @@ def _text_ticket(text: str, lineno: int) -> Ticket | None:
     m = _TICKET_LINE(text)
     if m is None:
         return None
-    cid, tid, problem, prio, sent, ack, ext, res, sig, sat, a, s, v, ok_, forged, arc = m.groups()
+    cid, tid, problem, prio, sent, ack, ext, res, sig, sat, flags, arc = m.groups()
     if not (cid.strip() and tid.strip() and problem.strip()):
         return None
     if problem == tid:  # as in _fast_ticket
         problem = tid
-    # A matched "YYYY-MM-DDTHH:MM:SS" (+08:00) is read as _ts reads it when its date
-    # was seen in a validated timestamp; "" is the group of a null.
-    dates = _TS_DATES
+    # A matched "YYYY-MM-DDTHH:MM:SS" (+08:00) from 1992 on (values._canonical: Shanghai
+    # kept summer time until 1991) is its wall clock in Asia/Shanghai, as _ts reads it;
+    # "" is the group of a null.  (Four digits of year: the strings order like years.)
     if not (
-        sent[:10] in dates
-        and (not ack or ack[:10] in dates)
-        and (not ext or ext[:10] in dates)
-        and (not res or res[:10] in dates)
+        sent >= "1992"
+        and (not ack or ack >= "1992")
+        and (not ext or ext >= "1992")
+        and (not res or res >= "1992")
     ):
         return None
+    record, ok_, forged = _TEXT_FLAGS[flags]
     try:  # KeyError: an unknown word; ValueError: a time that does not exist
         return Ticket(
             cid,
@@ -133,9 +149,9 @@ def _text_ticket(text: str, lineno: int) -> Ticket | None:
             _naive(res).replace(tzinfo=TZ) if res else None,
             _SIGNATURE[sig],
             _TEXT_SATISFACTION[sat],
-            _RECORDS[a == "true", s == "true", v == "true"],  # "true" or "false"
-            ok_ == "true",
-            forged == "true",
+            record,
+            ok_,
+            forged,
             _ARCHIVE[arc],
             None,
             lineno,
