@@ -1,5 +1,8 @@
 """The reader: one pass over the lines, fast paths for the bulk types (punch, ticket),
-the generic schema-driven path for everything else, then the references checked."""
+the generic schema-driven path for everything else, then the references checked.
+
+Every check is within one contract (its lines, staff, ids): `opsqm score` relies on it
+to read a log's halves apart (opsqm.pure.assessment.halves)."""
 
 from __future__ import annotations
 
