@@ -98,7 +98,8 @@ def report(log: Path, events: int, result: dict[str, Runs], floor: dict[str, int
             f"  {label:9} wall best {best:.3f} s, median {med:.3f} s; CPU median "
             f"{statistics.median(r.cpus):.3f} s; {events / med:,.0f} events/s; "
             f"{statistics.median(r.cpus) / events * 1e6:.2f} µs CPU/event; peak RSS "
-            f"{peak / 1024:.1f} MB, {per_event:.0f} B/event over {floor[label] / 1024:.1f} MB"
+            f"{peak / 1024:.1f} MB (the larger process), {per_event:.0f} B/event over "
+            f"{floor[label] / 1024:.1f} MB"
         )
         if label == "this":
             ok = med <= BUDGET_S and per_event <= BUDGET_B
