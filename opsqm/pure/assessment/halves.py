@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 from opsqm.pure.assessment.evidence_log.reader import scan_evidence_part
 from opsqm.pure.assessment.model import ContractEvidence
@@ -35,7 +35,6 @@ _CONTRACT_LINE = b'\n{"type":"contract",'
 _WINDOW = 1 << 16  # the bytes either side of the cut whose contract ids must differ
 _CONTRACT_ID = re.compile(rb'"(?:contract|id)":"([^"\\]*)"')
 
-Format = Literal["json", "text"]
 # A part's evidence → its output (JSON array bytes or text parts), raising on a
 # rulebook or calendar error (the whole log is then read again, and the error told).
 Render = Callable[[dict[str, ContractEvidence]], bytes | list[str]]
@@ -100,15 +99,17 @@ def _next_contract(fh: BinaryIO, start: int, end: int) -> int | None:
     return None
 
 
+_UNUSABLE = Part(False, frozenset(), b"")
+
+
 def _part(path: str, start: int, size: int, line: int, render: Render) -> Part:
-    scan = scan_evidence_part(path, start, size, line)
-    if scan.issues:
-        return Part(False, scan.referenced, b"")
     try:
-        output = render(scan.evidence)
-    except Exception:  # a rulebook or calendar error: the whole read words it
-        return Part(False, scan.referenced, b"")
-    return Part(True, scan.referenced, output)
+        scan = scan_evidence_part(path, start, size, line)
+        if scan.issues:
+            return _UNUSABLE
+        return Part(True, scan.referenced, render(scan.evidence))
+    except Exception:  # unreadable, a rulebook or calendar error: the whole read words it
+        return _UNUSABLE
 
 
 def _first_line(path: str, offset: int) -> int:
@@ -143,7 +144,7 @@ def score_in_halves(path: str, where: tuple[int, int], render: Render) -> list[P
     os.close(w)
     try:
         mine = _part(path, 0, offset, 1, render)
-    except BaseException:  # e.g. Ctrl-C: the child's half is of no use any more
+    except BaseException:  # Ctrl-C: the child's half is of no use any more
         os.close(r)
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
