@@ -116,7 +116,7 @@ def _first_line(path: str, offset: int) -> int:
     """The number of the line that starts at byte `offset`."""
     n, left = 1, offset
     with open(path, "rb") as fh:
-        while left > 0 and (block := fh.read(min(left, 1 << 20))):
+        while left > 0 and (block := fh.read(min(left, 1 << 16))):
             n += block.count(b"\n")
             left -= len(block)
     return n
