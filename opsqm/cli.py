@@ -144,7 +144,7 @@ def _score(args: argparse.Namespace) -> int:
     where = None if args.contract is not None else cut(args.events)
     parts = None if where is None else score_in_halves(args.events, where, render)
     if parts is not None:
-        _write_output([p.output for p in parts])
+        _write_output([p.output for p in parts], args.json)
         return EXIT_OK
 
     evidence = _read_or_report(args.events)
@@ -159,13 +159,13 @@ def _score(args: argparse.Namespace) -> int:
         output = render(evidence)
     except (RulebookError, CalendarError) as exc:
         raise UsageError(str(exc)) from exc
-    _write_output([output])
+    _write_output([output], args.json)
     return EXIT_OK
 
 
-def _write_output(outputs: list[bytes] | list[bytes | list[str]]) -> None:
+def _write_output(outputs: list[bytes | list[str]], as_json: bool) -> None:
     """The parts' JSON arrays as one array, or their rendered ledgers one after another."""
-    if all(isinstance(o, bytes) for o in outputs):
+    if as_json:
         from opsqm.pure.assessment.halves import json_pieces
 
         sys.stdout.flush()
