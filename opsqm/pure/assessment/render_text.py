@@ -81,10 +81,6 @@ def render_ledger(ledger: Ledger, contract: Contract | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_ledgers(ledgers: Iterable[Ledger], contracts: dict[str, Contract]) -> str:
-    return join_ledgers([render_ledger(lg, contracts.get(lg.contract)) for lg in ledgers])
-
-
 def join_ledgers(parts: list[str]) -> str:
     """Rendered ledgers, one after the other (in parts: see opsqm.pure.assessment.halves)."""
     rule = "\n" + "=" * 72 + "\n\n"
