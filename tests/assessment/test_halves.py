@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import orjson
@@ -179,6 +180,20 @@ def test_the_next_contract_line_is_found_across_blocks(at, end, found):
 
     data = b"x" * at + b'\n{"type":"contract","id":"C"}' + b"y" * 100
     assert halves._next_contract(io.BytesIO(data), 0, end) == found
+
+
+def test_a_threaded_caller_reads_whole(year):
+    # A fork copies only the calling thread: a server or any threaded caller must not.
+    where = halves.cut(str(year))
+    assert where is not None
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert halves.score_in_halves(str(year), where, lambda ev: b"[]") is None
+    finally:
+        stop.set()
+        waiting.join()
 
 
 def test_a_missing_log_is_not_cut(tmp_path):
