@@ -196,6 +196,23 @@ def test_a_threaded_caller_reads_whole(year):
         waiting.join()
 
 
+@pytest.mark.parametrize(
+    ("quota", "period", "cpus"),
+    [("200000", "100000", 2.0), ("150000", "100000", 1.5), ("max", "100000", None),
+     ("-1", "100000", None), ("0", "100000", None), ("x", "y", None)],
+)  # fmt: skip
+def test_a_cgroup_quota_is_read_as_cpus(quota, period, cpus):
+    assert halves._quota(quota, period) == cpus
+
+
+@pytest.mark.parametrize(("quota", "cores"), [(None, 2), (2.0, 2), (1.5, 1), (0.5, 1)])
+def test_a_container_limited_to_one_cpu_reads_whole(monkeypatch, year, quota, cores):
+    monkeypatch.setattr(halves.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(halves, "_cgroup_quota", lambda: quota)
+    assert halves._cores() == cores
+    assert (halves.cut(str(year)) is None) == (cores < 2)
+
+
 def test_a_missing_log_is_not_cut(tmp_path):
     assert halves.cut(str(tmp_path / "nothing.jsonl")) is None
 

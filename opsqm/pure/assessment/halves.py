@@ -50,10 +50,39 @@ class Part:
 
 
 def _cores() -> int:
+    """The cores this process may use: its CPU set, and a container's CPU quota."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+    quota = _cgroup_quota()
+    return cores if quota is None else min(cores, max(1, int(quota)))
+
+
+def _cgroup_quota() -> float | None:
+    """CPUs' worth of time the cgroup (a container, a systemd unit) may use, if limited:
+    cgroup v2 `cpu.max` ("200000 100000": 2), or v1's CFS quota and period."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as fh:
+            quota, period = fh.read().split()[:2]
+    except (OSError, ValueError):
+        try:
+            with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as fh:
+                quota = fh.read().strip()
+            with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as fh:
+                period = fh.read().strip()
+        except OSError:
+            return None
+    return _quota(quota, period)
+
+
+def _quota(quota: str, period: str) -> float | None:
+    """A cgroup's quota and period as CPUs; None for no limit ("max", -1) or nonsense."""
+    try:
+        q, p = int(quota), int(period)
+    except ValueError:
+        return None
+    return q / p if q > 0 and p > 0 else None
 
 
 def cut(path: str) -> tuple[int, int] | None:
