@@ -35,7 +35,7 @@ BLOCK = 1 << 16  # small: the block and its lines are short-lived, not the peak
 _WHO = '","person":"'
 _PUNCH_LINE = re.compile(
     r'\{"type":"punch","contract":"([^"\\\x00-\x1f]+' + _WHO + r'[^"\\\x00-\x1f]+)",'
-    r'"at":"(([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})\+08:00)"\}'
+    r'"at":"(([0-9]{4}-[0-9]{2}-[0-9]{2})T[0-9]{2}:[0-9]{2}:[0-9]{2}\+08:00)"\}'
 ).fullmatch
 _TAIL = 27  # len('2025-06-16T08:29:52+08:00"}'): the date and the rest of the line
 _PUNCH = '{"type":"punch",'  # a line to judge with _PUNCH_LINE
@@ -66,7 +66,7 @@ _REST: dict[str, int] = {}
 
 def _rest(rest: str) -> int | None:
     """The second of the day of a new rest 'THH:MM:SS+08:00"}', kept; None for any
-    other text (and for midnight, 0, which the caller's `or` sends here again)."""
+    other text.  (Midnight is 0: a caller's `or` sends it here again, harmlessly.)"""
     hm, ss = _HM.get(rest[1:6]), _SS.get(rest[7:9])
     if hm is None or ss is None or rest[0] != "T" or rest[6] != ":" or rest[9:] != '+08:00"}':
         return None
@@ -168,26 +168,20 @@ def _judge_punch(reader: _Reader, raw: str, lineno: int) -> bool:
     m = _PUNCH_LINE(raw)
     if m is None or lineno >= MAX_LINE:
         return False
-    who, v, day, hms = m.groups()
+    who, v, day = m.groups()
     found = reader.heads.get(raw[:-_TAIL]) or reader.who(who)
     if found is None:
         return False
     try:
         start = _DAY_START.get(day) or _day_start(day)
-        sec = _HM[hms[:5]] + _SS[hms[6:]]
     except KeyError:
         return False
+    sec = _REST.get(raw[-17:])
+    if sec is None:
+        sec = _rest(raw[-17:])
+        if sec is None:  # a time of day that does not exist
+            return False
     # Judged: its three parts are canonical and known, and read the same way again.
     reader.heads[raw[:-_TAIL]] = found
-    _REST[raw[-17:]] = sec
-    b, person, bits = found
-    prev = b.last.get(person)
-    if prev is None or v > prev:
-        b.last[person] = v
-        if b.dirty and person in b.dirty:
-            b.dirty[person].add(v)
-        b.packed.append(start + sec << WHEN_SHIFT | bits)
-        b.lines.append(lineno)
-    else:
-        reader.punch_again(b, b.punches.make(person, start + sec, lineno, _NORMAL, False), v)
+    reader.keep_punch(*found, start + sec, v, lineno)
     return True

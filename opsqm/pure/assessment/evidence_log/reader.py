@@ -145,12 +145,7 @@ class _Reader:
 
     def read(self, source: Source) -> None:
         if isinstance(source, str | os.PathLike):
-            # Blocks of the file (no copy of the whole file in memory); only a BOM
-            # must be skipped first.
-            with open(source, "rb") as fh:
-                if fh.read(3) != _BOM:
-                    fh.seek(0)
-                read_file(self, fh)
+            self.read_path(source)
         elif isinstance(source, bytes | bytearray | memoryview):
             data = bytes(source)
             read_bytes(self, data[3:] if data.startswith(_BOM) else data)
@@ -158,16 +153,20 @@ class _Reader:
             self.read_lines(_strip_bom(iter(source)))
         self.finish()
 
-    def read_part(self, path: str | os.PathLike[str], start: int, size: int, line: int) -> None:
-        """`size` bytes of the file from byte `start`, a line's first, whose number is
-        `line` (see opsqm.pure.assessment.halves)."""
+    def read_path(
+        self, path: str | os.PathLike[str], start: int = 0, size: int = -1, line: int = 1
+    ) -> None:
+        """The file in blocks (no copy of it in memory), a BOM at its start skipped; or
+        `size` bytes of it from byte `start`, a line's first, whose number is `line`
+        (see opsqm.pure.assessment.halves)."""
         with open(path, "rb") as fh:
-            if start == 0 and fh.read(3) != _BOM:
-                fh.seek(0)
-            elif start:
+            if start:
                 fh.seek(start)
-            read_file(self, fh, size - fh.tell() + start, line)
-        self.finish()
+            elif fh.read(3) != _BOM:
+                fh.seek(0)
+            elif size > 0:
+                size -= 3
+            read_file(self, fh, size, line)
 
     def read_lines(self, lines: Iterable[bytes | str], first_line: int = 1) -> int:
         """Line by line; the number of the line after the last."""
@@ -243,16 +242,32 @@ class _Reader:
         if at is None:
             self.generic(lineno, "punch", obj)
             return
-        # A fast-path string is canonical (== at.isoformat()); see _Bucket.last.
+        self.keep_punch(b, person, bits, at, v, lineno, pkind, confirmed)
+
+    def keep_punch(
+        self,
+        b: _Bucket,
+        person: str,
+        bits: int,
+        at: int,
+        v: str,
+        lineno: int,
+        kind: int = 0,
+        confirmed: bool = False,
+    ) -> None:
+        """A punch of a fast path, `at` its local instant (PunchLog.when) and `v` its
+        canonical timestamp (== at.isoformat(); see _Bucket.last): in the columns when
+        it is after the person's latest, else to punch_again.  (blocks.read_block has
+        this inline for the canonical punch line: a year of them.)"""
         prev = b.last.get(person)
         if prev is None or v > prev:
             b.last[person] = v
             if b.dirty and person in b.dirty:
                 b.dirty[person].add(v)
-            b.packed.append(at << WHEN_SHIFT | bits | pkind | confirmed << 2)
+            b.packed.append(at << WHEN_SHIFT | bits | kind | confirmed << 2)
             b.lines.append(lineno)
         else:
-            self.punch_again(b, b.punches.make(person, at, lineno, pkind, confirmed), v)
+            self.punch_again(b, b.punches.make(person, at, lineno, kind, confirmed), v)
 
     def other(self, lineno: int, kind: Any, obj: dict[str, Any]) -> None:
         """A line of any type but the two bulk ones (or of no known type)."""
@@ -518,8 +533,13 @@ def _scan(read: Callable[[_Reader], object]) -> EvidenceScan:
 def scan_evidence_part(
     path: str | os.PathLike[str], start: int, size: int, line: int
 ) -> EvidenceScan:
-    """A part of a log file as if it were the whole log (see _Reader.read_part)."""
-    return _scan(lambda reader: reader.read_part(path, start, size, line))
+    """A part of a log file as if it were the whole log (see _Reader.read_path)."""
+
+    def read(reader: _Reader) -> None:
+        reader.read_path(path, start, size, line)
+        reader.finish()
+
+    return _scan(read)
 
 
 def read_evidence_log(source: Source) -> dict[str, ContractEvidence]:
