@@ -39,17 +39,19 @@ class WorkCalendar:
         extra_workdays: Iterable[date],
         years: Mapping[int, CalendarYear] | None = None,
     ) -> None:
-        self._cache: dict[date, bool] = {d: False for d in extra_holidays}
-        self._cache.update((d, True) for d in extra_workdays)
+        # Each day's status by date ordinal, the rulebook's single dates first: the
+        # workday ranges ask for many overlapping days, which then cost one lookup.
+        self._known: dict[int, bool] = {d.toordinal(): False for d in extra_holidays}
+        self._known.update((d.toordinal(), True) for d in extra_workdays)
         self._years = dict(years or {})
         self._ranges: dict[tuple[int, int], tuple[int, ...]] = {}
-        self._ordinals: dict[int, bool] = {}  # is_workday by date ordinal
 
     def is_workday(self, d: date) -> bool:
-        try:
-            return self._cache[d]
-        except KeyError:
-            pass
+        found = self._known.get(d.toordinal())
+        return self._judge(d) if found is None else found
+
+    def _judge(self, d: date) -> bool:
+        """A day not known yet: a declared year, else the statutory calendar; kept."""
         year = self._years.get(d.year)
         if year is not None:
             result = d in year.workdays or (d.weekday() < 5 and d not in year.holidays)
@@ -59,7 +61,7 @@ class WorkCalendar:
             result = d in _STATUTORY_WORKDAYS or (d.weekday() < 5 and d not in _STATUTORY_HOLIDAYS)
         else:
             raise CalendarError(d)
-        self._cache[d] = result
+        self._known[d.toordinal()] = result
         return result
 
     def workday_ordinals(self, first: int, last: int) -> tuple[int, ...]:
@@ -67,13 +69,11 @@ class WorkCalendar:
         key = (first, last)
         found = self._ranges.get(key)
         if found is None:
-            # By ordinal: a bureau's contracts ask for many overlapping ranges, and a
-            # day already judged then costs one lookup, not a date and a method call.
-            known, days = self._ordinals, []
+            known, days = self._known, []
             for o in range(first, last + 1):
                 workday = known.get(o)
                 if workday is None:
-                    workday = known[o] = self.is_workday(date.fromordinal(o))
+                    workday = self._judge(date.fromordinal(o))
                 if workday:
                     days.append(o)
             found = self._ranges[key] = tuple(days)
