@@ -70,8 +70,9 @@ def set_signed_on(contract: Contract, signed_on: datetime.date) -> PaymentPlan:
 
 def register_invoice(contract: Contract, data: dict[str, Any]) -> Invoice:
     """An invoice the bureau received for the first or the final payment (五.3)."""
-    check_not_in_future({"received_on": data.get("received_on")})
-    check_not_in_future({"issued_on": data.get("issued_on")})
+    check_not_in_future(
+        {"received_on": data.get("received_on"), "issued_on": data.get("issued_on")}
+    )
     _after_signing(contract, data.get("issued_on"), "issued_on")
     if Invoice.objects.filter(contract=contract, number=data.get("number")).exists():
         raise ValidationError({"number": _("This invoice number is already registered.")})

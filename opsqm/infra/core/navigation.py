@@ -120,10 +120,6 @@ def _reverse(name: str, urlconf: Any, prefix: str) -> str | None:
         return None
 
 
-def _visible(user: Account) -> list[tuple[Any, Any, str]]:
-    return _visible_to(user.role)
-
-
 def _visible_to(role: str) -> list[tuple[Any, Any, str]]:
     return [
         (group, label, url)
@@ -141,7 +137,7 @@ def _current(entries: list[tuple[Any, Any, str]], path: str) -> str | None:
 
 def menu_for(user: Account, path: str) -> list[NavItem]:
     """The role's entries in menu order, the page's own marked active."""
-    entries = _visible(user)
+    entries = _visible_to(user.role)
     return _items(entries, _current(entries, path))
 
 
@@ -153,7 +149,7 @@ def menu_html(user: Account, path: str) -> SafeString:
     """The main menu as the header shows it (`menu_groups` of `menu_for`), written
     once per role, language, active entry and URLconf: on every page, through the
     template language it was ~100 nodes (docs/benchmarks.md)."""
-    current = _current(_visible(user), path)
+    current = _current(_visible_to(user.role), path)
     return _menu_html(user.role, get_language(), current, *_urls_key())
 
 
