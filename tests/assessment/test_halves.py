@@ -143,11 +143,9 @@ def test_a_calendar_error_in_the_second_half_is_the_whole_reads(
         b'{"type":"staff","contract":"C-2099","person":"S01","name":"n","on_site":true,'
         b'"entered_on":"2099-01-01","verified_on":"2099-01-01","left_on":null}\n'
     )
-    run = score(log, "--json", "--as-of", "2100-01-01T00:00:00+08:00")
-    monkeypatch.setattr(halves, "cut", lambda path: None)
-    capsys.readouterr()
-    code = cli.main(["score", str(log), "--json", "--as-of", "2100-01-01T00:00:00+08:00"])
-    out, err = capsys.readouterr()
+    later = ("--json", "--as-of", "2100-01-01T00:00:00+08:00")  # the last --as-of counts
+    run = score(log, *later)
+    code, out, err = whole(capsys, monkeypatch, log, *later)
     assert run.returncode == code == cli.EXIT_USAGE
     assert run.stderr.decode() == err and "no workday calendar for 2099" in err
     assert run.stdout == b"" and out == ""
